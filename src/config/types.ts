@@ -1,0 +1,125 @@
+// The resolved, validated, frozen configuration the pipeline runs on. Built once at start by
+// config/load.ts from a config file and/or CLI flags; nothing on the hot path re-validates it.
+
+import type { EventType } from '../event/types.js';
+
+export interface ResolvedOrigin {
+  id: string;
+  /** The URL as configured, e.g. http://127.0.0.1:3000/base */
+  url: string;
+  protocol: 'http' | 'https';
+  /** Host name or IP from the URL. (CloudFront forbids IPs in events; a local emulator must allow them.) */
+  domainName: string;
+  port: number;
+  /** Origin path: '' or starts with '/' and has no trailing '/' (spec §1.4). */
+  path: string;
+  /** Seconds, as in the event's origin.custom (spec §1.4). */
+  readTimeout: number;
+  keepaliveTimeout: number;
+  connectTimeout: number;
+  /** Origin custom headers, name as written → value. Sent on every origin request. */
+  customHeaders: Readonly<Record<string, string>>;
+  sslProtocols: readonly string[];
+}
+
+export interface ResolvedFunction {
+  id: string;
+  /** Absolute path of the module file. */
+  file: string;
+  /** Export name of the handler (default `handler`). */
+  exportName: string;
+  /** Timeout override in ms; when absent the trigger default applies (spec §3.7). */
+  timeoutMs: number | undefined;
+  /** Memory size in MB (Lambda range 128–10240). */
+  memorySize: number;
+}
+
+export interface Association {
+  functionId: string;
+  /** Only meaningful for viewer-request and origin-request (spec §3.9). */
+  includeBody: boolean;
+}
+
+export type QueryStringBehavior =
+  | { behavior: 'none' }
+  | { behavior: 'all' }
+  | { behavior: 'whitelist'; names: readonly string[] }
+  | { behavior: 'allExcept'; names: readonly string[] };
+
+export type CookieBehavior = QueryStringBehavior;
+
+export type HeaderBehavior = { behavior: 'none' } | { behavior: 'whitelist'; names: readonly string[] };
+
+export type OriginHeaderBehavior =
+  | { behavior: 'none' }
+  | { behavior: 'allViewer' }
+  | { behavior: 'allViewerAndWhitelistCloudFront'; names: readonly string[] }
+  | { behavior: 'whitelist'; names: readonly string[] }
+  | { behavior: 'allExcept'; names: readonly string[] };
+
+/** CloudFront cache policy (spec §6.2). Header names stored lowercase. */
+export interface CachePolicy {
+  name: string;
+  minTTL: number;
+  defaultTTL: number;
+  maxTTL: number;
+  queryStrings: QueryStringBehavior;
+  headers: HeaderBehavior;
+  cookies: CookieBehavior;
+  enableAcceptEncodingGzip: boolean;
+  enableAcceptEncodingBrotli: boolean;
+}
+
+/** CloudFront origin request policy (spec §6.4). */
+export interface OriginRequestPolicy {
+  name: string;
+  queryStrings: QueryStringBehavior;
+  headers: OriginHeaderBehavior;
+  cookies: CookieBehavior;
+}
+
+export interface ResolvedBehavior {
+  /** As configured, e.g. `images/*.jpg` or `*`. */
+  pathPattern: string;
+  /** Compiled matcher for the viewer's path (spec §6.1). */
+  matches: (path: string) => boolean;
+  originId: string;
+  functions: Readonly<Partial<Record<EventType, Association>>>;
+  cachePolicy: CachePolicy;
+  originRequestPolicy: OriginRequestPolicy | undefined;
+  /** Edge compression (spec §6.10). */
+  compress: boolean;
+  /** Methods CloudFront accepts and caches. */
+  allowedMethods: readonly string[];
+  cachedMethods: readonly string[];
+}
+
+/** Values for CloudFront-* viewer headers that a real edge would compute from geo-IP/TLS (spec §7). */
+export type ViewerHeaderValues = Readonly<Record<string, string>>;
+
+export interface ResolvedConfig {
+  distributionId: string;
+  distributionDomainName: string;
+  /** e.g. `IAD79-C3` (spec §5.4). */
+  pop: string;
+  /** 32 lowercase hex, the `<hex>` in `Via: 1.1 <hex>.cloudfront.net (CloudFront)`. */
+  viaHost: string;
+  listen: { host: string; port: number };
+  origins: ReadonlyMap<string, ResolvedOrigin>;
+  functions: ReadonlyMap<string, ResolvedFunction>;
+  /** In order; the default behavior `*` is last. */
+  behaviors: readonly ResolvedBehavior[];
+  /**
+   * Injected CloudFront-* viewer header values (e.g. `CloudFront-Viewer-Country: DE`), keyed by
+   * lowercase name. A viewer may override one per request with `X-Edgeproxy-<Header-Name>`.
+   */
+  viewerHeaders: ViewerHeaderValues;
+  /** Trigger timeouts in ms when a function sets none (spec §3.7). */
+  defaultTimeouts: { viewer: number; origin: number };
+  runtime: {
+    /** Max worker threads per function. */
+    maxWorkersPerFunction: number;
+  };
+  /** Headers beyond this are a 413 (spec §3.5). */
+  limits: { maxRequestHeaderBytes: number; maxUrlLength: number };
+}

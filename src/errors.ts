@@ -1,0 +1,142 @@
+// Every failure the viewer can see, in one table: code → status, X-Cache name, who is at fault.
+// Codes (not classes) identify errors, because errors that cross a worker boundary lose their class.
+
+export type ErrorCode =
+  | 'LambdaValidationError'
+  | 'LambdaExecutionError'
+  | 'LambdaLimitExceeded'
+  | 'OriginConnectError'
+  | 'OriginDnsError'
+  | 'OriginTimeout'
+  | 'OriginResponseError'
+  | 'RequestTooLarge'
+  | 'BadRequest'
+  | 'GetWithBody';
+
+export interface ErrorSpec {
+  status: number;
+  /** Value of X-Cache before " from cloudfront". */
+  xCache: string;
+  /** user: the function or the request is at fault; system: the origin or edgeproxy. */
+  kind: 'user' | 'system';
+  /** The message line CloudFront puts into its HTML error page (spec §4). */
+  pageMessage: string;
+}
+
+export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = {
+  LambdaValidationError: {
+    status: 502,
+    xCache: 'LambdaValidationError',
+    kind: 'user',
+    pageMessage: 'The Lambda function returned invalid JSON: The JSON output is not parsable.',
+  },
+  LambdaExecutionError: {
+    status: 503,
+    xCache: 'LambdaExecutionError',
+    kind: 'user',
+    pageMessage:
+      "The Lambda function associated with the CloudFront distribution is invalid or doesn't have the required permissions.",
+  },
+  LambdaLimitExceeded: {
+    status: 503,
+    xCache: 'LambdaLimitExceeded',
+    kind: 'user',
+    pageMessage: 'The Lambda function associated with the CloudFront distribution was throttled.',
+  },
+  OriginConnectError: {
+    status: 502,
+    xCache: 'Error',
+    kind: 'system',
+    pageMessage: 'CloudFront attempted to establish a connection with the origin, but either the attempt failed or the origin closed the connection.',
+  },
+  OriginDnsError: {
+    status: 502,
+    xCache: 'Error',
+    kind: 'system',
+    pageMessage: 'CloudFront wasn\'t able to resolve the origin domain name.',
+  },
+  OriginTimeout: {
+    status: 504,
+    xCache: 'Error',
+    kind: 'system',
+    pageMessage: 'CloudFront attempted to establish a connection with the origin, but either the attempt failed or the origin closed the connection.',
+  },
+  OriginResponseError: {
+    status: 502,
+    xCache: 'Error',
+    kind: 'system',
+    pageMessage: 'CloudFront received an invalid response from the origin.',
+  },
+  RequestTooLarge: {
+    status: 413,
+    xCache: 'Error',
+    kind: 'user',
+    pageMessage: 'Bad request.',
+  },
+  BadRequest: {
+    status: 400,
+    xCache: 'Error',
+    kind: 'user',
+    pageMessage: 'Bad request.',
+  },
+  GetWithBody: {
+    status: 403,
+    xCache: 'Error',
+    kind: 'user',
+    pageMessage: 'Bad request.',
+  },
+};
+
+/** Where in the pipeline an error arose; for the log line, never for the viewer. */
+export type Stage =
+  | 'viewer-request'
+  | 'origin-request'
+  | 'origin-response'
+  | 'viewer-response'
+  | 'origin-fetch'
+  | 'request'
+  | 'cache';
+
+export class EdgeError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly xCache: string;
+  readonly kind: 'user' | 'system';
+  /** The exact field at fault, e.g. `headers.x-cache[0]` — for the log. */
+  readonly field: string | undefined;
+  stage: Stage | undefined;
+  /** Which function (file) was running, when a function is at fault. */
+  functionName: string | undefined;
+
+  constructor(code: ErrorCode, message: string, opts: { field?: string; stage?: Stage; functionName?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    const spec = ERRORS[code];
+    this.name = 'EdgeError';
+    this.code = code;
+    this.status = spec.status;
+    this.xCache = spec.xCache;
+    this.kind = spec.kind;
+    this.field = opts.field;
+    this.stage = opts.stage;
+    this.functionName = opts.functionName;
+  }
+
+  /** One log line: `viewer-request (functions/auth.js): LambdaValidationError: headers.x-cache: header is disallowed`. */
+  describe(): string {
+    const where = this.stage ? `${this.stage}${this.functionName ? ` (${this.functionName})` : ''}: ` : '';
+    const field = this.field ? `${this.field}: ` : '';
+    return `${where}${this.code}: ${field}${this.message}`;
+  }
+}
+
+export function isEdgeError(e: unknown): e is EdgeError {
+  return e instanceof EdgeError;
+}
+
+/** A configuration or command-line error: printed as one line, exit status 2, before listening. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
