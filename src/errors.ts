@@ -11,7 +11,9 @@ export type ErrorCode =
   | 'OriginResponseError'
   | 'RequestTooLarge'
   | 'BadRequest'
-  | 'GetWithBody';
+  | 'GetWithBody'
+  | 'MethodNotAllowed'
+  | 'InternalError';
 
 export interface ErrorSpec {
   status: number;
@@ -84,6 +86,20 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = {
     xCache: 'Error',
     kind: 'user',
     pageMessage: 'Bad request.',
+  },
+  // A method outside the behavior's allowed methods (spec §6.1 behavior settings): CloudFront answers 403.
+  MethodNotAllowed: {
+    status: 403,
+    xCache: 'Error',
+    kind: 'user',
+    pageMessage: 'This distribution is not configured to allow the HTTP request method that was used for this request. The distribution supports only cachable requests.',
+  },
+  // A bug in edgeproxy itself; the log line says what.
+  InternalError: {
+    status: 500,
+    xCache: 'Error',
+    kind: 'system',
+    pageMessage: 'An internal error occurred.',
   },
 };
 

@@ -1,0 +1,108 @@
+// Public API: start a distribution in front of its origins.
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { ResolvedConfig, ResolvedFunction } from './config/types.js';
+import { consoleLogger, type Logger } from './log.js';
+import { createOriginClient } from './origin/client.js';
+import { createUpgradeHandler } from './origin/upgrade.js';
+import { createEnv } from './pipeline/env.js';
+import { handleRequest } from './pipeline/run.js';
+import { createRuntime } from './runtime/pool.js';
+
+export { loadConfig } from './config/load.js';
+export { defineConfig } from './config/define.js';
+export { EdgeError, ConfigError } from './errors.js';
+export type { ResolvedConfig } from './config/types.js';
+export type * from './event/types.js';
+
+export interface EdgeProxy {
+  /** `http://host:port` of the viewer listener. */
+  readonly url: string;
+  readonly config: ResolvedConfig;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), ends workers. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface StartOptions {
+  config: ResolvedConfig;
+  log?: Logger;
+}
+
+function usedFunctions(config: ResolvedConfig): ResolvedFunction[] {
+  const ids = new Set<string>();
+  for (const b of config.behaviors) for (const a of Object.values(b.functions)) if (a) ids.add(a.functionId);
+  return [...ids].map((id) => config.functions.get(id)).filter((f): f is ResolvedFunction => f !== undefined);
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
+  const { config } = opts;
+  const log = opts.log ?? consoleLogger;
+  const runtime = createRuntime({ log, maxWorkersPerFunction: config.runtime.maxWorkersPerFunction });
+  try {
+    // A missing export is a start-up error, before listening (issue #2 point 2).
+    await Promise.all(usedFunctions(config).map((fn) => runtime.check(fn)));
+  } catch (e) {
+    await runtime.close();
+    throw e;
+  }
+  const origins = createOriginClient();
+  const env = createEnv(config, runtime, origins, log);
+  const upgrades = createUpgradeHandler(config, log);
+  // CloudFront allows 20,480 bytes of request headers (spec §3.5): Node's 16 KiB default would cut
+  // them off before we can answer 413 as CloudFront does.
+  const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
+    handleRequest(env, req, res).catch((e: unknown) => {
+      log.error(`edgeproxy: request failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`);
+      res.destroy();
+    });
+  });
+  server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket as Socket, head));
+  server.on('clientError', (err, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const code = (err as { code?: string }).code;
+    const status = code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+  let addr: AddressInfo;
+  try {
+    addr = await listen(server, config.listen.port, config.listen.host);
+  } catch (e) {
+    await Promise.all([runtime.close(), origins.close()]);
+    upgrades.close();
+    throw e;
+  }
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}`;
+  let closing: Promise<void> | undefined;
+
+  return {
+    url,
+    config,
+    close(graceMs = 10_000) {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Keep-alive connections that go idle after their last response are closed as they appear.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.closeIdleConnections();
+        await closed;
+        clearInterval(sweep);
+        clearTimeout(force);
+        upgrades.close();
+        await Promise.all([runtime.close(), origins.close()]);
+      })();
+      return closing;
+    },
+  };
+}

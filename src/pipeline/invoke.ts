@@ -1,0 +1,58 @@
+// Runs the function associated with one trigger and turns every failure into CloudFront's error
+// (spec §4): execution errors and timeouts → 503 LambdaExecutionError, throttles → 503 LambdaLimitExceeded.
+
+import { relative } from 'node:path';
+import type { Association } from '../config/types.js';
+import { EdgeError } from '../errors.js';
+import type { CfEvent, CfRequest, CfResponse, EventType } from '../event/types.js';
+import type { Env } from './env.js';
+import type { Exchange } from './exchange.js';
+
+const VIEWER_TRIGGERS: ReadonlySet<EventType> = new Set(['viewer-request', 'viewer-response']);
+
+export function makeEvent(env: Env, ex: Exchange, eventType: EventType, request: CfRequest, response?: CfResponse): CfEvent {
+  const config = {
+    distributionDomainName: env.config.distributionDomainName,
+    distributionId: env.config.distributionId,
+    eventType,
+    requestId: ex.requestId,
+  };
+  return { Records: [{ cf: response ? { config, request, response } : { config, request } }] };
+}
+
+/** Shown in log lines: the function's file relative to the working directory. */
+export function functionLabel(env: Env, functionId: string): string {
+  const fn = env.config.functions.get(functionId);
+  return fn ? relative(process.cwd(), fn.file) || fn.file : functionId;
+}
+
+/** Invokes and returns the raw result; throws EdgeError for every failure. */
+export async function invokeFunction(env: Env, ex: Exchange, eventType: EventType, assoc: Association, event: CfEvent): Promise<unknown> {
+  const fn = env.config.functions.get(assoc.functionId);
+  if (!fn) throw new EdgeError('InternalError', `function ${assoc.functionId} is not configured`, { stage: eventType });
+  const timeoutMs =
+    fn.timeoutMs ?? (VIEWER_TRIGGERS.has(eventType) ? env.config.defaultTimeouts.viewer : env.config.defaultTimeouts.origin);
+  const started = performance.now();
+  const outcome = await env.runtime.invoke({ fn, eventType, event, requestId: ex.requestId, timeoutMs });
+  ex.timings.push({ stage: eventType, ms: performance.now() - started });
+  if (outcome.ok) return outcome.result;
+  const code = outcome.reason === 'throttled' ? 'LambdaLimitExceeded' : 'LambdaExecutionError';
+  const what =
+    outcome.reason === 'timeout'
+      ? outcome.errorMessage
+      : outcome.reason === 'crash'
+        ? `the function's worker died: ${outcome.errorType}: ${outcome.errorMessage}`
+        : outcome.reason === 'throttled'
+          ? `throttled: ${outcome.errorMessage}`
+          : `${outcome.errorType}: ${outcome.errorMessage}`;
+  throw new EdgeError(code, what, { stage: eventType, functionName: functionLabel(env, assoc.functionId) });
+}
+
+/** Attaches stage and function to a validation error thrown by event/validate-result. */
+export function blame(e: unknown, env: Env, eventType: EventType, functionId: string): unknown {
+  if (e instanceof EdgeError && e.stage === undefined) {
+    e.stage = eventType;
+    e.functionName = functionLabel(env, functionId);
+  }
+  return e;
+}

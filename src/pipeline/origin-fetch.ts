@@ -1,0 +1,50 @@
+// The origin fetch between [F] and [G] (spec §0): send the origin-side request, possibly redirected
+// by the origin-request function (request.origin), and stream the answer back without buffering it.
+
+import { STATUS_CODES } from 'node:http';
+import { rawToCfHeaders } from '../event/headers.js';
+import { originRequestToFetch } from '../event/origin-request.js';
+import type { Env } from './env.js';
+import type { Exchange } from './exchange.js';
+import { stripHopByHop } from './hop-by-hop.js';
+import type { Step } from './steps.js';
+
+/** Removes framing headers: the body we send may differ from the viewer's (replaced by a function). */
+function withoutFraming(raw: string[], keepLength: boolean): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    if (name === 'transfer-encoding' || (!keepLength && name === 'content-length')) continue;
+    out.push(raw[i] as string, raw[i + 1] as string);
+  }
+  return out;
+}
+
+export async function originFetch(env: Env, ex: Exchange): Promise<Step> {
+  const request = ex.originRequest;
+  if (!request) throw new Error('origin-fetch without an origin request');
+  const { headers, origin } = originRequestToFetch(request);
+  const bodyless = request.method === 'GET' || request.method === 'HEAD';
+  const body = bodyless ? null : ex.requestBody.kind === 'buffer' ? ex.requestBody.buf : ex.req;
+  const started = performance.now();
+  const answer = await env.origins.fetch({
+    target: { protocol: origin.protocol, domainName: origin.domainName, port: origin.port },
+    path: `${origin.path}${request.uri}${request.querystring ? `?${request.querystring}` : ''}`,
+    method: request.method,
+    headers: withoutFraming(headers, body !== null && !Buffer.isBuffer(body)),
+    body,
+    readTimeoutMs: origin.readTimeout * 1000,
+    keepaliveTimeoutMs: origin.keepaliveTimeout * 1000,
+    connectTimeoutMs: ex.origin.connectTimeout * 1000,
+  });
+  ex.timings.push({ stage: 'origin-fetch', ms: performance.now() - started });
+  ex.response = {
+    status: answer.status,
+    statusDescription: answer.statusText || STATUS_CODES[answer.status] || '',
+    headers: stripHopByHop(rawToCfHeaders(answer.rawHeaders)),
+    body: { kind: 'stream', stream: answer.body },
+    source: 'origin',
+    xCache: answer.status >= 400 ? 'Error' : 'Miss',
+  };
+  return 'origin-response';
+}

@@ -1,0 +1,120 @@
+// The driver: one loop over the steps of spec §0, one place that turns failures into CloudFront's
+// error responses and logs the precise reason.
+
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { selectBehavior } from '../config/path-pattern.js';
+import { EdgeError } from '../errors.js';
+import { cacheLookup } from './cache-lookup.js';
+import { cacheStore } from './cache-store.js';
+import { deliver } from './deliver.js';
+import { discardBody } from './discard.js';
+import type { Env } from './env.js';
+import type { Exchange } from './exchange.js';
+import { originFetch } from './origin-fetch.js';
+import { originRequest } from './origin-request.js';
+import { originResponse } from './origin-response.js';
+import { assertNever, type Step } from './steps.js';
+import { errorResponse } from './synth.js';
+import { buildViewerRequest, splitTarget, viewerRequest } from './viewer-request.js';
+import { viewerResponse } from './viewer-response.js';
+
+/** 56 characters of URL-safe base64 ending in `==`, like CloudFront's request ids (spec §1.1 [O]). */
+export function newRequestId(): string {
+  return `${randomBytes(40).toString('base64url')}==`;
+}
+
+export function clientIpOf(req: IncomingMessage): string {
+  const ip = req.socket.remoteAddress ?? '127.0.0.1';
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+async function runSteps(env: Env, ex: Exchange, first: Step): Promise<void> {
+  let step: Step = first;
+  for (;;) {
+    switch (step) {
+      case 'viewer-request':
+        step = await viewerRequest(env, ex);
+        break;
+      case 'cache-lookup':
+        step = await cacheLookup(env, ex);
+        break;
+      case 'origin-request':
+        step = await originRequest(env, ex);
+        break;
+      case 'origin-fetch':
+        step = await originFetch(env, ex);
+        break;
+      case 'origin-response':
+        step = await originResponse(env, ex);
+        break;
+      case 'cache-store':
+        step = await cacheStore(env, ex);
+        break;
+      case 'viewer-response':
+        step = await viewerResponse(env, ex);
+        break;
+      case 'deliver':
+        await deliver(env, ex);
+        return;
+      default:
+        assertNever(step);
+    }
+  }
+}
+
+function asEdgeError(e: unknown): EdgeError {
+  if (e instanceof EdgeError) return e;
+  const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return new EdgeError('InternalError', msg, { cause: e });
+}
+
+function logError(env: Env, ex: { requestId: string; req: IncomingMessage }, err: EdgeError): void {
+  const line = `${ex.requestId} ${ex.req.method} ${ex.req.url} → ${err.status} ${err.describe()}`;
+  if (err.kind === 'user') env.log.warn(line);
+  else env.log.error(err.code === 'InternalError' && err.cause instanceof Error && process.env.EDGEPROXY_DEBUG ? `${line}\n${err.cause.stack}` : line);
+}
+
+export async function handleRequest(env: Env, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const requestId = newRequestId();
+  const clientIp = clientIpOf(req);
+  // [A] spec §0/§6.1: the behavior (and so the origin) is chosen once, from the viewer's original path.
+  const behavior = selectBehavior(env.config.behaviors, splitTarget(req.url ?? '/').uri);
+  const origin = env.config.origins.get(behavior.originId);
+  if (!origin) throw new Error(`behavior ${behavior.pathPattern}: origin ${behavior.originId} missing`);
+  const ex: Exchange = {
+    requestId,
+    req,
+    res,
+    clientIp,
+    behavior,
+    origin,
+    viewerRequest: { clientIp, method: req.method ?? 'GET', uri: '/', querystring: '', headers: {} },
+    requestBody: { kind: 'stream' },
+    viewerOverrides: {},
+    originRequest: undefined,
+    response: undefined,
+    timings: [],
+  };
+  try {
+    const built = buildViewerRequest(env, ex);
+    ex.viewerRequest = built.request;
+    ex.viewerOverrides = built.overrides;
+    await runSteps(env, ex, 'viewer-request');
+  } catch (e) {
+    const err = asEdgeError(e);
+    logError(env, ex, err);
+    if (res.headersSent) {
+      // Too late for an error page: cut the connection so the viewer sees a truncated response.
+      res.destroy();
+      return;
+    }
+    discardBody(ex.response);
+    ex.response = errorResponse(err, requestId);
+    try {
+      await deliver(env, ex);
+    } catch {
+      res.destroy();
+    }
+  }
+}

@@ -1,0 +1,107 @@
+// [A]+[B] of spec §0: read the viewer's request into CloudFront's shape, enforce CloudFront's
+// request limits, and run the viewer-request function. A generated response goes straight to the
+// viewer (never cached, no viewer-response: spec §5.1).
+
+import { EdgeError } from '../errors.js';
+import { makeRequestBody, applyBodyResult } from '../event/body.js';
+import { rawToCfHeaders } from '../event/headers.js';
+import { stripOverrideHeaders } from '../event/viewer-headers.js';
+import { isDisallowedHeader, validateRequestResult } from '../event/validate-result.js';
+import type { CfHeaders, CfRequest } from '../event/types.js';
+import type { Env } from './env.js';
+import type { Exchange } from './exchange.js';
+import { blame, invokeFunction, makeEvent } from './invoke.js';
+import { readRequestBody } from './request-body.js';
+import type { Step } from './steps.js';
+
+/** Splits the request target into CloudFront's uri and querystring (no leading `?`, spec §1.3). */
+export function splitTarget(target: string): { uri: string; querystring: string } {
+  // Absolute-form targets (a viewer talking to us as a forward proxy) keep only path and query.
+  let t = target;
+  if (t[0] !== '/') {
+    const slash = t.indexOf('/', t.indexOf('//') + 2);
+    t = slash === -1 ? '/' : t.slice(slash);
+  }
+  const q = t.indexOf('?');
+  return q === -1 ? { uri: t, querystring: '' } : { uri: t.slice(0, q), querystring: t.slice(q + 1) };
+}
+
+/** Viewer headers as the viewer-request event shows them: disallowed ones are never present (spec §1.2). */
+export function viewerHeaders(raw: readonly string[]): { headers: CfHeaders; overrides: Record<string, string> } {
+  const headers = rawToCfHeaders(raw);
+  for (const name of Object.keys(headers)) if (isDisallowedHeader(name)) delete headers[name];
+  const overrides = stripOverrideHeaders(headers);
+  return { headers, overrides };
+}
+
+function headerBytes(raw: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i++) n += (raw[i] as string).length + 2;
+  return n;
+}
+
+export function buildViewerRequest(env: Env, ex: Pick<Exchange, 'req' | 'clientIp'>): { request: CfRequest; overrides: Record<string, string> } {
+  const req = ex.req;
+  const target = req.url ?? '/';
+  // spec §3.5: URL ≤ 8,192 bytes and request line + headers ≤ 20,480 bytes, else 413.
+  if (target.length > env.config.limits.maxUrlLength) {
+    throw new EdgeError('RequestTooLarge', `request URL is ${target.length} bytes, over ${env.config.limits.maxUrlLength}`, { stage: 'request' });
+  }
+  if (target.length + headerBytes(req.rawHeaders) > env.config.limits.maxRequestHeaderBytes) {
+    throw new EdgeError('RequestTooLarge', `request headers exceed ${env.config.limits.maxRequestHeaderBytes} bytes`, { stage: 'request' });
+  }
+  const { uri, querystring } = splitTarget(target);
+  const { headers, overrides } = viewerHeaders(req.rawHeaders);
+  const method = req.method ?? 'GET';
+  return { request: { clientIp: ex.clientIp, method, uri, querystring, headers }, overrides };
+}
+
+function hasBody(ex: Exchange): boolean {
+  const h = ex.req.headers;
+  return (h['content-length'] !== undefined && h['content-length'] !== '0') || h['transfer-encoding'] !== undefined;
+}
+
+export async function viewerRequest(env: Env, ex: Exchange): Promise<Step> {
+  const method = ex.viewerRequest.method;
+  if (!env.facts(ex.behavior).allowedMethods.has(method)) {
+    throw new EdgeError('MethodNotAllowed', `method ${method} is not in the behavior's allowed methods`, { stage: 'request' });
+  }
+  // spec §3.4: a GET with a body is refused with 403.
+  if ((method === 'GET' || method === 'HEAD') && hasBody(ex)) {
+    throw new EdgeError('GetWithBody', `${method} request carries a body`, { stage: 'request' });
+  }
+
+  const assoc = ex.behavior.functions['viewer-request'];
+  if (!assoc) return 'cache-lookup';
+
+  const input = ex.viewerRequest;
+  let original: Buffer | undefined;
+  if (assoc.includeBody) {
+    original = await readRequestBody(ex);
+    input.body = makeRequestBody(original, 'viewer-request');
+  }
+  const result = await invokeFunction(env, ex, 'viewer-request', assoc, makeEvent(env, ex, 'viewer-request', input));
+  try {
+    const r = validateRequestResult('viewer-request', input, result);
+    if (r.kind === 'response') {
+      ex.response = {
+        status: r.response.status,
+        statusDescription: r.response.statusDescription,
+        headers: r.response.headers,
+        body: { kind: 'buffer', buf: r.response.body },
+        source: 'viewer-generated',
+        xCache: 'LambdaGeneratedResponse',
+      };
+      return 'deliver';
+    }
+    const next = r.request;
+    if (original !== undefined) {
+      ex.requestBody = { kind: 'buffer', buf: applyBodyResult(original, next.body, 'viewer-request') };
+    }
+    delete next.body;
+    ex.viewerRequest = next;
+    return 'cache-lookup';
+  } catch (e) {
+    throw blame(e, env, 'viewer-request', assoc.functionId);
+  }
+}
