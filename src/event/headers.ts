@@ -1,0 +1,222 @@
+// Header conversion between the wire (Node/undici raw header arrays) and CloudFront's event shape
+// (spec §1.2), plus the header tables every other event module shares. Runs on every request:
+// no per-call regexes, lookups are Sets and a char table built once at module load.
+
+import type { CfHeaderEntry, CfHeaders } from './types.js';
+
+/**
+ * One raw header item: Node's `req.rawHeaders` gives strings; undici's `onHeaders` gives Buffers.
+ * Buffers are decoded as latin1 because HTTP field bytes map 1:1 onto latin1 code units
+ * (RFC 9110 §5.5 obs-text), which is also how Node's own parser builds `rawHeaders`.
+ */
+export type RawHeaderItem = string | Uint8Array;
+
+const COLON = 58;
+
+/** Assigns even when `name` is `__proto__`, a legal token that plain assignment would swallow. */
+export function setOwn<T>(obj: Record<string, T>, name: string, value: NoInfer<T>): void {
+  if (name === '__proto__') Object.defineProperty(obj, name, { value, enumerable: true, writable: true, configurable: true });
+  else obj[name] = value;
+}
+
+function itemToString(item: RawHeaderItem): string {
+  return typeof item === 'string' ? item : Buffer.from(item.buffer, item.byteOffset, item.byteLength).toString('latin1');
+}
+
+/**
+ * `[name, value, name, value, …]` → CloudFront headers: lowercase map key, `key` keeps the sent
+ * spelling, one entry per header line, values untouched (spec §1.2).
+ * HTTP/2 pseudo-headers are not headers and are dropped, except that `:authority` becomes
+ * `host` when the request has no Host line, as CloudFront shows HTTP/2 requests with a Host.
+ */
+export function rawToCfHeaders(raw: readonly RawHeaderItem[]): CfHeaders {
+  const h: CfHeaders = {};
+  let authority: string | undefined;
+  const n = raw.length - 1;
+  for (let i = 0; i < n; i += 2) {
+    const name = itemToString(raw[i]!);
+    const value = itemToString(raw[i + 1]!);
+    if (name.charCodeAt(0) === COLON) {
+      if (name === ':authority') authority = value;
+      continue;
+    }
+    const lower = name.toLowerCase();
+    // hasOwn: a header named `constructor` or `toString` must not find Object.prototype's.
+    const list = Object.hasOwn(h, lower) ? h[lower] : undefined;
+    if (list !== undefined) list.push({ key: name, value });
+    else setOwn(h, lower, [{ key: name, value }]);
+  }
+  if (authority !== undefined && h.host === undefined) h.host = [{ key: 'host', value: authority }];
+  return h;
+}
+
+/** CloudFront headers → flat `[name, value, …]` for `res.writeHead(status, raw)` or undici. */
+export function cfHeadersToRaw(h: CfHeaders): string[] {
+  const out: string[] = [];
+  for (const lower in h) {
+    const list = h[lower];
+    if (list === undefined) continue;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!;
+      out.push(e.key ?? defaultHeaderKey(lower), e.value);
+    }
+  }
+  return out;
+}
+
+const KEY_CACHE_MAX = 1024;
+const keyCache = new Map<string, string>();
+
+/**
+ * The spelling Lambda@Edge gives a header whose `key` a function left out: each hyphen-separated
+ * part capitalised, the rest lowercase (spec §1.2: `x-foo-bar` → `X-Foo-Bar`). Acronyms follow the
+ * same rule (`X-Xss-Protection`, spec §10.18 — see docs/decisions-event.md).
+ * Cached because it runs per header; the cache is cleared when full so it stays bounded.
+ */
+export function defaultHeaderKey(lower: string): string {
+  const hit = keyCache.get(lower);
+  if (hit !== undefined) return hit;
+  let out = '';
+  let upper = true;
+  for (let i = 0; i < lower.length; i++) {
+    const c = lower[i]!;
+    out += upper ? c.toUpperCase() : c.toLowerCase();
+    upper = c === '-';
+  }
+  if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
+  keyCache.set(lower, out);
+  return out;
+}
+
+/** Fills every missing `key` in place (spec §1.2). */
+export function fillKeys(h: CfHeaders): void {
+  for (const lower in h) {
+    const list = h[lower];
+    if (list === undefined) continue;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!;
+      if (e.key === undefined) e.key = defaultHeaderKey(lower);
+    }
+  }
+}
+
+/** Value of the first line of a header, or undefined. */
+export function getHeader(h: CfHeaders, lower: string): string | undefined {
+  return Object.hasOwn(h, lower) ? h[lower]?.[0]?.value : undefined;
+}
+
+/** All values of a header, one per line. */
+export function getHeaderValues(h: CfHeaders, lower: string): string[] {
+  const list = Object.hasOwn(h, lower) ? h[lower] : undefined;
+  if (list === undefined) return [];
+  const out: string[] = new Array<string>(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = list[i]!.value;
+  return out;
+}
+
+/** Replaces every line of a header with one line. */
+export function setHeader(h: CfHeaders, lower: string, key: string, value: string): void {
+  setOwn<CfHeaderEntry[]>(h, lower, [{ key, value }]);
+}
+
+/** Appends one line to a header. */
+export function appendHeader(h: CfHeaders, lower: string, key: string, value: string): void {
+  const list = Object.hasOwn(h, lower) ? h[lower] : undefined;
+  if (list !== undefined) list.push({ key, value });
+  else setOwn<CfHeaderEntry[]>(h, lower, [{ key, value }]);
+}
+
+export function deleteHeader(h: CfHeaders, lower: string): void {
+  delete h[lower];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables shared by origin-request.ts and validate-result.ts
+
+/** Spec §3.1: never exposed to functions; a function adding one → LambdaValidationError. */
+const DISALLOWED = new Set([
+  'connection',
+  'expect',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'trailer',
+  'upgrade',
+  'x-accel-buffering',
+  'x-accel-charset',
+  'x-accel-limit-rate',
+  'x-accel-redirect',
+  'x-amzn-auth',
+  'x-amzn-cf-billing',
+  'x-amzn-cf-id',
+  'x-amzn-cf-xff',
+  'x-amzn-errortype',
+  'x-amzn-fle-profile',
+  'x-amzn-header-count',
+  'x-amzn-header-order',
+  'x-amzn-lambda-integration-tag',
+  'x-amzn-requestid',
+  'x-cache',
+  'x-forwarded-proto',
+  'x-real-ip',
+]);
+/** Spec §3.1 prefix entries (`X-Amz-Cf-*`, `X-Edge-*`). */
+const DISALLOWED_PREFIXES = ['x-amz-cf-', 'x-edge-'] as const;
+
+/** `lower` must already be lowercase. */
+export function isDisallowedHeader(lower: string): boolean {
+  if (DISALLOWED.has(lower)) return true;
+  // Cheap first-char gate: both prefixes start with `x-`.
+  if (lower.charCodeAt(0) !== 120 || lower.charCodeAt(1) !== 45) return false;
+  for (const p of DISALLOWED_PREFIXES) if (lower.startsWith(p)) return true;
+  return false;
+}
+
+/** Removes §3.1 disallowed headers in place (e.g. before an event is built from origin headers). */
+export function removeDisallowed(h: CfHeaders): void {
+  for (const lower in h) if (isDisallowedHeader(lower)) delete h[lower];
+}
+
+/** RFC 9110 §5.6.2 tchar, indexed by char code < 128. */
+const TCHAR = (() => {
+  const t = new Uint8Array(128);
+  const extra = "!#$%&'*+-.^_`|~";
+  for (let c = 48; c <= 57; c++) t[c] = 1;
+  for (let c = 65; c <= 90; c++) t[c] = 1;
+  for (let c = 97; c <= 122; c++) t[c] = 1;
+  for (let i = 0; i < extra.length; i++) t[extra.charCodeAt(i)] = 1;
+  return t;
+})();
+
+/** True when `name` is a non-empty RFC 9110 token (a legal field name). */
+export function isToken(name: string): boolean {
+  if (name.length === 0) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 128 || TCHAR[c] !== 1) return false;
+  }
+  return true;
+}
+
+/**
+ * Checks a field value (RFC 9110 §5.5): 'ok'; 'wide' when it is legal but has characters above
+ * U+00FF that HTTP/1.1 cannot carry as-is; or the offending char code when it has CR, LF, NUL or
+ * another control char (HTAB allowed).
+ */
+export function checkHeaderValue(value: string): 'ok' | 'wide' | number {
+  let wide = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 32) {
+      if (c !== 9) return c;
+    } else if (c === 127) return c;
+    else if (c > 255) wide = true;
+  }
+  return wide ? 'wide' : 'ok';
+}
+
+/** A value with chars above U+00FF as the latin1 view of its UTF-8 bytes: what goes on the wire. */
+export function toWireValue(value: string): string {
+  return Buffer.from(value, 'utf8').toString('latin1');
+}

@@ -1,0 +1,479 @@
+// CloudFront's rules for what a Lambda@Edge function may return (spec §2.2, §2.3, §3.1–§3.6).
+// Every violation throws EdgeError('LambdaValidationError') naming the exact field. Runs after
+// every function call: tables are module constants, the checks are plain loops.
+
+import { isIP } from 'node:net';
+import { STATUS_CODES } from 'node:http';
+import { EdgeError } from '../errors.js';
+import type { CfCustomOrigin, CfHeaderEntry, CfHeaders, CfOrigin, CfRequest, CfResponse, CfS3Origin } from './types.js';
+import { checkHeaderValue, defaultHeaderKey, isDisallowedHeader, isToken, setOwn, toWireValue } from './headers.js';
+import { checkBodyResult, describe, isStrictBase64 } from './body.js';
+
+export type RequestEventType = 'viewer-request' | 'origin-request';
+export type ResponseEventType = 'origin-response' | 'viewer-response';
+
+export interface GeneratedResponse {
+  status: number;
+  statusDescription: string;
+  headers: CfHeaders;
+  body: Buffer;
+}
+export type RequestResult = { kind: 'request'; request: CfRequest } | { kind: 'response'; response: GeneratedResponse };
+
+export interface ValidatedResponse {
+  status: number;
+  statusDescription: string;
+  headers: CfHeaders;
+  /** undefined = keep the origin/cached body; Buffer = replace it (origin-response; viewer-response too, see decisions). */
+  body: Buffer | undefined;
+}
+
+const KiB = 1024;
+const MiB = 1024 * 1024;
+/** Spec §2.3 / §3.6: generated or modified response incl. headers and body. */
+export const RESPONSE_SIZE_LIMIT: Readonly<Record<RequestEventType | ResponseEventType, number>> = {
+  'viewer-request': 40 * KiB,
+  'viewer-response': 40 * KiB,
+  'origin-request': 1 * MiB,
+  'origin-response': 1 * MiB,
+};
+
+/** Spec §3.2: adding, changing or removing these → error; returning them unchanged is fine. */
+const READ_ONLY: Readonly<Record<RequestEventType | ResponseEventType, readonly string[]>> = {
+  'viewer-request': ['cdn-loop', 'content-length', 'host', 'transfer-encoding', 'via'],
+  'origin-request': [
+    'accept-encoding',
+    'cdn-loop',
+    'content-length',
+    'if-modified-since',
+    'if-none-match',
+    'if-range',
+    'if-unmodified-since',
+    'transfer-encoding',
+    'via',
+  ],
+  'origin-response': ['transfer-encoding', 'via'],
+  'viewer-response': ['warning', 'via', 'content-length', 'content-encoding', 'transfer-encoding'],
+};
+
+/** Spec §3.4: names an origin custom header may not have (besides §3.1's disallowed ones). */
+const CUSTOM_HEADER_FORBIDDEN = new Set([
+  'cache-control',
+  'connection',
+  'content-length',
+  'cookie',
+  'host',
+  'if-match',
+  'if-modified-since',
+  'if-none-match',
+  'if-range',
+  'if-unmodified-since',
+  'max-forwards',
+  'pragma',
+  'proxy-authorization',
+  'proxy-connection',
+  'range',
+  'request-range',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'via',
+  'x-real-ip',
+]);
+const CUSTOM_HEADER_FORBIDDEN_PREFIXES = ['x-amz-', 'x-edge-'] as const;
+
+const SSL_PROTOCOLS = new Set(['TLSv1.2', 'TLSv1.1', 'TLSv1', 'SSLv3']);
+const MAX_URL = 8192; // spec §3.5: uri + querystring < 8,192
+
+/** DNS name: labels of letters, digits, `-` (and `_`, seen in real service names), dot-separated. */
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
+const STATUS_STRING = /^[0-9]{3}$/;
+
+function fail(field: string, message: string): never {
+  throw new EdgeError('LambdaValidationError', message, { field });
+}
+
+type Obj = Record<string, unknown>;
+function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function own(o: Obj, k: string): unknown {
+  return Object.hasOwn(o, k) ? o[k] : undefined;
+}
+
+function asResultObject(result: unknown): Obj {
+  if (!isObject(result)) fail('result', `The JSON output must be an object type (got ${describe(result)}) (spec §2.2)`);
+  return result;
+}
+
+const hf = (prefix: string, name: string): string => `${prefix}[${JSON.stringify(name)}]`;
+
+// ---------------------------------------------------------------------------------------------
+// Headers
+
+/**
+ * Checks the §1.2 shape and RFC 9110 syntax and returns a fresh copy with every `key` filled.
+ * Map keys must be lowercase and each entry's `key` must match its map key ignoring case
+ * (spec §10.9, decisions). An empty array removes the header. Values with characters above
+ * U+00FF are converted to the latin1 view of their UTF-8 bytes (decisions).
+ */
+function checkHeaders(value: unknown, prefix: string, before?: CfHeaders): CfHeaders {
+  if (!isObject(value)) fail(prefix, `${prefix} must be an object of lowercase name → [{ key, value }], got ${describe(value)} (spec §1.2)`);
+  const out: CfHeaders = {};
+  // Field paths are built only on failure: this loop runs for every header of every result.
+  for (const name of Object.keys(value)) {
+    const nameCheck = checkLowerToken(name);
+    if (nameCheck === NOT_TOKEN) fail(hf(prefix, name), `header name ${JSON.stringify(name)} is not a valid HTTP field name (RFC 9110 §5.1)`);
+    if (nameCheck === HAS_UPPER) fail(hf(prefix, name), `header map key ${JSON.stringify(name)} must be lowercase (${JSON.stringify(name.toLowerCase())}) (spec §1.2)`);
+    const list = value[name];
+    if (!Array.isArray(list)) fail(hf(prefix, name), `header ${defaultHeaderKey(name)} must be an array of { key, value }, got ${describe(list)} (spec §1.2)`);
+    if (list.length === 0) continue;
+    // Spec §3.1 forbids *adding* one. Events never contain them, but if one slipped into the
+    // input, returning it is not the function's fault.
+    if (isDisallowedHeader(name) && (before === undefined || !Object.hasOwn(before, name))) {
+      fail(hf(prefix, name), `header ${defaultHeaderKey(name)} is disallowed (spec §3.1)`);
+    }
+    const entries: CfHeaderEntry[] = new Array<CfHeaderEntry>(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const e: unknown = list[i];
+      if (!isObject(e)) fail(`${hf(prefix, name)}[${i}]`, `header ${defaultHeaderKey(name)} entry ${i} must be an object { key, value }, got ${describe(e)}`);
+      const v = own(e, 'value');
+      if (typeof v !== 'string') fail(`${hf(prefix, name)}[${i}].value`, `header ${defaultHeaderKey(name)} value must be a string, got ${describe(v)}`);
+      const k = own(e, 'key');
+      if (k !== undefined && k !== name) {
+        if (typeof k !== 'string') fail(`${hf(prefix, name)}[${i}].key`, `header ${defaultHeaderKey(name)} key must be a string, got ${describe(k)}`);
+        if (k.toLowerCase() !== name || !isToken(k)) {
+          fail(`${hf(prefix, name)}[${i}].key`, `header key ${JSON.stringify(k)} does not match its map key ${JSON.stringify(name)} (spec §1.2)`);
+        }
+      }
+      const chk = checkHeaderValue(v);
+      let wire = v;
+      if (typeof chk === 'number') {
+        fail(`${hf(prefix, name)}[${i}].value`, `header ${defaultHeaderKey(name)} value has a forbidden control character 0x${chk.toString(16).padStart(2, '0')} (RFC 9110 §5.5)`);
+      } else if (chk === 'wide') wire = toWireValue(v);
+      entries[i] = { key: typeof k === 'string' ? k : defaultHeaderKey(name), value: wire };
+    }
+    setOwn(out, name, entries);
+  }
+  return out;
+}
+
+const NOT_TOKEN = 1;
+const HAS_UPPER = 2;
+/** 0 when `name` is a lowercase RFC 9110 token; one pass instead of isToken + toLowerCase. */
+function checkLowerToken(name: string): 0 | typeof NOT_TOKEN | typeof HAS_UPPER {
+  if (!isToken(name)) return NOT_TOKEN;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 65 && c <= 90) return HAS_UPPER;
+  }
+  return 0;
+}
+
+function sameValues(a: readonly CfHeaderEntry[] | undefined, b: readonly CfHeaderEntry[] | undefined): boolean {
+  const la = a?.length ?? 0;
+  const lb = b?.length ?? 0;
+  if (la !== lb) return false;
+  for (let i = 0; i < la; i++) if (a![i]!.value !== b![i]!.value) return false;
+  return true;
+}
+
+function headerList(h: CfHeaders, name: string): CfHeaderEntry[] | undefined {
+  return Object.hasOwn(h, name) ? h[name] : undefined;
+}
+
+function checkReadOnly(eventType: RequestEventType | ResponseEventType, before: CfHeaders, after: CfHeaders): void {
+  for (const name of READ_ONLY[eventType]) {
+    const a = headerList(before, name);
+    const b = headerList(after, name);
+    if (sameValues(a, b)) continue;
+    const what = (a?.length ?? 0) === 0 ? 'added' : (b?.length ?? 0) === 0 ? 'removed' : 'changed';
+    fail(hf('headers', name), `read-only header ${defaultHeaderKey(name)} was ${what} (spec §3.2, ${eventType})`);
+  }
+}
+
+function headerBytes(h: CfHeaders): number {
+  let n = 0;
+  for (const name in h) for (const e of h[name]!) n += (e.key ?? name).length + e.value.length + 4; // `: ` and CRLF
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status
+
+function checkStatus(v: unknown, field: string): number {
+  let n: number;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'string' && STATUS_STRING.test(v)) n = Number(v);
+  else fail(field, `status must be an integer 200–599 (number or numeric string), got ${describe(v)} (spec §2.3)`);
+  if (!Number.isInteger(n) || n < 200 || n > 599) fail(field, `status must be an integer 200–599, got ${describe(v)} (spec §2.3)`);
+  return n;
+}
+
+function reasonPhrase(status: number): string {
+  return STATUS_CODES[status] ?? '';
+}
+
+function checkStatusDescription(v: unknown, field: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') fail(field, `statusDescription must be a string, got ${describe(v)}`);
+  const chk = checkHeaderValue(v);
+  if (typeof chk === 'number') fail(field, `statusDescription has a forbidden control character 0x${chk.toString(16).padStart(2, '0')} (RFC 9112 §4)`);
+  return chk === 'wide' ? toWireValue(v) : v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Response bodies (generated responses, origin-response / viewer-response replacements)
+
+function checkResponseBody(r: Obj): Buffer | undefined {
+  const body = own(r, 'body');
+  const enc = own(r, 'bodyEncoding');
+  if (enc !== undefined && enc !== 'text' && enc !== 'base64') fail('bodyEncoding', `bodyEncoding must be "text" or "base64", got ${describe(enc)} (spec §2.3)`);
+  if (body === undefined) return undefined;
+  if (typeof body !== 'string') fail('body', `The body is not a string (got ${describe(body)}) (spec §2.3)`);
+  if (enc === 'base64') {
+    if (!isStrictBase64(body)) fail('body', 'body is not valid base64 (bodyEncoding "base64", spec §2.3)');
+    return Buffer.from(body, 'base64');
+  }
+  return Buffer.from(body, 'utf8');
+}
+
+function checkSize(eventType: RequestEventType | ResponseEventType, headers: CfHeaders, body: Buffer | undefined): void {
+  const limit = RESPONSE_SIZE_LIMIT[eventType];
+  const size = headerBytes(headers) + (body?.length ?? 0);
+  if (size > limit) fail(body === undefined || body.length === 0 ? 'headers' : 'body', `${eventType} response is ${size} bytes (headers + body); the limit is ${limit} (spec §3.6)`);
+}
+
+function checkGenerated(eventType: RequestEventType, r: Obj): GeneratedResponse {
+  const status = checkStatus(own(r, 'status'), 'status');
+  const statusDescription = checkStatusDescription(own(r, 'statusDescription'), 'statusDescription') ?? reasonPhrase(status);
+  const h = own(r, 'headers');
+  const headers = h === undefined ? {} : checkHeaders(h, 'headers');
+  // Spec §2.3: a viewer-request 204 must not have a body field (CloudFront: "No Content response contains body field").
+  if (eventType === 'viewer-request' && status === 204 && own(r, 'body') !== undefined) {
+    fail('body', 'a viewer-request generated 204 response must not have a body (spec §2.3)');
+  }
+  const body = checkResponseBody(r) ?? EMPTY;
+  checkSize(eventType, headers, body);
+  return { status, statusDescription, headers, body };
+}
+
+const EMPTY = Buffer.alloc(0);
+
+// ---------------------------------------------------------------------------------------------
+// URI and query string
+
+/**
+ * Index of the first char that cannot appear in a request target even percent-encoded-aware:
+ * controls, space, DEL, `#` (spec §3.5); -1 when fine. Chars above `~` are percent-encoded as
+ * UTF-8 instead (spec §3.5: changed values are sent as UTF-8).
+ */
+function badTargetChar(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 32 || c === 127 || c === 35) return i;
+  }
+  return -1;
+}
+
+function hasNonAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 126) return true;
+  return false;
+}
+
+/** Percent-encodes each char above `~` as UTF-8; everything else as given. */
+function encodeNonAscii(s: string, field: string): string {
+  let out = '';
+  for (const ch of s) {
+    if (ch.charCodeAt(0) <= 126) out += ch;
+    else {
+      try {
+        out += encodeURIComponent(ch);
+      } catch {
+        fail(field, `${field} has an unpaired UTF-16 surrogate`);
+      }
+    }
+  }
+  return out;
+}
+
+function checkUri(v: unknown): string {
+  if (typeof v !== 'string' || v.charCodeAt(0) !== 47) fail('uri', `uri must be a string starting with "/", got ${describe(v)} (spec §3.5)`);
+  const bad = badTargetChar(v);
+  if (bad !== -1) fail('uri', `uri has a forbidden character ${JSON.stringify(v[bad])} at ${bad}: percent-encode it (spec §3.5)`);
+  return hasNonAscii(v) ? encodeNonAscii(v, 'uri') : v;
+}
+
+function checkQuerystring(v: unknown): string {
+  if (v === undefined) return '';
+  if (typeof v !== 'string') fail('querystring', `querystring must be a string, got ${describe(v)} (spec §1.3)`);
+  const bad = badTargetChar(v);
+  if (bad !== -1) fail('querystring', `querystring has a forbidden character ${JSON.stringify(v[bad])} at ${bad}: no spaces, control characters or "#" (spec §3.5)`);
+  return hasNonAscii(v) ? encodeNonAscii(v, 'querystring') : v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Origin (origin-request)
+
+function isValidDomain(d: string): boolean {
+  // A local emulator must reach 127.0.0.1, ::1 and localhost, which CloudFront forbids (decisions).
+  return isIP(d) !== 0 || HOSTNAME.test(d);
+}
+
+function checkPath(v: unknown, field: string, before: string | undefined): string {
+  if (typeof v !== 'string') fail(field, `path must be a string, got ${describe(v)} (spec §1.4)`);
+  if (v === before || v === '') return v;
+  if (v.charCodeAt(0) !== 47 || v.endsWith('/') || v.length > 255 || badTargetChar(v) !== -1 || hasNonAscii(v)) {
+    fail(field, `path must be "" or start with "/", have no trailing "/", be URL-encoded and ≤ 255 chars, got ${describe(v)} (spec §1.4)`);
+  }
+  return v;
+}
+
+function checkIntRange(v: unknown, field: string, min: number, max: number, before: number | undefined, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) fail(field, `${what} must be an integer, got ${describe(v)} (spec §1.4)`);
+  if (v !== before && (v < min || v > max)) fail(field, `${what} must be ${min}–${max}, got ${v} (spec §1.4)`);
+  return v;
+}
+
+function checkCustomHeaders(v: unknown, prefix: string, before: CfHeaders | undefined, requestHeaders: CfHeaders): CfHeaders {
+  const out = checkHeaders(v ?? {}, prefix, before);
+  for (const name in out) {
+    const field = hf(prefix, name);
+    const configured = before !== undefined && Object.hasOwn(before, name);
+    if (!configured && (CUSTOM_HEADER_FORBIDDEN.has(name) || CUSTOM_HEADER_FORBIDDEN_PREFIXES.some((p) => name.startsWith(p)))) {
+      fail(field, `${defaultHeaderKey(name)} cannot be an origin custom header (spec §3.4)`);
+    }
+    if (Object.hasOwn(requestHeaders, name) && (requestHeaders[name]?.length ?? 0) > 0) {
+      fail(field, `origin custom header ${defaultHeaderKey(name)} is also in request.headers (spec §1.4)`);
+    }
+  }
+  return out;
+}
+
+function checkOrigin(v: unknown, before: CfOrigin | undefined, requestHeaders: CfHeaders): CfOrigin {
+  if (!isObject(v)) fail('origin', `origin must be an object with one of "custom" or "s3", got ${describe(v)} (spec §1.4)`);
+  const custom = own(v, 'custom');
+  const s3 = own(v, 's3');
+  if ((custom === undefined) === (s3 === undefined)) fail('origin', 'origin must have exactly one of "custom" or "s3" (spec §1.4)');
+  if (custom !== undefined) {
+    const b = before !== undefined && 'custom' in before ? before.custom : undefined;
+    return { custom: checkCustom(custom, b, requestHeaders) };
+  }
+  const b = before !== undefined && 's3' in before ? before.s3 : undefined;
+  return { s3: checkS3(s3, b, requestHeaders) };
+}
+
+function checkCustom(v: unknown, before: CfCustomOrigin | undefined, requestHeaders: CfHeaders): CfCustomOrigin {
+  const p = 'origin.custom';
+  if (!isObject(v)) fail(p, `origin.custom must be an object, got ${describe(v)} (spec §1.4)`);
+  const domainName = own(v, 'domainName');
+  if (typeof domainName !== 'string' || (domainName !== before?.domainName && !isValidDomain(domainName))) {
+    fail(`${p}.domainName`, `domainName must be a DNS name (≤ 253 chars) or an IP address, got ${describe(domainName)} (spec §1.4)`);
+  }
+  const protocol = own(v, 'protocol');
+  if (protocol !== 'http' && protocol !== 'https') fail(`${p}.protocol`, `protocol must be "http" or "https", got ${describe(protocol)} (spec §1.4)`);
+  const port = own(v, 'port');
+  if (typeof port !== 'number' || !Number.isInteger(port)) fail(`${p}.port`, `port must be an integer, got ${describe(port)} (spec §1.4)`);
+  if (port !== before?.port && port !== 80 && port !== 443 && (port < 1024 || port > 65535)) {
+    fail(`${p}.port`, `port must be 80, 443 or 1024–65535, got ${port} (spec §1.4)`);
+  }
+  const sslProtocols = own(v, 'sslProtocols');
+  if (!Array.isArray(sslProtocols) || sslProtocols.length === 0 || !sslProtocols.every((s) => typeof s === 'string' && SSL_PROTOCOLS.has(s))) {
+    fail(`${p}.sslProtocols`, `sslProtocols must be a non-empty array of "TLSv1.2", "TLSv1.1", "TLSv1", "SSLv3", got ${describe(sslProtocols)} (spec §1.4)`);
+  }
+  return {
+    customHeaders: checkCustomHeaders(own(v, 'customHeaders'), `${p}.customHeaders`, before?.customHeaders, requestHeaders),
+    domainName,
+    keepaliveTimeout: checkIntRange(own(v, 'keepaliveTimeout'), `${p}.keepaliveTimeout`, 1, 60, before?.keepaliveTimeout, 'keepaliveTimeout'),
+    path: checkPath(own(v, 'path'), `${p}.path`, before?.path),
+    port,
+    protocol,
+    readTimeout: checkIntRange(own(v, 'readTimeout'), `${p}.readTimeout`, 4, 60, before?.readTimeout, 'readTimeout'),
+    sslProtocols: sslProtocols as string[],
+  };
+}
+
+function checkS3(v: unknown, before: CfS3Origin | undefined, requestHeaders: CfHeaders): CfS3Origin {
+  const p = 'origin.s3';
+  if (!isObject(v)) fail(p, `origin.s3 must be an object, got ${describe(v)} (spec §1.4)`);
+  const domainName = own(v, 'domainName');
+  if (
+    typeof domainName !== 'string' ||
+    (domainName !== before?.domainName && (domainName.length > 128 || domainName !== domainName.toLowerCase() || !isValidDomain(domainName)))
+  ) {
+    fail(`${p}.domainName`, `domainName must be a lowercase DNS name ≤ 128 chars, got ${describe(domainName)} (spec §1.4)`);
+  }
+  const authMethod = own(v, 'authMethod');
+  if (authMethod !== 'origin-access-identity' && authMethod !== 'none') {
+    fail(`${p}.authMethod`, `authMethod must be "origin-access-identity" or "none", got ${describe(authMethod)} (spec §1.4)`);
+  }
+  const region = own(v, 'region');
+  if (region !== undefined && typeof region !== 'string') fail(`${p}.region`, `region must be a string, got ${describe(region)} (spec §1.4)`);
+  if (authMethod === 'origin-access-identity' && (region === undefined || region === '')) {
+    fail(`${p}.region`, 'region is required when authMethod is "origin-access-identity" (spec §1.4)');
+  }
+  const out: CfS3Origin = {
+    authMethod,
+    customHeaders: checkCustomHeaders(own(v, 'customHeaders'), `${p}.customHeaders`, before?.customHeaders, requestHeaders),
+    domainName,
+    path: checkPath(own(v, 'path'), `${p}.path`, before?.path),
+  };
+  if (region !== undefined) out.region = region;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry points
+
+/**
+ * Validates what a viewer-request or origin-request function returned. A result with `status`
+ * is a generated response (even if it also has `uri`, spec §10.8); otherwise it is the request
+ * to continue with. `clientIp` and `method` are read-only and always taken from `input`.
+ */
+export function validateRequestResult(eventType: RequestEventType, input: CfRequest, result: unknown): RequestResult {
+  const r = asResultObject(result);
+  if (own(r, 'status') !== undefined) return { kind: 'response', response: checkGenerated(eventType, r) };
+
+  const uri = checkUri(own(r, 'uri'));
+  const querystring = checkQuerystring(own(r, 'querystring'));
+  const urlLength = uri.length + (querystring === '' ? 0 : querystring.length + 1);
+  if (urlLength >= MAX_URL) fail('uri', `uri + querystring is ${urlLength} characters; it must be under ${MAX_URL} (spec §3.5)`);
+
+  const headers = checkHeaders(own(r, 'headers'), 'headers', input.headers);
+  checkReadOnly(eventType, input.headers, headers);
+  // Spec §3.3: CloudFront adds CloudFront-Viewer-Country after viewer-request; a function may not.
+  if (eventType === 'viewer-request' && headers['cloudfront-viewer-country'] !== undefined && !Object.hasOwn(input.headers, 'cloudfront-viewer-country')) {
+    fail(hf('headers', 'cloudfront-viewer-country'), 'a viewer-request function may not add CloudFront-Viewer-Country (spec §3.3)');
+  }
+
+  const request: CfRequest = { clientIp: input.clientIp, method: input.method, uri, querystring, headers };
+  // Without includeBody the event has no body, and a body the function invents is ignored.
+  if (input.body !== undefined) request.body = checkBodyResult(own(r, 'body'), input.body, eventType);
+  if (eventType === 'origin-request') request.origin = checkOrigin(own(r, 'origin'), input.origin, headers);
+  return { kind: 'request', request };
+}
+
+/**
+ * Validates what an origin-response or viewer-response function returned. origin-response may
+ * change status (200–599), statusDescription, headers and body; viewer-response may change
+ * headers and body, and a changed status or statusDescription is ignored (spec §2.2, §10.5).
+ */
+export function validateResponseResult(eventType: ResponseEventType, input: CfResponse, result: unknown): ValidatedResponse {
+  const r = asResultObject(result);
+  const inputStatus = Number(input.status);
+  let status = inputStatus;
+  let statusDescription = input.statusDescription;
+  if (eventType === 'origin-response') {
+    status = checkStatus(own(r, 'status'), 'status');
+    const desc = checkStatusDescription(own(r, 'statusDescription'), 'statusDescription');
+    // A status changed while the description was left as the origin's ("200 Not Found") gets the
+    // standard reason phrase (decisions: reason phrases are not contractual, spec §5.4).
+    statusDescription = status === inputStatus ? (desc ?? input.statusDescription) : desc === undefined || desc === input.statusDescription ? reasonPhrase(status) : desc;
+  }
+  const headers = checkHeaders(own(r, 'headers'), 'headers', input.headers);
+  checkReadOnly(eventType, input.headers, headers);
+  const body = checkResponseBody(r);
+  if (body !== undefined) checkSize(eventType, headers, body);
+  return { status, statusDescription, headers, body };
+}

@@ -1,0 +1,199 @@
+// CloudFront-* viewer headers (spec §7, §3.3): computed from the viewer's request where a local
+// emulator can (device type from User-Agent, address, protocol, header order), injected from
+// config or a per-request `X-Edgeproxy-<Header-Name>` override where only a real edge could know
+// (geo-IP, ASN, TLS).
+
+import type { ResolvedBehavior, ViewerHeaderValues } from '../config/types.js';
+import type { CfHeaders } from './types.js';
+import { defaultHeaderKey, getHeader, setOwn } from './headers.js';
+
+export interface ViewerInfo {
+  /** The viewer's headers as received, after stripOverrideHeaders (not the function-modified ones). */
+  headers: CfHeaders;
+  clientIp: string;
+  clientPort: number;
+  /** '1.0' | '1.1' | '2.0' */
+  httpVersion: string;
+  protocol: 'http' | 'https';
+}
+
+/** Exact spellings CloudFront uses (spec §7), for the `key` of headers it adds. */
+const CANONICAL_KEYS: ReadonlyMap<string, string> = new Map(
+  [
+    'CloudFront-Is-Android-Viewer',
+    'CloudFront-Is-Desktop-Viewer',
+    'CloudFront-Is-IOS-Viewer',
+    'CloudFront-Is-Mobile-Viewer',
+    'CloudFront-Is-SmartTV-Viewer',
+    'CloudFront-Is-Tablet-Viewer',
+    'CloudFront-Viewer-Address',
+    'CloudFront-Viewer-ASN',
+    'CloudFront-Viewer-Country',
+    'CloudFront-Viewer-City',
+    'CloudFront-Viewer-Country-Name',
+    'CloudFront-Viewer-Country-Region',
+    'CloudFront-Viewer-Country-Region-Name',
+    'CloudFront-Viewer-Latitude',
+    'CloudFront-Viewer-Longitude',
+    'CloudFront-Viewer-Metro-Code',
+    'CloudFront-Viewer-Postal-Code',
+    'CloudFront-Viewer-Time-Zone',
+    'CloudFront-Viewer-Header-Order',
+    'CloudFront-Viewer-Header-Count',
+    'CloudFront-Forwarded-Proto',
+    'CloudFront-Viewer-Http-Version',
+    'CloudFront-Viewer-JA3-Fingerprint',
+    'CloudFront-Viewer-JA4-Fingerprint',
+    'CloudFront-Viewer-TLS',
+  ].map((k) => [k.toLowerCase(), k]),
+);
+
+export function cloudFrontHeaderKey(lower: string): string {
+  return CANONICAL_KEYS.get(lower) ?? defaultHeaderKey(lower);
+}
+
+const CF_PREFIX = 'cloudfront-';
+
+/**
+ * The CloudFront-* header names (lowercase, deduplicated) that the behavior's cache policy or
+ * origin request policy names (spec §3.3, §7). Call once per behavior at start.
+ * `allViewer` / `allExcept` forward viewer headers only, never CloudFront-generated ones.
+ */
+export function wantedCloudFrontHeaders(behavior: ResolvedBehavior): string[] {
+  const out = new Set<string>();
+  const add = (names: readonly string[]): void => {
+    for (const n of names) {
+      const lower = n.toLowerCase();
+      if (lower.startsWith(CF_PREFIX)) out.add(lower);
+    }
+  };
+  const cp = behavior.cachePolicy.headers;
+  if (cp.behavior === 'whitelist') add(cp.names);
+  const orp = behavior.originRequestPolicy?.headers;
+  if (orp !== undefined && (orp.behavior === 'whitelist' || orp.behavior === 'allViewerAndWhitelistCloudFront')) add(orp.names);
+  return [...out];
+}
+
+const OVERRIDE_PREFIX = 'x-edgeproxy-';
+
+/**
+ * Removes every `x-edgeproxy-*` header from the viewer's headers in place (functions must never
+ * see them) and returns the overrides they carried: lowercase name without the prefix → first
+ * value, e.g. `x-edgeproxy-cloudfront-viewer-country: FR` → `{ 'cloudfront-viewer-country': 'FR' }`.
+ */
+export function stripOverrideHeaders(h: CfHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const lower in h) {
+    // Cheap gate before startsWith: 'x' then '-' then 'e'.
+    if (lower.charCodeAt(0) !== 120 || lower.charCodeAt(2) !== 101 || !lower.startsWith(OVERRIDE_PREFIX)) continue;
+    const v = h[lower]?.[0]?.value;
+    if (v !== undefined) setOwn(out, lower.slice(OVERRIDE_PREFIX.length), v);
+    delete h[lower];
+  }
+  return out;
+}
+
+// Device heuristics. CloudFront's device database is not public; these are simple documented
+// rules (docs/decisions-event.md): one class among mobile / tablet / smarttv / desktop, and the
+// OS flags independently.
+const RE_ANDROID = /android/i;
+const RE_IOS = /iphone|ipad|ipod/i;
+const RE_SMARTTV = /smart-?tv|googletv|appletv|hbbtv|netcast|web0s|webos.*tv|tizen.*tv|roku|crkey|aftb|aftm|bravia|philipstv|viera/i;
+const RE_TABLET = /ipad|tablet|kindle|silk\/|playbook|nexus (?:7|9|10)\b|sm-t\d/i;
+const RE_MOBILE = /mobi|iphone|ipod|windows phone|blackberry|bb10|opera mini|iemobile/i;
+const RE_MOBILE_WORD = /mobile/i;
+
+export interface DeviceFlags {
+  android: boolean;
+  ios: boolean;
+  mobile: boolean;
+  tablet: boolean;
+  smarttv: boolean;
+  desktop: boolean;
+}
+
+export function deviceFlags(userAgent: string | undefined): DeviceFlags {
+  const ua = userAgent ?? '';
+  const android = RE_ANDROID.test(ua);
+  const ios = RE_IOS.test(ua);
+  const smarttv = RE_SMARTTV.test(ua);
+  // Android without "Mobile" is a tablet by Google's own UA convention.
+  const tablet = !smarttv && (RE_TABLET.test(ua) || (android && !RE_MOBILE_WORD.test(ua)));
+  const mobile = !smarttv && !tablet && (RE_MOBILE.test(ua) || android);
+  const desktop = !mobile && !tablet && !smarttv;
+  return { android, ios, mobile, tablet, smarttv, desktop };
+}
+
+const HEADER_ORDER_MAX = 7680; // spec §7
+
+function headerOrder(h: CfHeaders): { order: string; count: number } {
+  let order = '';
+  let count = 0;
+  for (const lower in h) {
+    const list = h[lower];
+    if (list === undefined) continue;
+    for (const e of list) {
+      const name = e.key ?? lower;
+      order = count === 0 ? name : `${order}:${name}`;
+      count++;
+    }
+  }
+  if (order.length > HEADER_ORDER_MAX) order = order.slice(0, HEADER_ORDER_MAX);
+  return { order, count };
+}
+
+function computed(lower: string, req: ViewerInfo, cache: { device?: DeviceFlags; order?: { order: string; count: number } }): string | undefined {
+  const dev = (): DeviceFlags => (cache.device ??= deviceFlags(getHeader(req.headers, 'user-agent')));
+  switch (lower) {
+    case 'cloudfront-is-android-viewer':
+      return String(dev().android);
+    case 'cloudfront-is-ios-viewer':
+      return String(dev().ios);
+    case 'cloudfront-is-mobile-viewer':
+      return String(dev().mobile);
+    case 'cloudfront-is-tablet-viewer':
+      return String(dev().tablet);
+    case 'cloudfront-is-smarttv-viewer':
+      return String(dev().smarttv);
+    case 'cloudfront-is-desktop-viewer':
+      return String(dev().desktop);
+    // `ip:port`, IPv6 unbracketed, as CloudFront sends it.
+    case 'cloudfront-viewer-address':
+      return `${req.clientIp}:${req.clientPort}`;
+    case 'cloudfront-forwarded-proto':
+      return req.protocol;
+    case 'cloudfront-viewer-http-version':
+      return req.httpVersion;
+    case 'cloudfront-viewer-header-order':
+      return (cache.order ??= headerOrder(req.headers)).order;
+    case 'cloudfront-viewer-header-count':
+      return String((cache.order ??= headerOrder(req.headers)).count);
+    default:
+      return undefined; // geo, ASN, TLS, JA3: only a real edge knows
+  }
+}
+
+/**
+ * The CloudFront-* headers named in `wanted` (lowercase), as origin-side events and the origin
+ * see them (spec §7). Each value comes from, in order: the per-request override
+ * (`X-Edgeproxy-<Name>`, as returned by stripOverrideHeaders), the configured `viewerHeaders`
+ * (`injected`), then what edgeproxy can compute from the viewer's request. A wanted header with
+ * none of these (e.g. a geo header nobody injected) is left out.
+ */
+export function cloudFrontViewerHeaders(
+  req: ViewerInfo,
+  wanted: readonly string[],
+  injected: ViewerHeaderValues,
+  overrides?: Readonly<Record<string, string>>,
+): CfHeaders {
+  const out: CfHeaders = {};
+  const cache: { device?: DeviceFlags; order?: { order: string; count: number } } = {};
+  for (const lower of wanted) {
+    const value =
+      (overrides !== undefined && Object.hasOwn(overrides, lower) ? overrides[lower] : undefined) ??
+      (Object.hasOwn(injected, lower) ? injected[lower] : undefined) ??
+      computed(lower, req, cache);
+    if (value !== undefined) setOwn(out, lower, [{ key: cloudFrontHeaderKey(lower), value }]);
+  }
+  return out;
+}

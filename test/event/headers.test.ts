@@ -1,0 +1,169 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  appendHeader,
+  cfHeadersToRaw,
+  checkHeaderValue,
+  defaultHeaderKey,
+  deleteHeader,
+  fillKeys,
+  getHeader,
+  getHeaderValues,
+  isDisallowedHeader,
+  isToken,
+  rawToCfHeaders,
+  removeDisallowed,
+  setHeader,
+} from '../../src/event/headers.js';
+import type { CfHeaders } from '../../src/event/types.js';
+
+let server: Server | undefined;
+afterEach(async () => {
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  server = undefined;
+});
+
+/** Sends exact bytes over a socket and returns everything the server answers. */
+function rawExchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1');
+    let buf = '';
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => (buf += d));
+    s.on('end', () => resolve(buf));
+    s.on('error', reject);
+    s.write(request);
+  });
+}
+
+describe('rawToCfHeaders / cfHeadersToRaw against a real server', () => {
+  it('keeps sent spelling, one entry per line, and writes them back verbatim', async () => {
+    let seen: CfHeaders | undefined;
+    server = createServer((req: IncomingMessage, res) => {
+      seen = rawToCfHeaders(req.rawHeaders);
+      const out: CfHeaders = {};
+      out['set-cookie'] = [
+        { key: 'Set-Cookie', value: 'a=1' },
+        { key: 'set-cookie', value: 'b=2' },
+      ];
+      out['x-no-key'] = [{ value: 'v' }];
+      out.connection = [{ key: 'Connection', value: 'close' }];
+      res.writeHead(200, cfHeadersToRaw(out));
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
+    const { port } = server.address() as AddressInfo;
+    const answer = await rawExchange(
+      port,
+      'GET / HTTP/1.1\r\nHost: a.example\r\naccept: */*\r\nCookie: a=1; b=2\r\nCOOKIE: c=3\r\nX-Weird-Case: x, y\r\nConnection: close\r\n\r\n',
+    );
+    expect(seen).toEqual({
+      host: [{ key: 'Host', value: 'a.example' }],
+      accept: [{ key: 'accept', value: '*/*' }],
+      cookie: [
+        { key: 'Cookie', value: 'a=1; b=2' },
+        { key: 'COOKIE', value: 'c=3' },
+      ],
+      'x-weird-case': [{ key: 'X-Weird-Case', value: 'x, y' }],
+      connection: [{ key: 'Connection', value: 'close' }],
+    });
+    expect(answer).toContain('\r\nSet-Cookie: a=1\r\n');
+    expect(answer).toContain('\r\nset-cookie: b=2\r\n');
+    expect(answer).toContain('\r\nX-No-Key: v\r\n');
+  });
+
+  it('accepts undici-style Buffer items and decodes them as latin1', () => {
+    const h = rawToCfHeaders([Buffer.from('Content-Type'), Buffer.from('text/plain'), Buffer.from('X-Bytes'), Buffer.from([0xe9])]);
+    expect(h['content-type']).toEqual([{ key: 'Content-Type', value: 'text/plain' }]);
+    expect(h['x-bytes']).toEqual([{ key: 'X-Bytes', value: 'é' }]);
+  });
+
+  it('drops HTTP/2 pseudo-headers but turns :authority into host when Host is absent', () => {
+    expect(rawToCfHeaders([':method', 'GET', ':authority', 'h2.example', 'accept', '*/*'])).toEqual({
+      host: [{ key: 'host', value: 'h2.example' }],
+      accept: [{ key: 'accept', value: '*/*' }],
+    });
+    expect(rawToCfHeaders([':authority', 'h2.example', 'host', 'real.example']).host).toEqual([{ key: 'host', value: 'real.example' }]);
+  });
+
+  it('stores a header literally named __proto__ as an own property', () => {
+    const h = rawToCfHeaders(['__proto__', 'x']);
+    expect(Object.keys(h)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(h)).toBe(Object.prototype);
+  });
+});
+
+describe('defaultHeaderKey', () => {
+  it.each([
+    ['x-foo-bar', 'X-Foo-Bar'],
+    ['host', 'Host'],
+    ['x-xss-protection', 'X-Xss-Protection'], // spec §10.18: documented rule, not X-XSS
+    ['cloudfront-viewer-country', 'Cloudfront-Viewer-Country'],
+    ['-x', '-X'],
+    ['a--b', 'A--B'],
+    ['WWW-authenticate', 'Www-Authenticate'],
+  ])('%s → %s', (lower, key) => {
+    expect(defaultHeaderKey(lower)).toBe(key);
+    expect(defaultHeaderKey(lower)).toBe(key); // cached path
+  });
+});
+
+describe('small helpers', () => {
+  it('fillKeys fills only missing keys', () => {
+    const h: CfHeaders = { 'x-a': [{ value: '1' }, { key: 'x-A', value: '2' }] };
+    fillKeys(h);
+    expect(h['x-a']).toEqual([
+      { key: 'X-A', value: '1' },
+      { key: 'x-A', value: '2' },
+    ]);
+  });
+  it('get/set/append/delete', () => {
+    const h: CfHeaders = {};
+    expect(getHeader(h, 'a')).toBeUndefined();
+    expect(getHeader(h, 'constructor')).toBeUndefined();
+    setHeader(h, 'a', 'A', '1');
+    appendHeader(h, 'a', 'A', '2');
+    expect(getHeader(h, 'a')).toBe('1');
+    expect(getHeaderValues(h, 'a')).toEqual(['1', '2']);
+    setHeader(h, 'a', 'A', '3');
+    expect(getHeaderValues(h, 'a')).toEqual(['3']);
+    deleteHeader(h, 'a');
+    expect(h).toEqual({});
+  });
+  it('isDisallowedHeader covers names and prefixes of spec §3.1', () => {
+    for (const n of ['x-cache', 'connection', 'x-amz-cf-id', 'x-amz-cf-pop', 'x-edge-location', 'x-real-ip', 'x-forwarded-proto', 'x-amzn-requestid']) {
+      expect(isDisallowedHeader(n), n).toBe(true);
+    }
+    for (const n of ['x-amz-meta-a', 'x-amzn-trace-id', 'via', 'host', 'x-cached', 'x-edgeproxy']) expect(isDisallowedHeader(n), n).toBe(false);
+    const h: CfHeaders = { 'x-cache': [{ value: 'Hit' }], etag: [{ value: '"1"' }] };
+    removeDisallowed(h);
+    expect(Object.keys(h)).toEqual(['etag']);
+  });
+  it('isToken and checkHeaderValue', () => {
+    expect(isToken('x-ok_1.~')).toBe(true);
+    expect(isToken('')).toBe(false);
+    expect(isToken('a b')).toBe(false);
+    expect(isToken('a:b')).toBe(false);
+    expect(isToken('é')).toBe(false);
+    expect(checkHeaderValue('a\tb')).toBe('ok');
+    expect(checkHeaderValue('a\r\nb')).toBe(13);
+    expect(checkHeaderValue('a\0')).toBe(0);
+    expect(checkHeaderValue('\x7f')).toBe(127);
+    expect(checkHeaderValue('café')).toBe('ok');
+    expect(checkHeaderValue('€')).toBe('wide');
+  });
+});
+
+describe('names that exist on Object.prototype', () => {
+  it('are ordinary headers', () => {
+    const h = rawToCfHeaders(['constructor', 'a', 'toString', 'b', 'Constructor', 'c']);
+    expect(h.constructor).toEqual([
+      { key: 'constructor', value: 'a' },
+      { key: 'Constructor', value: 'c' },
+    ]);
+    expect(getHeader(h, 'tostring')).toBe('b');
+    expect(cfHeadersToRaw(h)).toEqual(['constructor', 'a', 'Constructor', 'c', 'toString', 'b']);
+  });
+});
