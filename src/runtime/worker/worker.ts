@@ -1,0 +1,341 @@
+// The entry of a function worker thread: loads one user module and runs its handler, one invocation
+// at a time, the way Lambda's Node.js runtime interface client does (spec §2.1, §2.4, §9.5).
+// Imports nothing from the proxy: node builtins and ../protocol.js only.
+
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { format, types } from 'node:util';
+import { parentPort, workerData } from 'node:worker_threads';
+import {
+  ERROR_TYPES,
+  type InitErrorMessage,
+  type InvokeMessage,
+  type InvokePayload,
+  isHostToWorker,
+  isWorkerInit,
+  type LogLevel,
+  type StaticContext,
+  type WorkerToHost,
+} from '../protocol.js';
+
+if (parentPort === null) throw new Error('edgeproxy: worker.js must run inside a worker thread');
+if (!isWorkerInit(workerData)) throw new Error('edgeproxy: worker.js started without a valid WorkerInit as workerData');
+const port = parentPort;
+const init = workerData;
+const SELF = fileURLToPath(import.meta.url);
+
+type Callback = (err?: unknown, result?: unknown) => void;
+type Handler = (event: unknown, context: unknown, callback: Callback) => unknown;
+
+function send(m: WorkerToHost): void {
+  port.postMessage(m);
+}
+
+// ---- console capture (spec §9.5): every line goes to the host, which prints it with the request id ----
+
+/** The invocation the next console line belongs to; stays at the last one between invocations, as Lambda does. */
+let currentId = 0;
+
+function logger(level: LogLevel): (...args: unknown[]) => void {
+  return (...args) => send({ t: 'log', id: currentId, level, text: format(...args) });
+}
+console.log = logger('INFO');
+console.info = logger('INFO');
+console.warn = logger('WARN');
+console.error = logger('ERROR');
+console.debug = logger('DEBUG');
+// Lambda's trace level prints the message only, not a stack (LogPatch.js).
+console.trace = logger('TRACE');
+
+// ---- errors, shaped like Lambda's toRapidResponse (Errors.js) ----
+
+interface ErrorInfo {
+  errorType: string;
+  errorMessage: string;
+  stack?: string;
+}
+
+function isErrorLike(e: unknown): e is Error {
+  if (types.isNativeError(e)) return true;
+  if (typeof e !== 'object' || e === null) return false;
+  const o = e as { name?: unknown; message?: unknown; stack?: unknown };
+  return typeof o.name === 'string' && typeof o.message === 'string' && typeof o.stack === 'string';
+}
+
+function errorInfo(e: unknown): ErrorInfo {
+  try {
+    if (isErrorLike(e)) {
+      const info: ErrorInfo = { errorType: String(e.name), errorMessage: String(e.message) };
+      if (typeof e.stack === 'string') info.stack = e.stack;
+      return info;
+    }
+    return { errorType: typeof e, errorMessage: String(e) };
+  } catch {
+    // A getter that throws, or an object whose toString throws.
+    return { errorType: 'handled', errorMessage: 'the error could not be read (its name, message or toString threw)' };
+  }
+}
+
+/** Lambda's `Invoke Error` log line (CallbackContext.js → Errors.toFormatted). */
+function logInvokeError(info: ErrorInfo): void {
+  const stack = info.stack === undefined ? [] : info.stack.split('\n');
+  console.error('Invoke Error', `\t${JSON.stringify({ errorType: info.errorType, errorMessage: info.errorMessage, stack })}`);
+}
+
+// Background failures end the worker like Lambda ends its runtime process (Runtime.js _setErrorCallbacks:
+// exit 129 / 128); the host turns that into a crash outcome for the invocation in flight, if any.
+process.on('uncaughtException', (err) => {
+  const info = errorInfo(err);
+  console.error('Uncaught Exception', `\t${JSON.stringify({ errorType: info.errorType, errorMessage: info.errorMessage })}`);
+  send({ t: 'fatal', errorType: info.errorType, errorMessage: info.errorMessage });
+  process.exit(129);
+});
+process.on('unhandledRejection', (reason) => {
+  const inner = errorInfo(reason);
+  const errorMessage = `${inner.errorType}: ${inner.errorMessage}`;
+  console.error('Unhandled Promise Rejection', `\t${JSON.stringify({ errorType: ERROR_TYPES.unhandledRejection, errorMessage })}`);
+  send({ t: 'fatal', errorType: ERROR_TYPES.unhandledRejection, errorMessage });
+  process.exit(128);
+});
+
+// ---- event-loop drain detection (spec §2.1) ----
+// Lambda answers `null` when the event loop empties before the handler delivered a result (Runtime.js
+// _setDefaultExitListener, on `beforeExit`). A worker's loop never empties (its MessagePort keeps it
+// alive), so compare the active resources with the idle baseline instead: our MessagePort is ignored and
+// our polling timer is never active while the check runs (the check runs in an Immediate).
+// process.getActiveResourcesInfo() does not show thread-pool jobs (WebCrypto, async zlib) or the first
+// moments of a lazily loaded fetch(), so "idle" must hold for DRAIN_CONFIRM_MS before we believe it, and
+// it is only used for handlers that returned a non-thenable (see docs/decisions-runtime.md).
+
+const IGNORED_RESOURCES = new Set(['MessagePort']);
+let baseline = new Map<string, number>();
+
+function resourceCounts(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of process.getActiveResourcesInfo()) {
+    if (!IGNORED_RESOURCES.has(r)) counts.set(r, (counts.get(r) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function loopIsIdle(): boolean {
+  for (const [name, n] of resourceCounts()) if (n > (baseline.get(name) ?? 0)) return false;
+  return true;
+}
+
+const DRAIN_CONFIRM_MS = 20;
+const DRAIN_CONFIRM_STEP_MS = 2;
+const DRAIN_POLL_MAX_MS = 50;
+
+// ---- one invocation ----
+
+class Invocation {
+  settled = false;
+  readonly id: number;
+  constructor(id: number) {
+    this.id = id;
+  }
+
+  finish(err: unknown, result: unknown): void {
+    if (this.settled) return; // first completion wins (CallbackContext.js onlyAllowFirstCall)
+    this.settled = true;
+    if (err !== undefined && err !== null) {
+      const info = errorInfo(err);
+      logInvokeError(info);
+      send({ t: 'done', id: this.id, ok: false, ...info });
+      return;
+    }
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(result === undefined ? null : result);
+    } catch (e) {
+      const why = errorInfo(e).errorMessage;
+      const info: ErrorInfo = { errorType: ERROR_TYPES.stringify, errorMessage: `Unable to stringify response body: ${why}` };
+      logInvokeError(info);
+      send({ t: 'done', id: this.id, ok: false, ...info });
+      return;
+    }
+    // JSON.stringify(function/symbol) is undefined: nothing serialisable came back.
+    send({ t: 'done', id: this.id, ok: true, result: json ?? 'null' });
+  }
+
+  /** Waits until the loop holds nothing beyond the baseline for DRAIN_CONFIRM_MS, then answers null. */
+  watchDrain(): void {
+    let idleSince: number | undefined;
+    let backoff = 1;
+    const check = (): void => {
+      if (this.settled) return;
+      if (loopIsIdle()) {
+        const now = performance.now();
+        idleSince ??= now;
+        if (now - idleSince >= DRAIN_CONFIRM_MS) {
+          this.finish(null, null);
+          return;
+        }
+        schedule(DRAIN_CONFIRM_STEP_MS);
+        return;
+      }
+      idleSince = undefined;
+      backoff = Math.min(DRAIN_POLL_MAX_MS, backoff * 2);
+      schedule(backoff);
+    };
+    // From a timer, hop through an Immediate so the polling timer itself is no longer active.
+    const schedule = (ms: number): void => void setTimeout(setImmediate, ms, check);
+    setImmediate(check);
+  }
+}
+
+function makeContext(inv: Invocation, s: StaticContext, awsRequestId: string, timeoutMs: number): Record<string, unknown> {
+  const deadline = Date.now() + timeoutMs;
+  let waits = true;
+  return {
+    functionName: s.functionName,
+    functionVersion: s.functionVersion,
+    invokedFunctionArn: s.invokedFunctionArn,
+    memoryLimitInMB: s.memoryLimitInMB,
+    awsRequestId,
+    logGroupName: s.logGroupName,
+    logStreamName: s.logStreamName,
+    identity: undefined,
+    clientContext: undefined,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    // Settable like Lambda's; the emulator answers on callback at once either way (docs/decisions-runtime.md).
+    get callbackWaitsForEmptyEventLoop() {
+      return waits;
+    },
+    set callbackWaitsForEmptyEventLoop(v: boolean) {
+      waits = Boolean(v);
+    },
+    // Legacy completion methods Lambda still provides (CallbackContext.js).
+    succeed: (result: unknown) => inv.finish(null, result),
+    fail: (err: unknown) => inv.finish(err === undefined || err === null ? 'handled' : err, null),
+    done: (err: unknown, result: unknown) => inv.finish(err, result),
+  };
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+function run(handler: Handler, msg: InvokeMessage): void {
+  currentId = msg.id;
+  const inv = new Invocation(msg.id);
+  let payload: InvokePayload;
+  try {
+    payload = JSON.parse(msg.payload) as InvokePayload;
+  } catch (e) {
+    inv.finish(new Error(`edgeproxy: invocation payload is not JSON: ${errorInfo(e).errorMessage}`), null);
+    return;
+  }
+  const context = makeContext(inv, init.context, payload.awsRequestId, payload.timeoutMs);
+  const callback: Callback = (err, result) => inv.finish(err, result);
+  try {
+    const ret = handler(payload.event, context, callback);
+    if (isThenable(ret)) {
+      ret.then(
+        (r) => inv.finish(null, r),
+        // Runtime.js: a rejection with no reason becomes the string "handled".
+        (e: unknown) => inv.finish(e === undefined || e === null ? 'handled' : e, null),
+      );
+      return;
+    }
+  } catch (e) {
+    // Runtime.js passes a synchronous throw to callback(err) as is.
+    callback(e);
+  }
+  if (!inv.settled) inv.watchDrain();
+}
+
+// ---- loading (spec §2.1: CommonJS and ES modules, via import()) ----
+
+function exportNames(mod: Record<string, unknown>): string[] {
+  const own = Object.keys(mod);
+  const def = mod['default'];
+  // import() of CommonJS gives { default: module.exports, ...names Node detected }: list module.exports.
+  if (typeof def === 'object' && def !== null && !Array.isArray(def)) {
+    const inner = Object.keys(def);
+    if (own.every((k) => k === 'default' || inner.includes(k))) return inner;
+  }
+  return own;
+}
+
+/** `path:line` from a V8 syntax-error stack (CommonJS puts it on the first line). */
+function syntaxLocation(e: unknown): string | undefined {
+  if (!isErrorLike(e) || typeof e.stack !== 'string') return undefined;
+  const first = e.stack.split('\n', 1)[0] ?? '';
+  const m = /^(file:\/\/\S+|\/\S+|[A-Za-z]:\\\S+):(\d+)$/.exec(first);
+  if (!m || m[1] === undefined) return undefined;
+  const file = m[1].startsWith('file:') ? fileURLToPath(m[1]) : m[1];
+  return `${file}:${m[2]}`;
+}
+
+function loadError(e: unknown): InitErrorMessage {
+  const info = errorInfo(e);
+  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  // Our own path in Node's "imported from" would only confuse the user.
+  const text = `${info.errorType}: ${info.errorMessage.replace(` imported from ${SELF}`, '')}`;
+  if (info.errorType === 'SyntaxError') {
+    const m: InitErrorMessage = { t: 'init-error', errorType: ERROR_TYPES.syntax, errorMessage: text };
+    const location = syntaxLocation(e);
+    if (location !== undefined) m.location = location;
+    return m;
+  }
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || code === 'ERR_UNKNOWN_FILE_EXTENSION') {
+    return { t: 'init-error', errorType: ERROR_TYPES.importModule, errorMessage: text };
+  }
+  // Anything the module's top level threw is reported as itself, as Lambda does.
+  return { t: 'init-error', errorType: info.errorType, errorMessage: info.errorMessage };
+}
+
+async function load(): Promise<Handler | undefined> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(init.file).href)) as Record<string, unknown>;
+  } catch (e) {
+    send(loadError(e));
+    return undefined;
+  }
+  let found = mod[init.exportName];
+  if (found === undefined) {
+    const def = mod['default'];
+    if (typeof def === 'object' && def !== null) found = (def as Record<string, unknown>)[init.exportName];
+  }
+  if (typeof found !== 'function') {
+    const m: InitErrorMessage = {
+      t: 'init-error',
+      errorType: ERROR_TYPES.handlerNotFound,
+      // UserFunction.js wording.
+      errorMessage: found === undefined ? `${init.handlerName} is undefined or not exported` : `${init.handlerName} is not a function`,
+      exports: exportNames(mod),
+    };
+    if (found !== undefined) m.exportType = found === null ? 'null' : typeof found;
+    send(m);
+    return undefined;
+  }
+  send({ t: 'ready' });
+  return found as Handler;
+}
+
+let handler: Handler | undefined;
+let loadFailed = false;
+/** Invocations that arrived before the module finished loading (the host sends at most one). */
+const early: InvokeMessage[] = [];
+
+port.on('message', (raw: unknown) => {
+  if (!isHostToWorker(raw)) return;
+  if (handler !== undefined) run(handler, raw);
+  else if (!loadFailed) early.push(raw);
+});
+
+// Take the baseline once the port listener exists and before user code runs, so the module's own
+// top-level timers and sockets count as pending work.
+setImmediate(() => {
+  baseline = resourceCounts();
+  void load().then((h) => {
+    if (h === undefined) {
+      loadFailed = true;
+      return;
+    }
+    handler = h;
+    for (const m of early.splice(0)) run(h, m);
+  });
+});

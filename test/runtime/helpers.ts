@@ -1,0 +1,88 @@
+// Shared bits of the runtime tests: fixture paths, events, and runtimes that are always closed.
+
+import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+import type { ResolvedFunction } from '../../src/config/types.js';
+import type { CfEvent, EventType } from '../../src/event/types.js';
+import { type Logger, memoryLogger, silentLogger } from '../../src/log.js';
+import { createRuntime } from '../../src/runtime/pool.js';
+import type { FunctionRuntime, InvokeOutcome, InvokeRequest } from '../../src/runtime/types.js';
+
+export const FUNCTIONS = fileURLToPath(new URL('../fixtures/functions/', import.meta.url));
+
+export function fnDef(file: string, over: Partial<ResolvedFunction> = {}): ResolvedFunction {
+  return { id: file.replace(/[^a-z0-9]+/gi, '-'), file: FUNCTIONS + file, exportName: 'handler', timeoutMs: undefined, memorySize: 128, ...over };
+}
+
+export function requestEvent(headers: Record<string, string> = {}, eventType: EventType = 'viewer-request'): CfEvent {
+  const h: CfEvent['Records'][0]['cf']['request']['headers'] = {};
+  for (const [k, v] of Object.entries(headers)) h[k] = [{ key: k, value: v }];
+  return {
+    Records: [
+      {
+        cf: {
+          config: { distributionDomainName: 'd111111abcdef8.cloudfront.net', distributionId: 'EDFDVBD6EXAMPLE', eventType, requestId: 'cf-req-id' },
+          request: { clientIp: '127.0.0.1', method: 'GET', uri: '/index.html', querystring: '', headers: h },
+        },
+      },
+    ],
+  };
+}
+
+export function req(fn: ResolvedFunction, opts: { headers?: Record<string, string>; timeoutMs?: number } = {}): InvokeRequest {
+  return { fn, eventType: 'viewer-request', event: requestEvent(opts.headers), requestId: 'cf-req-id', timeoutMs: opts.timeoutMs ?? 5_000 };
+}
+
+const open: FunctionRuntime[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((rt) => rt.close()));
+});
+
+/** A runtime closed after the test, whatever happens in it. */
+export function runtime(opts: { max?: number; log?: Logger } = {}): FunctionRuntime {
+  const rt = createRuntime({ log: opts.log ?? silentLogger, maxWorkersPerFunction: opts.max ?? 2 });
+  open.push(rt);
+  return rt;
+}
+
+export { memoryLogger };
+
+/** Rejects when `p` has not settled within `ms`: every wait in these tests is bounded. */
+export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+}
+
+/** Polls `cond` every 10 ms for at most `ms`. */
+export async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`${what}: still false after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export function expectOk(o: InvokeOutcome): unknown {
+  if (!o.ok) throw new Error(`expected ok, got ${o.reason} ${o.errorType}: ${o.errorMessage}`);
+  return o.result;
+}
+
+/** First value of a header in a returned request/response. */
+export function header(result: unknown, name: string): string | undefined {
+  if (typeof result !== 'object' || result === null) return undefined;
+  const headers = (result as { headers?: unknown }).headers;
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const list = (headers as Record<string, unknown>)[name];
+  if (!Array.isArray(list)) return undefined;
+  const first: unknown = list[0];
+  if (typeof first !== 'object' || first === null) return undefined;
+  const value = (first as { value?: unknown }).value;
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function field(result: unknown, name: string): unknown {
+  return typeof result === 'object' && result !== null ? (result as Record<string, unknown>)[name] : undefined;
+}
