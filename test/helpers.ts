@@ -52,8 +52,9 @@ export interface TestProxy extends EdgeProxy {
   logs: string[];
 }
 
-export async function startProxy(object: unknown, baseDir = FIXTURES): Promise<TestProxy> {
-  const config = await loadConfig({ object, baseDir });
+export async function startProxy(object: Record<string, unknown>, baseDir = FIXTURES): Promise<TestProxy> {
+  // Tests always listen on an ephemeral loopback port.
+  const config = await loadConfig({ object: { listen: { host: '127.0.0.1', port: 0 }, ...object }, baseDir });
   const log = memoryLogger();
   const proxy = await startEdgeProxy({ config, log });
   return Object.assign(proxy, { logs: log.lines });
@@ -76,13 +77,18 @@ export function send(
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const url = new URL(path, base);
+    // With raw array headers node:http adds no Host line; HTTP/1.1 requires one.
+    let headers = opts.headers;
+    if (Array.isArray(headers) && !headers.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'host')) {
+      headers = ['Host', url.host, ...headers];
+    }
     const req = httpRequest(
       {
         host: url.hostname,
         port: url.port,
         path: path,
         method: opts.method ?? 'GET',
-        headers: opts.headers,
+        headers,
         maxHeaderSize: 1024 * 1024,
         agent: false,
       },

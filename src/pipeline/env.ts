@@ -2,6 +2,7 @@
 // per-behavior facts precomputed so the hot path only looks them up.
 
 import type { ResolvedBehavior, ResolvedConfig } from '../config/types.js';
+import { originRequestPlan } from '../event/origin-request.js';
 import { wantedCloudFrontHeaders } from '../event/viewer-headers.js';
 import type { Logger } from '../log.js';
 import type { OriginClient } from '../origin/client.js';
@@ -26,6 +27,7 @@ export interface Env {
 export function createEnv(config: ResolvedConfig, runtime: FunctionRuntime, origins: OriginClient, log: Logger): Env {
   const table = new Map<ResolvedBehavior, BehaviorFacts>();
   for (const b of config.behaviors) {
+    originRequestPlan(b); // compiles the behavior's forwarding rules now rather than on its first request
     table.set(b, {
       cloudFrontHeaders: wantedCloudFrontHeaders(b),
       allowedMethods: new Set(b.allowedMethods),

@@ -42,6 +42,8 @@ export interface Exchange {
   requestBody: RequestBody;
   /** `X-Edgeproxy-CloudFront-*` values the viewer sent to inject CloudFront-* headers (spec §7); never shown to functions. */
   viewerOverrides: Readonly<Record<string, string>>;
+  /** The viewer's headers as received (CloudFront-Viewer-Header-Order/-Count describe these, spec §7). */
+  receivedHeaders: CfHeaders;
   /** The origin-side request (spec §3.4), then as the origin-request function left it. */
   originRequest: CfRequest | undefined;
   response: ExchangeResponse | undefined;

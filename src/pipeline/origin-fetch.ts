@@ -23,7 +23,7 @@ function withoutFraming(raw: string[], keepLength: boolean): string[] {
 export async function originFetch(env: Env, ex: Exchange): Promise<Step> {
   const request = ex.originRequest;
   if (!request) throw new Error('origin-fetch without an origin request');
-  const { headers, origin } = originRequestToFetch(request);
+  const { headers, origin } = originRequestToFetch(request, ex.requestId);
   const bodyless = request.method === 'GET' || request.method === 'HEAD';
   const body = bodyless ? null : ex.requestBody.kind === 'buffer' ? ex.requestBody.buf : ex.req;
   const started = performance.now();

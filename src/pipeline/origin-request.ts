@@ -24,14 +24,15 @@ export async function originRequest(env: Env, ex: Exchange): Promise<Step> {
       ? {}
       : cloudFrontViewerHeaders(
           {
-            headers: ex.viewerRequest.headers,
+            headers: ex.receivedHeaders,
             clientIp: ex.clientIp,
             clientPort: ex.req.socket.remotePort ?? 0,
             httpVersion: version,
             protocol: 'http',
           },
           facts.cloudFrontHeaders,
-          { ...env.config.viewerHeaders, ...ex.viewerOverrides },
+          env.config.viewerHeaders,
+          ex.viewerOverrides,
         );
   const request = buildOriginRequest(ex.viewerRequest, {
     origin: ex.origin,

@@ -92,6 +92,7 @@ export async function handleRequest(env: Env, req: IncomingMessage, res: ServerR
     viewerRequest: { clientIp, method: req.method ?? 'GET', uri: '/', querystring: '', headers: {} },
     requestBody: { kind: 'stream' },
     viewerOverrides: {},
+    receivedHeaders: {},
     originRequest: undefined,
     response: undefined,
     timings: [],
@@ -100,6 +101,7 @@ export async function handleRequest(env: Env, req: IncomingMessage, res: ServerR
     const built = buildViewerRequest(env, ex);
     ex.viewerRequest = built.request;
     ex.viewerOverrides = built.overrides;
+    ex.receivedHeaders = built.request.headers;
     await runSteps(env, ex, 'viewer-request');
   } catch (e) {
     const err = asEdgeError(e);

@@ -4,9 +4,9 @@
 
 import { EdgeError } from '../errors.js';
 import { makeRequestBody, applyBodyResult } from '../event/body.js';
-import { rawToCfHeaders } from '../event/headers.js';
+import { rawToCfHeaders, removeDisallowed } from '../event/headers.js';
 import { stripOverrideHeaders } from '../event/viewer-headers.js';
-import { isDisallowedHeader, validateRequestResult } from '../event/validate-result.js';
+import { validateRequestResult } from '../event/validate-result.js';
 import type { CfHeaders, CfRequest } from '../event/types.js';
 import type { Env } from './env.js';
 import type { Exchange } from './exchange.js';
@@ -29,7 +29,7 @@ export function splitTarget(target: string): { uri: string; querystring: string 
 /** Viewer headers as the viewer-request event shows them: disallowed ones are never present (spec §1.2). */
 export function viewerHeaders(raw: readonly string[]): { headers: CfHeaders; overrides: Record<string, string> } {
   const headers = rawToCfHeaders(raw);
-  for (const name of Object.keys(headers)) if (isDisallowedHeader(name)) delete headers[name];
+  removeDisallowed(headers);
   const overrides = stripOverrideHeaders(headers);
   return { headers, overrides };
 }
