@@ -92,6 +92,8 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
     close(graceMs = 10_000) {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // A WebSocket has no natural end to wait for: close them now, as an edge going away would.
+        upgrades.close();
         // Keep-alive connections that go idle after their last response are closed as they appear.
         const sweep = setInterval(() => server.closeIdleConnections(), 50);
         const force = setTimeout(() => server.closeAllConnections(), graceMs);
@@ -99,7 +101,6 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
         await closed;
         clearInterval(sweep);
         clearTimeout(force);
-        upgrades.close();
         await Promise.all([runtime.close(), origins.close()]);
       })();
       return closing;

@@ -20,8 +20,12 @@ export function createUpgradeHandler(config: ResolvedConfig, log: Logger): Upgra
     // For ws errors the third argument is the client socket.
     if (target && 'destroy' in target && typeof target.destroy === 'function') target.destroy();
   });
+  // Upgraded connections leave the HTTP server's bookkeeping; close() must end them itself.
+  const sockets = new Set<Duplex>();
   return {
     handle(req, socket, head) {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       const behavior = selectBehavior(config.behaviors, path);
       const origin = config.origins.get(behavior.originId);
@@ -32,6 +36,8 @@ export function createUpgradeHandler(config: ResolvedConfig, log: Logger): Upgra
       proxy.ws(req, socket, head, { target: `${origin.protocol === 'https' ? 'wss' : 'ws'}://${origin.domainName}:${origin.port}${origin.path}` });
     },
     close() {
+      for (const s of sockets) s.destroy();
+      sockets.clear();
       proxy.close();
     },
   };

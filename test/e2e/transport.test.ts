@@ -97,9 +97,12 @@ describe('WebSocket upgrade passthrough', () => {
   it('connects an Upgrade request to the origin', async () => {
     const { createServer } = await import('node:http');
     const wsOrigin = createServer();
+    const originSockets: Array<{ destroy(): void }> = [];
     wsOrigin.on('upgrade', (_req, socket) => {
       socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
       socket.on('data', (d: Buffer) => socket.write(d));
+      socket.on('end', () => socket.end());
+      originSockets.push(socket);
     });
     await new Promise<void>((r) => wsOrigin.listen(0, '127.0.0.1', r));
     const port = (wsOrigin.address() as { port: number }).port;
@@ -122,6 +125,7 @@ describe('WebSocket upgrade passthrough', () => {
       expect(echoed).toBe('ping');
     } finally {
       await p.close();
+      for (const s of originSockets) s.destroy();
       wsOrigin.closeAllConnections();
       await new Promise<void>((r) => wsOrigin.close(() => r()));
     }
