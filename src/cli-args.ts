@@ -3,11 +3,12 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from './errors.js';
 import type { FlagOverrides } from './config/load.js';
+import { parseByteSize } from './config/schema.js';
 
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'serve'; configFile?: string; flags: FlagOverrides; adminPort?: number };
+  | { kind: 'serve'; configFile?: string; flags: FlagOverrides };
 
 export const HELP_TEXT = `edgeproxy: a local Amazon CloudFront + Lambda@Edge emulator
 
@@ -31,7 +32,12 @@ Options:
                               they cannot be combined with --config)
   --include-body              expose the request body to the viewer-request and origin-request
                               functions (Lambda@Edge "Include body")
-  --admin-port N              port for the admin listener on 127.0.0.1 (metrics, invalidations)
+  --admin-port N              start the admin listener on 127.0.0.1:N (cache listing, invalidations,
+                              metrics; 0 picks a free port)
+  --cache-size SIZE           cache bound in bytes, headers counted (default 256MiB; "512MiB", "1GB")
+  --prewarm                   start one worker per function at boot
+  --log-format text|json      log lines for people (default) or one JSON object per line
+  --access-log FILE           append a CloudFront standard-log line per viewer request to FILE
   -h, --help                  show this help
   -v, --version               show the version
 
@@ -55,6 +61,10 @@ const OPTIONS = {
   'viewer-response': { type: 'string' },
   'include-body': { type: 'boolean' },
   'admin-port': { type: 'string' },
+  'cache-size': { type: 'string' },
+  prewarm: { type: 'boolean' },
+  'log-format': { type: 'string' },
+  'access-log': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -115,7 +125,19 @@ export function parseCliArgs(argv: string[]): CliCommand {
 
   const cmd: CliCommand = { kind: 'serve', flags };
   if (values.config !== undefined) cmd.configFile = nonEmpty('--config', values.config);
-  if (values['admin-port'] !== undefined) cmd.adminPort = portValue('--admin-port', values['admin-port']);
+  if (values['admin-port'] !== undefined) flags.adminPort = portValue('--admin-port', values['admin-port']);
+  if (values['cache-size'] !== undefined) {
+    const n = parseByteSize(values['cache-size']);
+    if (n === undefined) throw new ConfigError(`--cache-size: expected a size like 268435456, 256MiB or 1GB, got "${values['cache-size']}"`);
+    flags.cacheSize = n;
+  }
+  if (values.prewarm === true) flags.prewarm = true;
+  const lf = values['log-format'];
+  if (lf !== undefined) {
+    if (lf !== 'text' && lf !== 'json') throw new ConfigError(`--log-format: expected text or json, got "${lf}"`);
+    flags.logFormat = lf;
+  }
+  if (values['access-log'] !== undefined) flags.accessLog = nonEmpty('--access-log', values['access-log']);
   return cmd;
 }
 

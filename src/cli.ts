@@ -117,9 +117,7 @@ async function serve(cmd: Extract<CliCommand, { kind: 'serve' }>, root: string):
     closables.unshift(proxy);
     listening = true;
     process.stdout.write(`edgeproxy listening on ${proxy.url}\n`);
-    if (cmd.adminPort !== undefined) {
-      process.stderr.write('edgeproxy: --admin-port is not supported by this build yet; ignoring it\n');
-    }
+    if (proxy.adminUrl !== undefined) process.stdout.write(`admin listening on ${proxy.adminUrl}\n`);
     if (demoOriginUrl !== undefined) process.stdout.write(`${demoHints(proxy.url, demoOriginUrl)}\n`);
     stayInForeground(closables);
   } catch (e) {

@@ -19,6 +19,8 @@ export type * from './event/types.js';
 export interface EdgeProxy {
   /** `http://host:port` of the viewer listener. */
   readonly url: string;
+  /** `http://127.0.0.1:port` of the admin listener, when one was asked for. */
+  readonly adminUrl: string | undefined;
   readonly config: ResolvedConfig;
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), ends workers. */
   close(graceMs?: number): Promise<void>;
@@ -88,6 +90,7 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
 
   return {
     url,
+    adminUrl: undefined,
     config,
     close(graceMs = 10_000) {
       closing ??= (async () => {

@@ -193,9 +193,17 @@ describe('parseCliArgs', () => {
     ).toEqual({
       kind: 'serve',
       configFile: 'c.json',
-      adminPort: 9901,
-      flags: { origin: 'http://x:3000', port: 0, host: '::1', 'viewer-request': 'a.js#h', includeBody: true },
+      flags: { origin: 'http://x:3000', port: 0, host: '::1', 'viewer-request': 'a.js#h', includeBody: true, adminPort: 9901 },
     });
+  });
+
+  it('parses cache, runtime and log flags, and names the flag when a value is bad', () => {
+    expect(parseCliArgs(['--cache-size', '512MiB', '--prewarm', '--log-format', 'json', '--access-log', 'a.log'])).toEqual({
+      kind: 'serve',
+      flags: { cacheSize: 512 * 1024 * 1024, prewarm: true, logFormat: 'json', accessLog: 'a.log' },
+    });
+    expect(() => parseCliArgs(['--cache-size', 'lots'])).toThrow(/--cache-size: expected a size/);
+    expect(() => parseCliArgs(['--log-format', 'xml'])).toThrow(/--log-format: expected text or json/);
   });
 
   it('help wins over everything, even unknown flags', () => {

@@ -54,6 +54,13 @@ export interface FlagOverrides {
   'origin-response'?: string;
   'viewer-response'?: string;
   includeBody?: boolean;
+  /** --cache-size */
+  cacheSize?: number;
+  /** --admin-port (on 127.0.0.1 unless the config names a host) */
+  adminPort?: number;
+  prewarm?: boolean;
+  logFormat?: 'text' | 'json';
+  accessLog?: string;
 }
 
 export interface LoadSource {
@@ -68,6 +75,12 @@ export interface LoadSource {
 
 export const DEFAULT_DISTRIBUTION_ID = 'EDFDVBD6EXAMPLE';
 export const DEFAULT_POP = 'IAD79-C3';
+/** --cache-size default: 256 MiB. */
+export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
+/** Larger responses stream through unstored (CloudFront's own cap is 50 GB; a local cache is smaller). */
+export const DEFAULT_MAX_OBJECT_BYTES = 64 * 1024 * 1024;
+/** spec §6.6: the error caching minimum TTL defaults to 10 s. */
+export const DEFAULT_ERROR_CACHING_MIN_TTL = 10;
 export const DEFAULT_LISTEN = Object.freeze({ host: '127.0.0.1', port: 8080 });
 export const DEFAULT_CACHE_POLICY = 'CachingOptimized';
 export const DEFAULT_ORIGIN_REQUEST_POLICY = 'AllViewerExceptHostHeader';
@@ -261,6 +274,7 @@ async function resolveFunction(
     exportName: f.export ?? 'handler',
     timeoutMs: f.timeout === undefined ? undefined : Math.round(f.timeout * 1000),
     memorySize: f.memorySize ?? 128,
+    reservedConcurrency: f.reservedConcurrency,
   };
 }
 
@@ -639,7 +653,27 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
       viewer: Math.round((data.timeouts?.viewer ?? 5) * 1000),
       origin: Math.round((data.timeouts?.origin ?? 30) * 1000),
     },
-    runtime: { maxWorkersPerFunction: data.runtime?.maxWorkersPerFunction ?? 4 },
+    runtime: {
+      maxWorkersPerFunction: data.runtime?.maxWorkersPerFunction ?? 4,
+      accountConcurrency: data.runtime?.accountConcurrency ?? 1000,
+      idleTimeoutMs: Math.round((data.runtime?.idleTimeout ?? 300) * 1000),
+      prewarm: flags.prewarm ?? data.runtime?.prewarm ?? false,
+    },
+    cache: {
+      maxBytes: flags.cacheSize ?? data.cache?.maxSize ?? DEFAULT_CACHE_BYTES,
+      maxObjectBytes: data.cache?.maxObjectSize ?? DEFAULT_MAX_OBJECT_BYTES,
+      errorCachingMinTtl: DEFAULT_ERROR_CACHING_MIN_TTL,
+      customErrorTtls: frozenMap(new Map((data.customErrorResponses ?? []).map((r) => [r.errorCode, r.errorCachingMinTTL] as const))),
+      cacheStatusHeader: data.cache?.cacheStatusHeader ?? false,
+    },
+    admin:
+      flags.adminPort !== undefined || data.admin !== undefined
+        ? { host: data.admin?.host ?? '127.0.0.1', port: flags.adminPort ?? data.admin?.port ?? 0 }
+        : undefined,
+    log: {
+      format: flags.logFormat ?? data.log?.format ?? 'text',
+      accessLogFile: flags.accessLog ?? (data.log?.accessLog === undefined ? undefined : path.resolve(baseDir, data.log.accessLog)),
+    },
     limits: { ...LIMITS },
   };
   return deepFreeze(config);

@@ -157,6 +157,30 @@ export const originSchema = z.strictObject({
     .optional(),
 });
 
+/** Bytes as a number, or a string with a unit: "256MiB", "1GB", "512k". */
+export const byteSize = z.union([z.number().int().positive(), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number') return v;
+  const n = parseByteSize(v);
+  if (n === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a size like 268435456, "256MiB" or "1GB", got "${v}"` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const UNITS: Readonly<Record<string, number>> = {
+  '': 1, b: 1, k: 1024, kb: 1000, kib: 1024, m: 1024 ** 2, mb: 1000 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1000 ** 3, gib: 1024 ** 3,
+};
+
+export function parseByteSize(v: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(v);
+  if (!m) return undefined;
+  const unit = UNITS[(m[2] ?? '').toLowerCase()];
+  if (unit === undefined) return undefined;
+  const n = Math.round(Number(m[1]) * unit);
+  return n > 0 ? n : undefined;
+}
+
 export const functionSchema = z.strictObject({
   id: nonEmpty,
   file: nonEmpty,
@@ -172,6 +196,8 @@ export const functionSchema = z.strictObject({
     .min(128, { error: 'must be at least 128 (MB)' })
     .max(10240, { error: 'must be at most 10240 (MB)' })
     .optional(),
+  /** Lambda's reserved concurrency (spec §9.2). */
+  reservedConcurrency: z.number().int({ error: 'must be a whole number' }).min(0, { error: 'must be at least 0' }).optional(),
 });
 
 export const behaviorSchema = z.strictObject({
@@ -220,6 +246,32 @@ export const configSchema = z.strictObject({
         .min(1, { error: 'must be at least 1' })
         .max(256, { error: 'must be at most 256' })
         .optional(),
+      accountConcurrency: z.number().int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).optional(),
+      idleTimeout: z.number().positive({ error: 'must be a number of seconds > 0' }).optional(),
+      prewarm: z.boolean().optional(),
+    })
+    .optional(),
+  cache: z
+    .strictObject({
+      maxSize: byteSize.optional(),
+      maxObjectSize: byteSize.optional(),
+      cacheStatusHeader: z.boolean().optional(),
+    })
+    .optional(),
+  /** CloudFront's CustomErrorResponses; only ErrorCachingMinTTL is modelled. */
+  customErrorResponses: z
+    .array(
+      z.strictObject({
+        errorCode: z.number().int().min(400, { error: 'must be an HTTP error status 400-599' }).max(599, { error: 'must be an HTTP error status 400-599' }),
+        errorCachingMinTTL: z.number().min(0, { error: 'must be ≥ 0 seconds' }),
+      }),
+    )
+    .optional(),
+  admin: z.strictObject({ host: nonEmpty.optional(), port: port.optional() }).optional(),
+  log: z
+    .strictObject({
+      format: z.enum(['text', 'json']).optional(),
+      accessLog: nonEmpty.optional(),
     })
     .optional(),
 });

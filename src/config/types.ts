@@ -32,6 +32,8 @@ export interface ResolvedFunction {
   timeoutMs: number | undefined;
   /** Memory size in MB (Lambda range 128–10240). */
   memorySize: number;
+  /** Reserved concurrency: at most this many invocations at once; undefined = only the account limit (spec §9.2). */
+  reservedConcurrency: number | undefined;
 }
 
 export interface Association {
@@ -119,6 +121,31 @@ export interface ResolvedConfig {
   runtime: {
     /** Max worker threads per function. */
     maxWorkersPerFunction: number;
+    /** The account's concurrency limit across all functions (spec §9.2, default 1000). */
+    accountConcurrency: number;
+    /** Idle workers are retired after this many ms. */
+    idleTimeoutMs: number;
+    /** Start one worker per function at boot. */
+    prewarm: boolean;
+  };
+  cache: {
+    /** Bound of the whole cache in bytes, headers counted (--cache-size). */
+    maxBytes: number;
+    /** Responses larger than this stream through unstored. */
+    maxObjectBytes: number;
+    /** spec §6.6: error caching minimum TTL (seconds) for statuses without a custom error response. */
+    errorCachingMinTtl: number;
+    /** CloudFront custom error responses: status → ErrorCachingMinTTL seconds. */
+    customErrorTtls: ReadonlyMap<number, number>;
+    /** Add an RFC 9211 `Cache-Status` header to responses (opt-in, for debugging). */
+    cacheStatusHeader: boolean;
+  };
+  /** The admin listener (invalidations, cache listing, metrics); undefined = not started. */
+  admin: { host: string; port: number } | undefined;
+  log: {
+    format: 'text' | 'json';
+    /** CloudFront standard-log fields, one line per viewer request, to this file. */
+    accessLogFile: string | undefined;
   };
   /** Headers beyond this are a 413 (spec §3.5). */
   limits: { maxRequestHeaderBytes: number; maxUrlLength: number };

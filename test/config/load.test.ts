@@ -43,7 +43,12 @@ describe('defaults', () => {
     expect(c.viaHost).toMatch(/^[0-9a-f]{32}$/);
     expect(c.listen).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(c.defaultTimeouts).toEqual({ viewer: 5000, origin: 30000 });
-    expect(c.runtime).toEqual({ maxWorkersPerFunction: 4 });
+    expect(c.runtime).toEqual({ maxWorkersPerFunction: 4, accountConcurrency: 1000, idleTimeoutMs: 300_000, prewarm: false });
+    expect(c.cache.maxBytes).toBe(256 * 1024 * 1024);
+    expect(c.cache.errorCachingMinTtl).toBe(10);
+    expect(c.cache.cacheStatusHeader).toBe(false);
+    expect(c.admin).toBeUndefined();
+    expect(c.log).toEqual({ format: 'text', accessLogFile: undefined });
     expect(c.limits).toEqual({ maxRequestHeaderBytes: 20480, maxUrlLength: 8192 });
     expect(c.viewerHeaders).toEqual({});
 
