@@ -38,6 +38,8 @@ export interface ResolvedFunction {
 
 export interface Association {
   functionId: string;
+  /** `name:3` or `name:live` in the config: a version number or alias name; undefined = $LATEST (spec §9.1). */
+  qualifier?: string;
   /** Only meaningful for viewer-request and origin-request (spec §3.9). */
   includeBody: boolean;
 }

@@ -2,6 +2,7 @@
 
 import type { ResolvedFunction } from '../config/types.js';
 import type { CfEvent, EventType } from '../event/types.js';
+import type { CodeRef } from './code-types.js';
 
 export interface InvokeRequest {
   fn: ResolvedFunction;
@@ -11,12 +12,14 @@ export interface InvokeRequest {
   requestId: string;
   /** Milliseconds the function may run (spec §3.7). */
   timeoutMs: number;
+  /** Which build of the code to run (versions, hot reload); absent → fn.file as $LATEST. */
+  code?: CodeRef;
 }
 
 export type InvokeFailure = 'error' | 'timeout' | 'crash' | 'throttled';
 
 export type InvokeOutcome =
-  | { ok: true; result: unknown; durationMs: number }
+  | { ok: true; result: unknown; durationMs: number; version?: string }
   | {
       ok: false;
       /** error: throw/reject/callback(err)/load failure; timeout; crash: the worker died (exit, OOM); throttled: concurrency limit. */
@@ -24,6 +27,7 @@ export type InvokeOutcome =
       errorType: string;
       errorMessage: string;
       durationMs: number;
+      version?: string;
     };
 
 export interface FunctionRuntime {
