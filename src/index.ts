@@ -9,6 +9,8 @@ import { createUpgradeHandler } from './origin/upgrade.js';
 import { createEnv } from './pipeline/env.js';
 import { handleRequest } from './pipeline/run.js';
 import { createRuntime } from './runtime/pool.js';
+import { systemClock, type Clock } from './cache/clock.js';
+import { createStore, type CacheStore } from './cache/store.js';
 
 export { loadConfig } from './config/load.js';
 export { defineConfig } from './config/define.js';
@@ -22,6 +24,8 @@ export interface EdgeProxy {
   /** `http://127.0.0.1:port` of the admin listener, when one was asked for. */
   readonly adminUrl: string | undefined;
   readonly config: ResolvedConfig;
+  /** The distribution's cache (for tests and the admin listener). */
+  readonly cache: CacheStore;
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), ends workers. */
   close(graceMs?: number): Promise<void>;
 }
@@ -29,6 +33,8 @@ export interface EdgeProxy {
 export interface StartOptions {
   config: ResolvedConfig;
   log?: Logger;
+  /** The cache's clock; tests inject one to check TTL edges without sleeping. */
+  clock?: Clock;
 }
 
 function usedFunctions(config: ResolvedConfig): ResolvedFunction[] {
@@ -59,7 +65,9 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
     throw e;
   }
   const origins = createOriginClient();
-  const env = createEnv(config, runtime, origins, log);
+  const clock = opts.clock ?? systemClock;
+  const store = createStore({ maxBytes: config.cache.maxBytes, maxObjectBytes: config.cache.maxObjectBytes, clock });
+  const env = createEnv(config, runtime, origins, { store, clock, inflight: new Map() }, log);
   const upgrades = createUpgradeHandler(config, log);
   // CloudFront allows 20,480 bytes of request headers (spec §3.5): Node's 16 KiB default would cut
   // them off before we can answer 413 as CloudFront does.
@@ -92,6 +100,7 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
     url,
     adminUrl: undefined,
     config,
+    cache: store,
     close(graceMs = 10_000) {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,17 +1,91 @@
 // The last step: CloudFront's response headers (spec §5.4: X-Cache, Via, X-Amz-Cf-Pop, X-Amz-Cf-Id,
-// Age) and the body, written once for buffers, piped for origin streams.
+// Age), Vary as CloudFront filters it (spec §6.13), ranges and conditional requests answered from
+// the cache (spec §6.11, RFC 9110 §13), and the body: written once for buffers, piped for streams.
 
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { cacheStatus } from '../cache/cache-status.js';
+import { ttlLeft } from '../cache/freshness.js';
+import { answerRange, ifRangeAllows } from '../cache/range.js';
+import { firstHeader, headerValues, parseHttpDate } from '../cache/ttl.js';
+import { filterVaryForViewer } from '../cache/vary.js';
 import { cfHeadersToRaw } from '../event/headers.js';
+import type { CfHeaders } from '../event/types.js';
+import { completeLength } from './cache-store.js';
 import type { Env } from './env.js';
 import type { Exchange, ExchangeResponse } from './exchange.js';
 import { viewerHttpVersion } from './origin-request.js';
 
 /** Headers we set ourselves at delivery; whatever the origin or a function left under these names goes. */
-const OURS: ReadonlySet<string> = new Set(['via', 'x-cache', 'x-amz-cf-pop', 'x-amz-cf-id', 'age']);
+const OURS: ReadonlySet<string> = new Set(['via', 'x-cache', 'x-amz-cf-pop', 'x-amz-cf-id', 'age', 'cache-status']);
 
 function noBody(status: number, method: string): boolean {
   return method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
+}
+
+function opaque(tag: string): string {
+  const t = tag.trim();
+  return t.startsWith('W/') ? t.slice(2) : t;
+}
+
+/** RFC 9110 §13.1.2/§13.1.3: would the viewer's conditional GET get a 304 from this stored response? */
+export function notModifiedForViewer(req: CfHeaders, res: CfHeaders): boolean {
+  const inm = headerValues(req, 'if-none-match');
+  if (inm.length > 0) {
+    const etag = firstHeader(res, 'etag');
+    if (etag === undefined) return false;
+    const want = opaque(etag);
+    return inm.some((line) => line.split(',').some((t) => t.trim() === '*' || opaque(t) === want));
+  }
+  const ims = firstHeader(req, 'if-modified-since');
+  const lm = firstHeader(res, 'last-modified');
+  if (ims === undefined || lm === undefined) return false;
+  const since = parseHttpDate(ims);
+  const modified = parseHttpDate(lm);
+  return since !== undefined && modified !== undefined && modified <= since;
+}
+
+/** Conditional and Range requests answered from a stored 200 (spec §6.11). */
+function shapeCacheAnswer(ex: Exchange, r: ExchangeResponse): void {
+  if (r.status !== 200 || r.body.kind !== 'buffer') return;
+  const req = ex.viewerRequest.headers;
+  if (notModifiedForViewer(req, r.headers)) {
+    r.status = 304;
+    r.statusDescription = 'Not Modified';
+    r.body = { kind: 'none' };
+    delete r.headers['content-length'];
+    return;
+  }
+  const range = firstHeader(req, 'range');
+  if (range === undefined || ex.viewerRequest.method !== 'GET') return;
+  const ifRange = firstHeader(req, 'if-range');
+  if (ifRange !== undefined && !ifRangeAllows(ifRange, { etag: firstHeader(r.headers, 'etag'), lastModified: firstHeader(r.headers, 'last-modified'), date: firstHeader(r.headers, 'date') })) {
+    return;
+  }
+  const a = answerRange(r.body.buf, range, firstHeader(r.headers, 'content-type'));
+  if (a.status === 200) return;
+  r.status = a.status;
+  r.statusDescription = a.status === 206 ? 'Partial Content' : 'Range Not Satisfiable';
+  r.body = { kind: 'buffer', buf: a.body };
+  if (a.contentRange !== undefined) r.headers['content-range'] = [{ key: 'Content-Range', value: a.contentRange }];
+  if (a.contentType !== undefined) r.headers['content-type'] = [{ key: 'Content-Type', value: a.contentType }];
+}
+
+function cacheStatusValue(env: Env, ex: Exchange, r: ExchangeResponse): string | undefined {
+  const ctx = ex.cache;
+  if (r.source === 'cache' && r.entry) {
+    const stale = ctx?.fwd === 'stale' && ctx.fwdStatus === undefined;
+    return cacheStatus({
+      hit: true,
+      ttl: ttlLeft(r.entry, env.cache.clock.now()),
+      collapsed: ctx?.collapsed === true,
+      fwd: r.xCache === 'RefreshHit' || stale ? 'stale' : undefined,
+      fwdStatus: ctx?.fwdStatus,
+      detail: ctx?.detail,
+    });
+  }
+  if (!ctx) return cacheStatus({ fwd: ex.viewerRequest.method === 'GET' || ex.viewerRequest.method === 'HEAD' ? 'bypass' : 'method' });
+  return cacheStatus({ fwd: ctx.fwd ?? 'miss', fwdStatus: ctx.fwdStatus, stored: ctx.stored || ex.storeOnEnd !== undefined, detail: ctx.detail });
 }
 
 export function responseHead(env: Env, ex: Exchange, r: ExchangeResponse): string[] {
@@ -25,6 +99,11 @@ export function responseHead(env: Env, ex: Exchange, r: ExchangeResponse): strin
   if (r.body.kind === 'buffer') {
     h['content-length'] = [{ key: 'Content-Length', value: String(r.body.buf.length) }];
   }
+  if (h.vary !== undefined && r.source !== 'viewer-generated' && r.source !== 'error') {
+    const v = filterVaryForViewer(headerValues(h, 'vary'), env.facts(ex.behavior).vary);
+    if (v === undefined) delete h.vary;
+    else h.vary = [{ key: h.vary[0]?.key ?? 'Vary', value: v }];
+  }
   const raw = cfHeadersToRaw(h);
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
@@ -37,15 +116,46 @@ export function responseHead(env: Env, ex: Exchange, r: ExchangeResponse): strin
     'X-Amz-Cf-Id', ex.requestId,
   );
   if (r.age !== undefined) out.push('Age', String(r.age));
+  if (env.config.cache.cacheStatusHeader) {
+    const cs = cacheStatusValue(env, ex, r);
+    if (cs !== undefined) out.push('Cache-Status', cs);
+  }
   return out;
+}
+
+/** Copies chunks aside while they stream to the viewer, for the cache (bounded by the object cap). */
+function teeForStore(limit: number, done: (body: Buffer | undefined) => void, r: ExchangeResponse): Transform {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  let over = false;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      if (!over) {
+        n += chunk.length;
+        if (n > limit) {
+          over = true;
+          chunks.length = 0;
+        } else chunks.push(chunk);
+      }
+      cb(null, chunk);
+    },
+    flush(cb) {
+      done(over || !completeLength(r, n) ? undefined : Buffer.concat(chunks, n));
+      cb();
+    },
+  });
 }
 
 export async function deliver(env: Env, ex: Exchange): Promise<void> {
   const r = ex.response;
   if (!r) throw new Error('deliver without a response');
+  if (r.source === 'cache') shapeCacheAnswer(ex, r);
   const res = ex.res;
   res.writeHead(r.status, r.statusDescription, responseHead(env, ex, r));
+  const store = ex.storeOnEnd;
+  ex.storeOnEnd = undefined;
   if (noBody(r.status, ex.req.method ?? 'GET')) {
+    store?.(undefined);
     if (r.body.kind === 'stream') r.body.stream.resume();
     res.end();
     return;
@@ -58,8 +168,17 @@ export async function deliver(env: Env, ex: Exchange): Promise<void> {
       res.end(r.body.buf);
       return;
     case 'stream':
-      // An origin that fails mid-body leaves the viewer with a cut connection, as CloudFront does.
-      await pipeline(r.body.stream, res);
+      if (store === undefined) {
+        // An origin that fails mid-body leaves the viewer with a cut connection, as CloudFront does.
+        await pipeline(r.body.stream, res);
+        return;
+      }
+      try {
+        await pipeline(r.body.stream, teeForStore(env.config.cache.maxObjectBytes, store, r), res);
+      } finally {
+        // A viewer that left early: flush never ran, so nothing is stored (spec §5.2).
+        store(undefined);
+      }
       return;
   }
 }

@@ -1,42 +1,76 @@
-// What every stage needs and that is built once at start: config, runtime, origin client, and
-// per-behavior facts precomputed so the hot path only looks them up.
+// What every stage needs and that is built once at start: config, runtime, origin client, cache,
+// and per-behavior facts precomputed so the hot path only looks them up.
 
+import { behaviorCompresses } from '../cache/compress.js';
+import { varyFilterFor, type VaryFilter } from '../cache/vary.js';
 import type { ResolvedBehavior, ResolvedConfig } from '../config/types.js';
 import { originRequestPlan } from '../event/origin-request.js';
 import { wantedCloudFrontHeaders } from '../event/viewer-headers.js';
 import type { Logger } from '../log.js';
 import type { OriginClient } from '../origin/client.js';
 import type { FunctionRuntime } from '../runtime/types.js';
+import type { EdgeCache } from './edge-cache.js';
 
 export interface BehaviorFacts {
   /** Lowercase CloudFront-* header names the behavior's policies ask for (spec §7). */
   readonly cloudFrontHeaders: readonly string[];
+  /** The CloudFront-* names the cache policy keys on. */
+  readonly keyCloudFrontHeaders: readonly string[];
   readonly allowedMethods: ReadonlySet<string>;
+  readonly cachedMethods: ReadonlySet<string>;
+  /** False for a policy that can never keep anything (CachingDisabled: all TTLs 0, spec §6.2). */
+  readonly caches: boolean;
+  /** spec §6.9: no request collapsing when cookies are forwarded, or with CachingDisabled. */
+  readonly collapses: boolean;
+  /** The cache policy enables gzip/br, so Accept-Encoding is normalized into the key (spec §6.3). */
+  readonly normalizesAcceptEncoding: boolean;
+  /** spec §6.10: Compress on and the policy enables gzip or br. */
+  readonly compresses: boolean;
+  /** spec §6.13: which Vary members reach the viewer. */
+  readonly vary: VaryFilter;
 }
 
 export interface Env {
   readonly config: ResolvedConfig;
   readonly runtime: FunctionRuntime;
   readonly origins: OriginClient;
+  readonly cache: EdgeCache;
   readonly log: Logger;
   /** `1.1 <hex>.cloudfront.net (CloudFront)` without the version: the version is the viewer's. */
   readonly viaSuffix: string;
   facts(b: ResolvedBehavior): BehaviorFacts;
 }
 
-export function createEnv(config: ResolvedConfig, runtime: FunctionRuntime, origins: OriginClient, log: Logger): Env {
+function behaviorFacts(b: ResolvedBehavior): BehaviorFacts {
+  const p = b.cachePolicy;
+  const caches = !(p.minTTL === 0 && p.defaultTTL === 0 && p.maxTTL === 0);
+  const cookiesForwarded = p.cookies.behavior !== 'none' || (b.originRequestPolicy !== undefined && b.originRequestPolicy.cookies.behavior !== 'none');
+  const cloudFrontHeaders = wantedCloudFrontHeaders(b);
+  const keyed = p.headers.behavior === 'whitelist' ? p.headers.names : [];
+  return {
+    cloudFrontHeaders,
+    keyCloudFrontHeaders: keyed.filter((n) => n.startsWith('cloudfront-')),
+    allowedMethods: new Set(b.allowedMethods),
+    cachedMethods: new Set(b.cachedMethods),
+    caches,
+    collapses: caches && !cookiesForwarded,
+    normalizesAcceptEncoding: p.enableAcceptEncodingGzip || p.enableAcceptEncodingBrotli,
+    compresses: behaviorCompresses(b.compress, p),
+    vary: varyFilterFor(b),
+  };
+}
+
+export function createEnv(config: ResolvedConfig, runtime: FunctionRuntime, origins: OriginClient, cache: EdgeCache, log: Logger): Env {
   const table = new Map<ResolvedBehavior, BehaviorFacts>();
   for (const b of config.behaviors) {
     originRequestPlan(b); // compiles the behavior's forwarding rules now rather than on its first request
-    table.set(b, {
-      cloudFrontHeaders: wantedCloudFrontHeaders(b),
-      allowedMethods: new Set(b.allowedMethods),
-    });
+    table.set(b, behaviorFacts(b));
   }
   return {
     config,
     runtime,
     origins,
+    cache,
     log,
     viaSuffix: ` ${config.viaHost}.cloudfront.net (CloudFront)`,
     facts(b) {

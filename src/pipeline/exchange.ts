@@ -2,8 +2,10 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { CacheEntry } from '../cache/entry.js';
 import type { ResolvedBehavior, ResolvedOrigin } from '../config/types.js';
 import type { CfHeaders, CfRequest } from '../event/types.js';
+import type { CacheContext } from './edge-cache.js';
 
 /** Where the response being delivered came from; decides which later hooks run (spec §5.1). */
 export type ResponseSource = 'origin' | 'cache' | 'viewer-generated' | 'origin-generated' | 'error';
@@ -24,6 +26,8 @@ export interface ExchangeResponse {
   xCache: string;
   /** Seconds, for `Age` on cache hits. */
   age?: number;
+  /** The stored entry this response was served from (source 'cache'). */
+  entry?: CacheEntry;
 }
 
 /** The viewer's request body: left in the socket (streamed to the origin) or read whole. */
@@ -47,6 +51,14 @@ export interface Exchange {
   /** The origin-side request (spec §3.4), then as the origin-request function left it. */
   originRequest: CfRequest | undefined;
   response: ExchangeResponse | undefined;
+  /** What the cache lookup decided; undefined when the request bypasses the cache. */
+  cache: CacheContext | undefined;
+  /** Set by cache-store for a streamed body: called with the whole body at its end (undefined if cut short). */
+  storeOnEnd: ((body: Buffer | undefined) => void) | undefined;
+  /** A stale entry served under stale-while-revalidate: refresh it in the background after delivery. */
+  refresh: CacheEntry | undefined;
+  /** A background refresh: no viewer, stops after cache-store. */
+  readonly background: boolean;
   /** Per-stage timings in ms, for the inspector and the log. */
   readonly timings: Array<{ stage: string; ms: number }>;
 }

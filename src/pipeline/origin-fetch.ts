@@ -27,6 +27,7 @@ export async function originFetch(env: Env, ex: Exchange): Promise<Step> {
   const bodyless = request.method === 'GET' || request.method === 'HEAD';
   const body = bodyless ? null : ex.requestBody.kind === 'buffer' ? ex.requestBody.buf : ex.req;
   const started = performance.now();
+  if (ex.cache) ex.cache.requestTime = env.cache.clock.now();
   const answer = await env.origins.fetch({
     target: { protocol: origin.protocol, domainName: origin.domainName, port: origin.port },
     path: `${origin.path}${request.uri}${request.querystring ? `?${request.querystring}` : ''}`,

@@ -2,6 +2,7 @@
 // Via, CloudFront-* headers: spec §3.4, §7) and run the origin-request function. A generated
 // response skips the origin and origin-response, and is stored in the cache (spec §5.1, §5.2).
 
+import { revalidationHeaders } from '../cache/entry.js';
 import { applyBodyResult, makeRequestBody } from '../event/body.js';
 import { buildOriginRequest } from '../event/origin-request.js';
 import { validateRequestResult } from '../event/validate-result.js';
@@ -42,6 +43,13 @@ export async function originRequest(env: Env, ex: Exchange): Promise<Step> {
     viewerHttpVersion: version,
     cloudFrontHeaders,
   });
+  const stale = ex.cache?.stale;
+  if (stale) {
+    // spec §6.8: revalidate with the stored validators, in place of any the viewer sent.
+    delete request.headers['if-none-match'];
+    delete request.headers['if-modified-since'];
+    Object.assign(request.headers, revalidationHeaders(stale));
+  }
   ex.originRequest = request;
 
   const assoc = ex.behavior.functions['origin-request'];

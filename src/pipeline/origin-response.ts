@@ -14,6 +14,9 @@ export async function originResponse(env: Env, ex: Exchange): Promise<Step> {
   const r = ex.response;
   // Not run for a response the origin-request function generated (spec §5.1).
   if (!assoc || !r || r.source !== 'origin' || !ex.originRequest) return 'cache-store';
+  // A 304 answering our revalidation refreshes an object origin-response already shaped when it
+  // was stored; the function is not run for it (spec §5.1, §10.4: decision in docs/decisions.md).
+  if (r.status === 304 && ex.cache?.stale) return 'cache-store';
   const input: CfResponse = { status: String(r.status), statusDescription: r.statusDescription, headers: r.headers };
   const result = await invokeFunction(env, ex, 'origin-response', assoc, makeEvent(env, ex, 'origin-response', ex.originRequest, input));
   try {

@@ -5,7 +5,10 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { selectBehavior } from '../config/path-pattern.js';
 import { EdgeError } from '../errors.js';
-import { cacheLookup } from './cache-lookup.js';
+import type { CacheEntry } from '../cache/entry.js';
+import { canServeStaleOnError } from '../cache/freshness.js';
+import { cacheLookup, release, serveEntry } from './cache-lookup.js';
+import { createInflight } from './edge-cache.js';
 import { cacheStore } from './cache-store.js';
 import { deliver } from './deliver.js';
 import { discardBody } from './discard.js';
@@ -32,6 +35,8 @@ export function clientIpOf(req: IncomingMessage): string {
 async function runSteps(env: Env, ex: Exchange, first: Step): Promise<void> {
   let step: Step = first;
   for (;;) {
+    // A background refresh has no viewer: it ends once the cache has the new copy.
+    if (ex.background && step === 'viewer-response') return;
     switch (step) {
       case 'viewer-request':
         step = await viewerRequest(env, ex);
@@ -95,6 +100,10 @@ export async function handleRequest(env: Env, req: IncomingMessage, res: ServerR
     receivedHeaders: {},
     originRequest: undefined,
     response: undefined,
+    cache: undefined,
+    storeOnEnd: undefined,
+    refresh: undefined,
+    background: false,
     timings: [],
   };
   try {
@@ -104,19 +113,71 @@ export async function handleRequest(env: Env, req: IncomingMessage, res: ServerR
     ex.receivedHeaders = built.request.headers;
     await runSteps(env, ex, 'viewer-request');
   } catch (e) {
-    const err = asEdgeError(e);
-    logError(env, ex, err);
-    if (res.headersSent) {
-      // Too late for an error page: cut the connection so the viewer sees a truncated response.
-      res.destroy();
-      return;
-    }
-    discardBody(ex.response);
-    ex.response = errorResponse(err, requestId);
+    await fail(env, ex, asEdgeError(e));
+  } finally {
+    // Whatever happened, waiters on this request's origin fetch must not hang (spec §6.9).
+    release(env, ex.cache, undefined);
+  }
+  if (ex.refresh) refreshInBackground(env, ex, ex.refresh);
+}
+
+const ORIGIN_FAILURES: ReadonlySet<string> = new Set(['OriginConnectError', 'OriginDnsError', 'OriginTimeout', 'OriginResponseError']);
+
+async function fail(env: Env, ex: Exchange, err: EdgeError): Promise<void> {
+  const res = ex.res;
+  logError(env, ex, err);
+  if (res.headersSent) {
+    // Too late for an error page: cut the connection so the viewer sees a truncated response.
+    res.destroy();
+    return;
+  }
+  discardBody(ex.response);
+  const stale = ex.cache?.stale;
+  if (stale && ORIGIN_FAILURES.has(err.code) && canServeStaleOnError(stale, env.cache.clock.now())) {
+    // spec §6.6/§6.7: an unreachable or failing origin is answered from the stale copy.
+    if (ex.cache) ex.cache.detail = 'stale-if-error';
+    serveEntry(env, ex, stale, 'Hit');
     try {
-      await deliver(env, ex);
-    } catch {
-      res.destroy();
+      await runSteps(env, ex, 'viewer-response');
+      return;
+    } catch (e) {
+      err = asEdgeError(e);
+      logError(env, ex, err);
     }
   }
+  ex.response = errorResponse(err, ex.requestId);
+  try {
+    await deliver(env, ex);
+  } catch {
+    res.destroy();
+  }
+}
+
+/**
+ * stale-while-revalidate (spec §6.7): the viewer already has the stale copy; one fetch through
+ * origin-request → origin → origin-response → cache-store refreshes it, with no viewer attached.
+ */
+function refreshInBackground(env: Env, ex: Exchange, entry: CacheEntry): void {
+  const ctx = ex.cache;
+  if (!ctx || env.cache.inflight.has(ctx.key.key)) return;
+  const leader = createInflight();
+  env.cache.inflight.set(ctx.key.key, leader);
+  const bg: Exchange = {
+    ...ex,
+    originRequest: undefined,
+    response: undefined,
+    storeOnEnd: undefined,
+    refresh: undefined,
+    background: true,
+    requestBody: { kind: 'stream' },
+    timings: [],
+    cache: { ...ctx, stale: entry, leader, fwd: 'stale', fwdStatus: undefined, stored: false, collapsed: false, detail: undefined },
+  };
+  runSteps(env, bg, 'origin-request')
+    .catch((e: unknown) => {
+      const err = asEdgeError(e);
+      env.log.warn(`${ex.requestId} background refresh of ${ex.viewerRequest.uri} failed: ${err.describe()}`);
+      discardBody(bg.response);
+    })
+    .finally(() => release(env, bg.cache, undefined));
 }
