@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/load.js';
 import { type EdgeProxy, startEdgeProxy } from '../src/index.js';
 import { memoryLogger } from '../src/log.js';
+import type { Clock } from '../src/cache/clock.js';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -52,11 +53,11 @@ export interface TestProxy extends EdgeProxy {
   logs: string[];
 }
 
-export async function startProxy(object: Record<string, unknown>, baseDir = FIXTURES): Promise<TestProxy> {
+export async function startProxy(object: Record<string, unknown>, baseDir = FIXTURES, opts: { clock?: Clock } = {}): Promise<TestProxy> {
   // Tests always listen on an ephemeral loopback port.
   const config = await loadConfig({ object: { listen: { host: '127.0.0.1', port: 0 }, ...object }, baseDir });
   const log = memoryLogger();
-  const proxy = await startEdgeProxy({ config, log });
+  const proxy = await startEdgeProxy({ config, log, ...(opts.clock ? { clock: opts.clock } : {}) });
   return Object.assign(proxy, { logs: log.lines });
 }
 
