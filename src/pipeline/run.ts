@@ -1,7 +1,7 @@
 // The driver: one loop over the steps of spec §0, one place that turns failures into CloudFront's
 // error responses and logs the precise reason.
 
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { selectBehavior } from '../config/path-pattern.js';
 import { EdgeError } from '../errors.js';
@@ -22,9 +22,21 @@ import { errorResponse } from './synth.js';
 import { buildViewerRequest, splitTarget, viewerRequest } from './viewer-request.js';
 import { viewerResponse } from './viewer-response.js';
 
+// Random bytes are drawn in bulk: one randomFillSync per 1,638 ids instead of one per request
+// (a per-request randomBytes call was 10 % of a cache hit's CPU in the profile).
+const ID_BYTES = 40;
+const idPool = Buffer.allocUnsafe(ID_BYTES * 1638);
+let idOffset = idPool.length;
+
 /** 56 characters of URL-safe base64 ending in `==`, like CloudFront's request ids (spec §1.1 [O]). */
 export function newRequestId(): string {
-  return `${randomBytes(40).toString('base64url')}==`;
+  if (idOffset === idPool.length) {
+    randomFillSync(idPool);
+    idOffset = 0;
+  }
+  const id = idPool.toString('base64url', idOffset, idOffset + ID_BYTES);
+  idOffset += ID_BYTES;
+  return `${id}==`;
 }
 
 export function clientIpOf(req: IncomingMessage): string {
