@@ -6,9 +6,18 @@ import type { FlagOverrides } from './config/load.js';
 import { parseByteSize } from './config/schema.js';
 
 export type CliCommand =
-  | { kind: 'help' }
+  | { kind: 'help'; topic?: Subcommand }
   | { kind: 'version' }
-  | { kind: 'serve'; configFile?: string; flags: FlagOverrides };
+  | { kind: 'serve'; configFile?: string; flags: FlagOverrides }
+  | { kind: 'invalidate'; admin: string; paths: string[]; json: boolean; callerReference?: string }
+  | { kind: 'publish'; admin: string; functionName: string; json: boolean };
+
+/** Words that select a command other than serving; any other first word is an error, as before. */
+export const SUBCOMMANDS = ['invalidate', 'publish'] as const;
+export type Subcommand = (typeof SUBCOMMANDS)[number];
+
+/** Where `invalidate`/`publish` find the admin listener when neither --admin nor EDGEPROXY_ADMIN says. */
+export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:9901';
 
 export const HELP_TEXT = `edgeproxy: a local Amazon CloudFront + Lambda@Edge emulator
 
@@ -16,6 +25,17 @@ Usage:
   edgeproxy                                   run the built-in demo (demo site + four example functions)
   edgeproxy --config edgeproxy.config.json    run the distribution described in a config file
   edgeproxy --origin http://127.0.0.1:3000 --viewer-request functions/auth.js
+  edgeproxy invalidate [--admin URL] PATH...  remove cached objects from a running edgeproxy
+  edgeproxy publish FUNCTION [--admin URL]    publish a function's $LATEST code as a numbered version
+
+Commands (talk to a running edgeproxy's admin listener; see docs/admin.md):
+  invalidate PATH...          CloudFront invalidation: "/index.html", "/images/*" (quote wildcards so
+                              the shell leaves them alone); prints what was removed
+  publish FUNCTION            snapshot FUNCTION's current code as version 1, 2, ... (unchanged code
+                              makes no new version)
+  --admin URL                 the admin listener (default: $EDGEPROXY_ADMIN, else ${DEFAULT_ADMIN_URL})
+  --json                      print the admin listener's JSON answer instead of text
+  edgeproxy invalidate --help, edgeproxy publish --help for details
 
 Options:
   --config FILE               config file (.json, .mjs, .js, .cjs); see docs/config.md
@@ -43,9 +63,55 @@ Options:
 
 Environment:
   EDGEPROXY_DEBUG=1           print stack traces for startup errors
+  EDGEPROXY_ADMIN=URL         admin listener for invalidate/publish when --admin is not given
 
 Exit status: 0 after a clean shutdown (Ctrl-C), 2 for a configuration or command-line error,
-1 for any other startup failure.
+1 for any other startup failure. invalidate/publish: 0 done, 2 refused input, 1 admin unreachable.
+`;
+
+const ADMIN_OPTIONS_HELP = `Options:
+  --admin URL                 the admin listener: http://HOST:PORT, HOST:PORT or PORT (on 127.0.0.1);
+                              default $EDGEPROXY_ADMIN, else ${DEFAULT_ADMIN_URL} (start edgeproxy with
+                              --admin-port 9901 to match)
+  --json                      print the admin listener's JSON answer instead of text`;
+
+export const INVALIDATE_HELP = `edgeproxy invalidate: remove objects from a running edgeproxy's cache (CloudFront invalidation)
+
+Usage:
+  edgeproxy invalidate [--admin URL] [--caller-reference REF] PATH...
+
+  edgeproxy invalidate '/images/*' /index.html
+  edgeproxy invalidate --admin http://127.0.0.1:9901 '/img.jpg?w=1' '/api*'
+
+Paths follow CloudFront's rules: they start with "/", are case-sensitive, may end with one "*"
+(prefix match, query strings included), and characters outside printable ASCII must be
+percent-encoded. Quote paths with "*" so the shell does not expand them. One bad path rejects the
+whole request and nothing is removed. At most 3,000 file paths and 15 wildcard paths per request.
+
+${ADMIN_OPTIONS_HELP}
+  --caller-reference REF      CloudFront's idempotency token: repeating a request with the same REF
+                              and paths removes nothing again
+  -h, --help                  show this help
+
+Prints "invalidated N objects" and the cache key of each removed object.
+Exit status: 0 done, 2 a bad path or usage, 1 the admin listener could not be reached or failed.
+`;
+
+export const PUBLISH_HELP = `edgeproxy publish: publish a function's $LATEST code as an immutable numbered version
+
+Usage:
+  edgeproxy publish [--admin URL] FUNCTION
+
+FUNCTION is a function id from the running distribution's config. Versions are numbered 1, 2, ...;
+publishing code that has not changed since the last version makes no new version. Associations may
+then name FUNCTION:N.
+
+${ADMIN_OPTIONS_HELP}
+  -h, --help                  show this help
+
+Prints "published FUNCTION version N", or "FUNCTION: code unchanged since version N, no new version".
+Exit status: 0 done, 2 an unknown function or usage error, 1 the admin listener could not be reached
+or failed.
 `;
 
 const TRIGGERS = ['viewer-request', 'origin-request', 'origin-response', 'viewer-response'] as const;
@@ -81,13 +147,13 @@ function nonEmpty(flag: string, value: string): string {
 }
 
 /** Node's parseArgs errors are TypeErrors with a code; restate them as one line naming the flag. */
-function restate(e: unknown): ConfigError {
+function restate(e: unknown, help = 'edgeproxy --help'): ConfigError {
   const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
   const message = e instanceof Error ? e.message : String(e);
   const quoted = /'([^']+)'/.exec(message)?.[1] ?? '';
   switch (code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return new ConfigError(`${quoted}: unknown option (see edgeproxy --help)`);
+      return new ConfigError(`${quoted}: unknown option (see ${help})`);
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
       const flag = quoted.split(' ')[0] ?? quoted;
       if (/does not take an argument/.test(message)) return new ConfigError(`${flag}: does not take a value`);
@@ -95,13 +161,86 @@ function restate(e: unknown): ConfigError {
       return new ConfigError(`${flag}: needs a value`);
     }
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return new ConfigError(`${quoted}: unexpected argument; options start with -- (see edgeproxy --help)`);
+      return new ConfigError(`${quoted}: unexpected argument; options start with -- (see ${help})`);
     default:
       return new ConfigError(message);
   }
 }
 
-export function parseCliArgs(argv: string[]): CliCommand {
+/**
+ * `--admin` value → base URL. Accepts `http(s)://host:port[/base]`, `host:port` and a bare port (on
+ * 127.0.0.1, where the admin listener binds by default).
+ */
+export function adminUrl(flag: string, value: string): string {
+  const v = value.trim();
+  const withScheme = /^\d{1,5}$/.test(v) ? `http://127.0.0.1:${v}` : /^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : `http://${v}`;
+  let u: URL;
+  try {
+    u = new URL(withScheme);
+  } catch {
+    throw new ConfigError(`${flag}: expected the admin listener's URL like ${DEFAULT_ADMIN_URL}, got "${value}"`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new ConfigError(`${flag}: expected an http:// URL like ${DEFAULT_ADMIN_URL}, got "${value}"`);
+  }
+  if (u.search !== '' || u.hash !== '') throw new ConfigError(`${flag}: expected a URL without query or fragment, got "${value}"`);
+  return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+}
+
+const ADMIN_CLIENT_OPTIONS = {
+  admin: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const INVALIDATE_OPTIONS = { ...ADMIN_CLIENT_OPTIONS, 'caller-reference': { type: 'string' } } as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function resolveAdmin(flagValue: string | undefined, env: Env): string {
+  if (flagValue !== undefined) return adminUrl('--admin', flagValue);
+  const fromEnv = env.EDGEPROXY_ADMIN;
+  if (fromEnv !== undefined && fromEnv.trim() !== '') return adminUrl('EDGEPROXY_ADMIN', fromEnv);
+  return DEFAULT_ADMIN_URL;
+}
+
+function parseSubcommand(sub: Subcommand, rest: string[], env: Env): CliCommand {
+  const help = `edgeproxy ${sub} --help`;
+  let parsed: { values: { admin?: string; json?: boolean; help?: boolean; 'caller-reference'?: string }; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: rest, options: sub === 'invalidate' ? INVALIDATE_OPTIONS : ADMIN_CLIENT_OPTIONS, strict: true, allowPositionals: true });
+  } catch (e) {
+    if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', topic: sub };
+    throw restate(e, help);
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) return { kind: 'help', topic: sub };
+  const admin = resolveAdmin(values.admin, env);
+  const json = values.json === true;
+  if (sub === 'invalidate') {
+    if (positionals.length === 0) {
+      throw new ConfigError(`invalidate: give at least one path, e.g. edgeproxy invalidate '/images/*' /index.html (see ${help})`);
+    }
+    const cmd: CliCommand = { kind: 'invalidate', admin, paths: positionals, json };
+    const ref = values['caller-reference'];
+    if (ref !== undefined) cmd.callerReference = nonEmpty('--caller-reference', ref);
+    return cmd;
+  }
+  const [functionName, ...extra] = positionals;
+  if (functionName === undefined || functionName.trim() === '') throw new ConfigError(`publish: give the function id to publish, e.g. edgeproxy publish auth (see ${help})`);
+  if (extra.length > 0) throw new ConfigError(`publish: one function at a time; unexpected ${JSON.stringify(extra[0])} (see ${help})`);
+  return { kind: 'publish', admin, functionName, json };
+}
+
+/**
+ * argv (without node and the script) → a command. The first word selects a subcommand
+ * (`invalidate`, `publish`); anything else is the serve command's options. `env` supplies
+ * EDGEPROXY_ADMIN (cli.ts passes process.env; the default keeps this function pure).
+ */
+export function parseCliArgs(argv: string[], env: Env = {}): CliCommand {
+  const first = argv[0];
+  const sub = SUBCOMMANDS.find((s) => s === first);
+  if (sub !== undefined) return parseSubcommand(sub, argv.slice(1), env);
   let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>>['values'];
   try {
     ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));

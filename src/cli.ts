@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// The `edgeproxy` command: argv → config → start → foreground until a signal. The only module that
-// prints usage or calls process.exit. Exit 2 = configuration/command-line error (before listening),
-// 1 = any other startup failure, 0 = clean shutdown.
+// The `edgeproxy` command: argv → config → start → foreground until a signal; or `invalidate` /
+// `publish`, which talk to a running edgeproxy's admin listener. The only module that prints usage or
+// calls process.exit. Exit 2 = configuration/command-line error (before listening), 1 = any other
+// startup failure, 0 = clean shutdown.
 
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoConfigInput } from './config/demo.js';
 import { loadConfig } from './config/load.js';
-import { HELP_TEXT, isDemoMode, parseCliArgs, type CliCommand } from './cli-args.js';
+import { HELP_TEXT, INVALIDATE_HELP, PUBLISH_HELP, isDemoMode, parseCliArgs, type CliCommand } from './cli-args.js';
 import { consoleLogger } from './log.js';
 
 const EXIT_OK = 0;
@@ -126,17 +127,36 @@ async function serve(cmd: Extract<CliCommand, { kind: 'serve' }>, root: string):
   }
 }
 
+/** Prints a subcommand's result and exits with its status (output flushed first when piped). */
+function finish(r: { exitCode: number; stdout: string; stderr: string }): void {
+  if (r.stdout !== '') process.stdout.write(r.stdout);
+  if (r.stderr !== '') process.stderr.write(r.stderr);
+  process.exitCode = r.exitCode;
+}
+
 async function main(argv: string[]): Promise<void> {
   let cmd: CliCommand;
   try {
-    cmd = parseCliArgs(argv);
+    cmd = parseCliArgs(argv, process.env);
   } catch (e) {
     fail(e);
   }
   switch (cmd.kind) {
     case 'help':
-      process.stdout.write(HELP_TEXT);
+      process.stdout.write(cmd.topic === 'invalidate' ? INVALIDATE_HELP : cmd.topic === 'publish' ? PUBLISH_HELP : HELP_TEXT);
       return;
+    case 'invalidate': {
+      // Loaded only here: serving never pays for the admin client.
+      const { runInvalidate } = await import('./admin/client.js');
+      const o = { admin: cmd.admin, paths: cmd.paths, json: cmd.json };
+      finish(await runInvalidate(cmd.callerReference === undefined ? o : { ...o, callerReference: cmd.callerReference }));
+      return;
+    }
+    case 'publish': {
+      const { runPublish } = await import('./admin/client.js');
+      finish(await runPublish({ admin: cmd.admin, functionName: cmd.functionName, json: cmd.json }));
+      return;
+    }
     case 'version':
       process.stdout.write(`edgeproxy ${packageVersion(findProjectRoot())}\n`);
       return;

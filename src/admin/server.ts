@@ -1,0 +1,305 @@
+// The admin listener (issue #3 point 8, issue #4 points 5 and 9): invalidations, the cache listing,
+// metrics and version publishing on a port of its own, apart from viewer traffic. JSON in and out;
+// every refusal is `{ "error": { code, message, field? } }`. Nothing here runs per viewer request.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CacheStore } from '../cache/store.js';
+import type { Clock } from '../cache/clock.js';
+import type { Logger } from '../log.js';
+import type { MetricsSource } from '../observe/types.js';
+import { AdminError, parseJsonBody, readBody, sendError, sendJson, sendText } from './http.js';
+import { createHistory, HISTORY_LIMIT, INVALIDATION_EXAMPLE, invalidationId, parseInvalidationRequest, type InvalidationRecord } from './invalidations.js';
+
+export interface AdminDeps {
+  store: CacheStore;
+  clock: Clock;
+  log: Logger;
+  metrics: MetricsSource | undefined;
+  /** Publishes $LATEST of a function as a new version (issue 4 point 5); undefined when not available. */
+  publish: ((functionId: string) => Promise<{ version: string; created: boolean }>) | undefined;
+  distributionId: string;
+}
+
+export interface AdminServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Prometheus text exposition format 0.0.4. */
+const PROMETHEUS_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+interface Ctx {
+  req: IncomingMessage;
+  res: ServerResponse;
+  /** Path parameters captured by the route pattern, decoded. */
+  params: string[];
+  query: URLSearchParams;
+}
+
+type Method = 'GET' | 'POST';
+type Handler = (ctx: Ctx) => Promise<void> | void;
+
+interface Route {
+  /** As shown in the index (`/functions/{name}/versions`). */
+  path: string;
+  pattern: RegExp;
+  methods: Partial<Record<Method, { handler: Handler; description: string }>>;
+}
+
+function isLoopbackName(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+function hostnameOf(hostHeader: string): string | undefined {
+  try {
+    return new URL(`http://${hostHeader}`).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A web page must not drive the admin API through the viewer's browser: on a loopback listener the
+ * Host must be a loopback name (DNS rebinding), and a browser's cross-origin POST (its Origin differs
+ * from the Host) is refused. curl and the CLI send no Origin and a loopback Host.
+ */
+function guard(req: IncomingMessage, loopbackOnly: boolean): void {
+  const host = req.headers.host ?? '';
+  if (loopbackOnly) {
+    const name = hostnameOf(host);
+    if (name === undefined || !isLoopbackName(name)) {
+      throw new AdminError(403, 'ForbiddenHost', `the admin listener answers only requests addressed to a loopback name (got Host: ${JSON.stringify(host)})`);
+    }
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && req.method !== 'GET' && req.method !== 'HEAD') {
+    let originHost: string | undefined;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      originHost = undefined;
+    }
+    if (originHost !== host.toLowerCase()) {
+      throw new AdminError(403, 'CrossOrigin', `cross-origin ${req.method ?? ''} refused (Origin: ${origin}); call the admin API from curl or edgeproxy's CLI`);
+    }
+  }
+}
+
+function decodeSegment(s: string, field: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new AdminError(400, 'InvalidArgument', `${field}: invalid percent-encoding in ${JSON.stringify(s)}`, field);
+  }
+}
+
+function wantsJson(ctx: Ctx): boolean {
+  const format = ctx.query.get('format');
+  if (format !== null) {
+    if (format === 'json') return true;
+    if (format === 'prometheus' || format === 'text') return false;
+    throw new AdminError(400, 'InvalidArgument', `format: expected json or prometheus, got ${JSON.stringify(format)}`, 'format');
+  }
+  return /\bapplication\/json\b/i.test(ctx.req.headers.accept ?? '');
+}
+
+function codeOf(e: unknown): unknown {
+  return typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined;
+}
+
+/**
+ * Is `e` the code registry saying the function does not exist (runtime/code.ts PublishError
+ * 'UnknownFunction')? By code, not class (style guide); the message is a fallback for other publishers.
+ */
+function isUnknownFunction(e: unknown): boolean {
+  if (codeOf(e) === 'UnknownFunction') return true;
+  return e instanceof Error && codeOf(e) === undefined && /unknown function|no such function/i.test(e.message);
+}
+
+function buildRoutes(deps: AdminDeps): Route[] {
+  const history = createHistory();
+
+  const createInvalidation: Handler = async ({ req, res }) => {
+    const request = parseInvalidationRequest(parseJsonBody(await readBody(req), INVALIDATION_EXAMPLE));
+    const previous = history.previous(request);
+    if (previous !== undefined) {
+      // CloudFront returns the earlier invalidation and invalidates nothing again.
+      sendJson(res, 201, { Invalidation: previous, removed: [], removedPaths: [], removedCount: 0 }, { location: `/invalidations/${previous.Id}` });
+      return;
+    }
+    const result = deps.store.invalidate(request.paths);
+    const id = invalidationId();
+    const rec: InvalidationRecord = {
+      Id: id,
+      Status: 'Completed',
+      CreateTime: new Date(deps.clock.now()).toISOString(),
+      InvalidationBatch: {
+        Paths: { Quantity: request.paths.length, Items: request.paths },
+        CallerReference: request.callerReference ?? `edgeproxy-${id}`,
+      },
+    };
+    history.add(rec);
+    deps.log.info(`admin: invalidation ${id} (${request.paths.join(' ')}) removed ${result.removed.length} object${result.removed.length === 1 ? '' : 's'}`);
+    sendJson(res, 201, { Invalidation: rec, removed: result.removed, removedPaths: result.paths, removedCount: result.removed.length }, { location: `/invalidations/${id}` });
+  };
+
+  const listInvalidations: Handler = ({ res }) => {
+    const items = history.list().map((r) => ({ Id: r.Id, CreateTime: r.CreateTime, Status: r.Status }));
+    sendJson(res, 200, { InvalidationList: { Quantity: items.length, Items: items } });
+  };
+
+  const getInvalidation: Handler = ({ res, params }) => {
+    const id = params[0] ?? '';
+    const rec = history.get(id);
+    if (rec === undefined) throw new AdminError(404, 'NoSuchInvalidation', `no invalidation with id ${JSON.stringify(id)} (the last ${HISTORY_LIMIT} are kept)`, 'id');
+    sendJson(res, 200, { Invalidation: rec });
+  };
+
+  const listCache: Handler = ({ res, query }) => {
+    const prefix = query.get('path');
+    if (prefix !== null && !prefix.startsWith('/')) {
+      throw new AdminError(400, 'InvalidArgument', `path: must start with "/" (got ${JSON.stringify(prefix)})`, 'path');
+    }
+    let entries = deps.store.list();
+    if (prefix !== null) entries = entries.filter((e) => e.path.startsWith(prefix));
+    entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    sendJson(res, 200, { entries, stats: deps.store.stats() });
+  };
+
+  const metrics: Handler = (ctx) => {
+    const json = wantsJson(ctx);
+    if (deps.metrics === undefined) throw new AdminError(404, 'MetricsUnavailable', 'metrics are not collected by this edgeproxy instance');
+    if (json) sendJson(ctx.res, 200, deps.metrics.json());
+    else sendText(ctx.res, 200, PROMETHEUS_TYPE, deps.metrics.prometheus());
+  };
+
+  const publish: Handler = async ({ req, res, params }) => {
+    req.resume(); // PublishVersion's optional body (Description, CodeSha256) is not modelled
+    const name = params[0] ?? '';
+    if (deps.publish === undefined) {
+      throw new AdminError(501, 'NotImplemented', 'publishing versions is not available in this edgeproxy instance (no code registry)');
+    }
+    let out: { version: string; created: boolean };
+    try {
+      out = await deps.publish(name);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      if (isUnknownFunction(e)) throw new AdminError(404, 'UnknownFunction', message.includes(name) ? message : `unknown function ${JSON.stringify(name)}: ${message}`, 'name');
+      // The registry is shutting down with the proxy: not the caller's fault.
+      if (codeOf(e) === 'Closed') throw new AdminError(503, 'ServiceUnavailable', message);
+      throw new AdminError(400, 'PublishFailed', `publishing ${JSON.stringify(name)} failed: ${message}`, 'name');
+    }
+    deps.log.info(out.created ? `admin: published ${name} version ${out.version}` : `admin: ${name} unchanged since version ${out.version}, no new version`);
+    sendJson(res, out.created ? 201 : 200, { FunctionName: name, Version: out.version, created: out.created });
+  };
+
+  const routes: Route[] = [
+    {
+      path: '/invalidations',
+      pattern: /^\/invalidations$/,
+      methods: {
+        POST: { handler: createInvalidation, description: `invalidate cached objects: ${INVALIDATION_EXAMPLE} (or CloudFront's InvalidationBatch)` },
+        GET: { handler: listInvalidations, description: 'past invalidations, newest first' },
+      },
+    },
+    { path: '/invalidations/{id}', pattern: /^\/invalidations\/([^/]+)$/, methods: { GET: { handler: getInvalidation, description: 'one past invalidation' } } },
+    { path: '/cache', pattern: /^\/cache$/, methods: { GET: { handler: listCache, description: 'cached objects (key, size, age, TTL left, hits) and store stats; ?path=/prefix filters' } } },
+    { path: '/metrics', pattern: /^\/metrics$/, methods: { GET: { handler: metrics, description: 'metrics in Prometheus text format; ?format=json or Accept: application/json for JSON' } } },
+    {
+      path: '/functions/{name}/versions',
+      pattern: /^\/functions\/([^/]+)\/versions$/,
+      methods: { POST: { handler: publish, description: "publish the function's $LATEST code as a new numbered version" } },
+    },
+  ];
+  const index: Handler = ({ res }) => {
+    sendJson(res, 200, {
+      service: 'edgeproxy admin',
+      distributionId: deps.distributionId,
+      routes: routes.flatMap((r) => Object.entries(r.methods).map(([method, m]) => ({ method, path: r.path, description: m.description }))),
+    });
+  };
+  routes.unshift({ path: '/', pattern: /^\/$/, methods: { GET: { handler: index, description: 'this index' } } });
+  return routes;
+}
+
+function dispatch(routes: readonly Route[], req: IncomingMessage, res: ServerResponse): Promise<void> | void {
+  const raw = req.url ?? '/';
+  const q = raw.indexOf('?');
+  const pathname = q === -1 ? raw : raw.slice(0, q);
+  const query = new URLSearchParams(q === -1 ? '' : raw.slice(q + 1));
+  for (const route of routes) {
+    const m = route.pattern.exec(pathname);
+    if (m === null) continue;
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    const entry = method === 'GET' || method === 'POST' ? route.methods[method] : undefined;
+    if (entry === undefined) {
+      const allow = Object.keys(route.methods);
+      if (allow.includes('GET')) allow.push('HEAD');
+      throw new AdminError(405, 'MethodNotAllowed', `${req.method ?? ''} ${route.path}: method not allowed (allowed: ${allow.join(', ')})`, undefined, {
+        allow: allow.join(', '),
+      });
+    }
+    if (method === 'GET') req.resume();
+    const params = m.slice(1).map((s) => decodeSegment(s, route.path));
+    return entry.handler({ req, res, params, query });
+  }
+  req.resume();
+  throw new AdminError(404, 'NotFound', `no admin route ${JSON.stringify(pathname)}; GET / lists the routes`);
+}
+
+function listenOn(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error): void => reject(Object.assign(new Error(`admin listener: cannot listen on ${host}:${port}: ${e.message}`), { code: (e as { code?: unknown }).code, cause: e }));
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+export async function startAdmin(deps: AdminDeps, listen: { host: string; port: number }): Promise<AdminServer> {
+  const routes = buildRoutes(deps);
+  const loopbackOnly = isLoopbackName(listen.host);
+  const server = createServer((req, res) => {
+    const fail = (e: unknown): void => {
+      const err = e instanceof AdminError ? e : new AdminError(500, 'InternalError', `admin ${req.method ?? ''} ${req.url ?? ''}: ${e instanceof Error ? e.message : String(e)}`);
+      if (err.status === 500) deps.log.error(`edgeproxy: ${err.message}`);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      // After a 413 the rest of the body is unread: close rather than parse it as the next request.
+      if (err.status === 413) res.setHeader('connection', 'close');
+      sendError(res, err);
+    };
+    try {
+      guard(req, loopbackOnly);
+      const done = dispatch(routes, req, res);
+      if (done !== undefined) done.catch(fail);
+    } catch (e) {
+      fail(e);
+    }
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  const addr = await listenOn(server, listen.port, listen.host);
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${addr.port}`,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Admin requests are short: idle keep-alive sockets go now, anything else after a moment.
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
+      });
+      return closing;
+    },
+  };
+}
