@@ -23,23 +23,8 @@ const SAFE: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 export async function collectBody(r: ExchangeResponse, limit: number): Promise<Buffer | undefined> {
   if (r.body.kind === 'buffer') return r.body.buf;
   if (r.body.kind === 'none') return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let n = 0;
-  try {
-    for await (const c of r.body.stream) {
-      const chunk = c as Buffer;
-      n += chunk.length;
-      if (n > limit) {
-        r.body.stream.destroy();
-        return undefined;
-      }
-      chunks.push(chunk);
-    }
-  } catch {
-    return undefined;
-  }
-  const buf = Buffer.concat(chunks, n);
-  return completeLength(r, buf.length) ? buf : undefined;
+  const buf = await r.body.stream.collect(limit);
+  return buf !== undefined && completeLength(r, buf.length) ? buf : undefined;
 }
 
 /** spec §5.2: a body whose length differs from Content-Length is not stored. */

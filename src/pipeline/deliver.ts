@@ -2,8 +2,6 @@
 // Age), Vary as CloudFront filters it (spec §6.13), ranges and conditional requests answered from
 // the cache (spec §6.11, RFC 9110 §13), and the body: written once for buffers, piped for streams.
 
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { cacheStatus } from '../cache/cache-status.js';
 import { ttlLeft } from '../cache/freshness.js';
 import { answerRange, ifRangeAllows } from '../cache/range.js';
@@ -124,26 +122,23 @@ export function responseHead(env: Env, ex: Exchange, r: ExchangeResponse): strin
 }
 
 /** Copies chunks aside while they stream to the viewer, for the cache (bounded by the object cap). */
-function teeForStore(limit: number, done: (body: Buffer | undefined) => void, r: ExchangeResponse): Transform {
+function teeForStore(limit: number): { chunk(c: Buffer): void; body(r: ExchangeResponse): Buffer | undefined } {
   const chunks: Buffer[] = [];
   let n = 0;
   let over = false;
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      if (!over) {
-        n += chunk.length;
-        if (n > limit) {
-          over = true;
-          chunks.length = 0;
-        } else chunks.push(chunk);
-      }
-      cb(null, chunk);
+  return {
+    chunk(c) {
+      if (over) return;
+      n += c.length;
+      if (n > limit) {
+        over = true;
+        chunks.length = 0;
+      } else chunks.push(c);
     },
-    flush(cb) {
-      done(over || !completeLength(r, n) ? undefined : Buffer.concat(chunks, n));
-      cb();
+    body(r) {
+      return over || !completeLength(r, n) ? undefined : Buffer.concat(chunks, n);
     },
-  });
+  };
 }
 
 export async function deliver(env: Env, ex: Exchange): Promise<void> {
@@ -156,7 +151,7 @@ export async function deliver(env: Env, ex: Exchange): Promise<void> {
   ex.storeOnEnd = undefined;
   if (noBody(r.status, ex.req.method ?? 'GET')) {
     store?.(undefined);
-    if (r.body.kind === 'stream') r.body.stream.resume();
+    if (r.body.kind === 'stream') r.body.stream.discard();
     res.end();
     return;
   }
@@ -170,14 +165,18 @@ export async function deliver(env: Env, ex: Exchange): Promise<void> {
     case 'stream':
       if (store === undefined) {
         // An origin that fails mid-body leaves the viewer with a cut connection, as CloudFront does.
-        await pipeline(r.body.stream, res);
+        await r.body.stream.pipeTo(res);
         return;
       }
-      try {
-        await pipeline(r.body.stream, teeForStore(env.config.cache.maxObjectBytes, store, r), res);
-      } finally {
-        // A viewer that left early: flush never ran, so nothing is stored (spec §5.2).
-        store(undefined);
+      {
+        const tee = teeForStore(env.config.cache.maxObjectBytes);
+        try {
+          await r.body.stream.pipeTo(res, tee.chunk);
+          store(tee.body(r));
+        } finally {
+          // A viewer that left early, or an origin that failed: nothing is stored (spec §5.2).
+          store(undefined);
+        }
       }
       return;
   }

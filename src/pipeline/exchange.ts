@@ -1,10 +1,10 @@
 // One viewer request's state as it moves through the pipeline. Plain fields, filled stage by stage.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
 import type { CacheEntry } from '../cache/entry.js';
 import type { ResolvedBehavior, ResolvedOrigin } from '../config/types.js';
 import type { CfHeaders, CfRequest } from '../event/types.js';
+import type { OriginBody } from '../origin/client.js';
 import type { CacheContext } from './edge-cache.js';
 
 /** Where the response being delivered came from; decides which later hooks run (spec §5.1). */
@@ -14,7 +14,7 @@ export type ResponseBody =
   | { kind: 'none' }
   | { kind: 'buffer'; buf: Buffer }
   /** Streamed from the origin; never buffered whole (issue: a 100 MB download must stream). */
-  | { kind: 'stream'; stream: Readable };
+  | { kind: 'stream'; stream: OriginBody };
 
 export interface ExchangeResponse {
   status: number;
