@@ -27,6 +27,7 @@ import {
   type ParsedConfig,
   type PathSegment,
   type Problem,
+  VERSION_NUMBER,
 } from './schema.js';
 import type {
   Association,
@@ -268,7 +269,8 @@ async function resolveFunction(
     problems.add([...at, 'file'], `not a file: ${file}`);
     return undefined;
   }
-  return {
+  const aliases = resolveAliases(f.aliases, [...at, 'aliases'], problems);
+  const fn: ResolvedFunction = {
     id: f.id,
     file,
     exportName: f.export ?? 'handler',
@@ -276,6 +278,88 @@ async function resolveFunction(
     memorySize: f.memorySize ?? 128,
     reservedConcurrency: f.reservedConcurrency,
   };
+  CODE_SETTINGS.set(fn, { configPath: formatPath(at), aliases: frozenMap(aliases) });
+  return fn;
+}
+
+// ---- versions and aliases (spec §9.1) --------------------------------------------------------
+
+/** One alias of a function: Lambda's FunctionVersion + RoutingConfig. */
+export interface ResolvedAlias {
+  name: string;
+  /** The primary version: gets every invocation the additional version does not. */
+  version: string;
+  /** At most one other version and the share (0–1) of invocations drawn for it, per invocation. */
+  additional: { version: string; weight: number } | undefined;
+}
+
+/** What the code registry needs about a function beyond ResolvedFunction. */
+export interface FunctionCodeSettings {
+  /** Where the function is in the config, for messages: `functions[0]`. */
+  configPath: string;
+  aliases: ReadonlyMap<string, ResolvedAlias>;
+}
+
+// A side table rather than a field, because ResolvedFunction (config/types.ts) is a shared contract:
+// see docs/decisions-code.md. Functions built by hand (tests) simply have no aliases.
+const CODE_SETTINGS = new WeakMap<ResolvedFunction, FunctionCodeSettings>();
+const NO_ALIASES: ReadonlyMap<string, ResolvedAlias> = frozenMap([]);
+
+export function functionCodeSettings(fn: ResolvedFunction): FunctionCodeSettings {
+  return CODE_SETTINGS.get(fn) ?? { configPath: `functions[${JSON.stringify(fn.id)}]`, aliases: NO_ALIASES };
+}
+
+/** Lambda's alias name rule (CreateAlias `Name`): letters, digits, `-`, `_`, 1–128, not all digits. */
+const ALIAS_NAME = /^(?![0-9]+$)[A-Za-z0-9_-]{1,128}$/;
+
+type AliasInput = NonNullable<NonNullable<ParsedConfig['functions']>[number]['aliases']>;
+
+function resolveAliases(input: AliasInput | undefined, at: PathSegment[], problems: Problems): Map<string, ResolvedAlias> {
+  const out = new Map<string, ResolvedAlias>();
+  for (const [name, a] of Object.entries(input ?? {})) {
+    const aat = [...at, name];
+    if (!ALIAS_NAME.test(name)) {
+      problems.add(aat, 'an alias name is 1-128 letters, digits, "-" or "_", and not only digits (digits name a version)');
+      continue;
+    }
+    const weights = Object.entries(a.additionalVersionWeights ?? {});
+    const wat = [...aat, 'additionalVersionWeights'];
+    if (weights.length > 1) {
+      problems.add(wat, `at most one additional version (Lambda's RoutingConfig, spec §9.1), got ${weights.length}`);
+      continue;
+    }
+    let additional: ResolvedAlias['additional'];
+    const first = weights[0];
+    if (first !== undefined) {
+      const [version, weight] = first;
+      if (version === '$LATEST') problems.add([...wat, version], 'an alias must route to published versions, not $LATEST (spec §9.1)');
+      else if (!VERSION_NUMBER.test(version)) problems.add([...wat, version], 'must be a published version number like "3"');
+      else if (version === a.version) problems.add([...wat, version], `must be a version other than the alias's own version "${a.version}"`);
+      else additional = { version, weight };
+    }
+    out.set(name, { name, version: a.version, additional });
+  }
+  return out;
+}
+
+/**
+ * `auth:3` → `{ functionId: 'auth', qualifier: '3' }`. A defined id wins as a whole, so ids that
+ * contain `:` themselves (the ones --viewer-request makes: `auth.js:viewer-request`) still work.
+ */
+export function splitFunctionRef(ref: string, known: ReadonlySet<string>): { functionId: string; qualifier: string | undefined } {
+  if (known.has(ref)) return { functionId: ref, qualifier: undefined };
+  const at = ref.lastIndexOf(':');
+  if (at > 0 && known.has(ref.slice(0, at))) return { functionId: ref.slice(0, at), qualifier: ref.slice(at + 1) };
+  return { functionId: ref, qualifier: undefined };
+}
+
+function qualifierProblem(qualifier: string, functionId: string, aliasNames: readonly string[]): string | undefined {
+  if (qualifier === '$LATEST' || VERSION_NUMBER.test(qualifier)) return undefined;
+  if (qualifier === '') return `nothing after ":" in "${functionId}:"; name a version ("${functionId}:1") or an alias`;
+  if (/^[0-9]+$/.test(qualifier)) return `version numbers start at 1, got "${qualifier}"`;
+  if (aliasNames.includes(qualifier)) return undefined;
+  const known = aliasNames.length === 0 ? 'it has none' : `aliases: ${aliasNames.map((n) => `"${n}"`).join(', ')}`;
+  return `function "${functionId}" has no alias "${qualifier}" (${known}); define it under the function's "aliases"`;
 }
 
 type NameSelectionInput = NonNullable<CachePolicyInput['queryStrings']>;
@@ -388,7 +472,13 @@ function methodSet(
 function resolveBehavior(
   b: NonNullable<ParsedConfig['behaviors']>[number],
   at: PathSegment[],
-  ctx: { origins: ReadonlyMap<string, ResolvedOrigin>; originIds: readonly string[]; functions: ReadonlySet<string>; functionIds: readonly string[] },
+  ctx: {
+    origins: ReadonlyMap<string, ResolvedOrigin>;
+    originIds: readonly string[];
+    functions: ReadonlySet<string>;
+    functionIds: readonly string[];
+    aliasNames: ReadonlyMap<string, readonly string[]>;
+  },
   problems: Problems,
 ): ResolvedBehavior {
   let originId = b.origin;
@@ -404,16 +494,21 @@ function resolveBehavior(
     const ref = b.functions?.[event];
     if (ref === undefined) continue;
     const fat = [...at, 'functions', event];
-    const functionId = typeof ref === 'string' ? ref : ref.function;
+    const refAt = typeof ref === 'string' ? fat : [...fat, 'function'];
+    const { functionId, qualifier } = splitFunctionRef(typeof ref === 'string' ? ref : ref.function, ctx.functions);
     const includeBody = typeof ref === 'string' ? false : ref.includeBody === true;
     if (!ctx.functions.has(functionId)) {
       const known = ctx.functionIds.length === 0 ? 'no functions are defined' : `defined: ${ctx.functionIds.map((i) => `"${i}"`).join(', ')}`;
-      problems.add(typeof ref === 'string' ? fat : [...fat, 'function'], `unknown function id "${functionId}" (${known})`);
+      problems.add(refAt, `unknown function id "${functionId}" (${known})`);
+    } else if (qualifier !== undefined) {
+      // Whether a numbered version is published is known only to the code registry (runtime/code.ts).
+      const bad = qualifierProblem(qualifier, functionId, ctx.aliasNames.get(functionId) ?? []);
+      if (bad !== undefined) problems.add(refAt, bad);
     }
     if (includeBody && !BODY_EVENTS.has(event)) {
       problems.add([...fat, 'includeBody'], 'only viewer-request and origin-request associations can include the body (spec §3.9)');
     }
-    functions[event] = { functionId, includeBody };
+    functions[event] = qualifier === undefined ? { functionId, includeBody } : { functionId, qualifier, includeBody };
   }
 
   let cachePolicy: CachePolicy | undefined;
@@ -605,6 +700,7 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
     originIds: data.origins.map((o) => o.id),
     functions: new Set((data.functions ?? []).map((f) => f.id)),
     functionIds: (data.functions ?? []).map((f) => f.id),
+    aliasNames: new Map((data.functions ?? []).map((f) => [f.id, Object.keys(f.aliases ?? {})] as const)),
   };
   const behaviorInputs = data.behaviors ?? [];
   const behaviors: ResolvedBehavior[] = [];

@@ -127,6 +127,7 @@ export const originRequestPolicySchema = z.strictObject({
   cookies: nameSelection.optional(),
 });
 
+/** `"auth"`, `"auth:3"` (a version), `"auth:live"` (an alias) or `"auth:$LATEST"`; split in load.ts (spec §9.1). */
 const functionRef = z.union([
   nonEmpty,
   z.strictObject({ function: nonEmpty, includeBody: z.boolean().optional() }),
@@ -181,6 +182,42 @@ export function parseByteSize(v: string): number | undefined {
   return n > 0 ? n : undefined;
 }
 
+/** A published version number as Lambda spells it: `"1"`, `"2"`… (spec §9.1). */
+export const VERSION_NUMBER = /^[1-9][0-9]*$/;
+
+/** An alias's target: a published numbered version; `2` and `"2"` are both accepted. */
+const aliasVersion = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const s = String(v);
+  if (s === '$LATEST') {
+    ctx.addIssue({ code: 'custom', message: 'an alias must point at a published version number, not $LATEST (spec §9.1)' });
+    return z.NEVER;
+  }
+  if (!VERSION_NUMBER.test(s)) {
+    ctx.addIssue({ code: 'custom', message: `must be a published version number like "2", got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return s;
+});
+
+/**
+ * Lambda's alias (CreateAlias): `version` plus RoutingConfig's `additionalVersionWeights`
+ * (`{ "3": 0.1 }` → 10 % of invocations run version 3). Key rules (at most one, a number, not the
+ * primary) are checked in load.ts so the message can name the key.
+ */
+export const aliasSchema = z.strictObject({
+  version: aliasVersion,
+  additionalVersionWeights: z
+    .record(
+      z.string(),
+      z
+        .number({ error: 'must be a weight between 0 and 1' })
+        .min(0, { error: 'must be a weight between 0 and 1' })
+        .max(1, { error: 'must be a weight between 0 and 1' }),
+    )
+    .optional(),
+  description: z.string().max(256, { error: 'must be at most 256 characters' }).optional(),
+});
+
 export const functionSchema = z.strictObject({
   id: nonEmpty,
   file: nonEmpty,
@@ -198,6 +235,8 @@ export const functionSchema = z.strictObject({
     .optional(),
   /** Lambda's reserved concurrency (spec §9.2). */
   reservedConcurrency: z.number().int({ error: 'must be a whole number' }).min(0, { error: 'must be at least 0' }).optional(),
+  /** Named pointers to published versions (spec §9.1): `{ "live": { "version": "2" } }`. */
+  aliases: z.record(z.string(), aliasSchema).optional(),
 });
 
 export const behaviorSchema = z.strictObject({
@@ -306,6 +345,7 @@ const KNOWN_KEYS: readonly string[] = [
     ...Object.keys(cachePolicySchema.shape),
     ...Object.keys(originRequestPolicySchema.shape),
     ...Object.keys(associations.shape),
+    ...Object.keys(aliasSchema.shape),
     'host', 'port', 'viewer', 'origin', 'maxWorkersPerFunction', 'function', 'includeBody', 'behavior', 'names',
   ]),
 ];

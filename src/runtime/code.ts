@@ -1,0 +1,477 @@
+// The code registry (spec §9.1, issue 4 points 5-7): which build of a function an invocation runs.
+// $LATEST follows the file on disk (TypeScript compiled with esbuild, hot reload on edits); published
+// versions are immutable bundles under stateDir/versions; aliases pick a version per invocation by
+// weight. Everything is prepared at start or on a file change: resolve() is two map lookups.
+
+import { mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { functionCodeSettings } from '../config/load.js';
+import type { ResolvedConfig, ResolvedFunction } from '../config/types.js';
+import { ConfigError } from '../errors.js';
+import { EVENT_TYPES } from '../event/types.js';
+import type { Logger } from '../log.js';
+import { build, BuildError, type BuildOutput, type BuildRequest, buildSync, displayPath, isTypeScript, type ModuleFormat, moduleFormat, outputExtension } from './code/build.js';
+import { verifyLoads } from './code/verify.js';
+import { commitVersion, functionDirName, type PublishedVersion, readVersions, versionDir } from './code/versions.js';
+import { type FileWatcher, watchFiles } from './code/watch.js';
+import type { CodeRef, CodeSource } from './code-types.js';
+
+export type { CodeRef, CodeSource } from './code-types.js';
+
+export const LATEST = '$LATEST';
+
+export interface CodeSourceOptions {
+  config: ResolvedConfig;
+  log: Logger;
+  /** Project-local state folder, e.g. `<cwd>/.edgeproxy` (git-ignorable; docs/versions.md). */
+  stateDir: string;
+  /** Hot reload of $LATEST; false for tests of other parts and CI. */
+  watch: boolean;
+  /** Draws an alias's version (spec §9.1: per invocation, at random by weight). Default Math.random. */
+  random?: () => number;
+  /** Quiet time after the last file event before a reload (ms). */
+  debounceMs?: number;
+}
+
+/** A published version as listed for the admin listener and the CLI. */
+export interface VersionInfo {
+  version: string;
+  sha256: string;
+  createdAt: string;
+  /** The entry file it was built from. */
+  source: string;
+  exportName: string;
+}
+
+export interface LocalCodeSource extends CodeSource {
+  /** Published versions of a function, ascending; throws PublishError('UnknownFunction'). */
+  versions(functionId: string): readonly VersionInfo[];
+  /**
+   * Every build `resolve(functionId, qualifier)` can return right now (an alias: both versions), for
+   * start-up checks and prewarming. Not for the hot path.
+   */
+  candidates(functionId: string, qualifier: string | undefined): readonly CodeRef[];
+}
+
+export type PublishErrorCode = 'UnknownFunction' | 'BuildFailed' | 'Closed';
+
+/** publish() failures: UnknownFunction → 404 on the admin listener, BuildFailed → 400 with the message. */
+export class PublishError extends Error {
+  readonly code: PublishErrorCode;
+  constructor(code: PublishErrorCode, message: string) {
+    super(message);
+    this.name = 'PublishError';
+    this.code = code;
+  }
+}
+
+/** Lambda's init phase limit: a reload whose module takes longer to load is refused. */
+const LOAD_CHECK_TIMEOUT_MS = 10_000;
+const DEFAULT_DEBOUNCE_MS = 100;
+/** Bound on files watched per function (its local import graph). */
+const MAX_WATCHED_FILES = 500;
+/** Compiled $LATEST builds kept per function; older ones are deleted (workers load them at start only). */
+const BUILDS_KEPT = 5;
+const REGION = 'us-east-1';
+
+interface AliasRoute {
+  primary: CodeRef;
+  additional: CodeRef | undefined;
+  /** Share of invocations for `additional`. */
+  weight: number;
+}
+
+/** One function's code: its $LATEST, versions and aliases, and its reload state. */
+interface FunctionCode {
+  readonly fn: ResolvedFunction;
+  readonly configPath: string;
+  readonly format: ModuleFormat;
+  readonly ts: boolean;
+  /** Folder of compiled $LATEST builds (TypeScript only). */
+  readonly buildDir: string;
+  latest: CodeRef;
+  /** Hash of the build $LATEST serves (for .js: of a bundle of its local graph); undefined when unknown. */
+  latestSha: string | undefined;
+  /** Local files of the start-up build, so watching does not compile a .ts twice. */
+  startInputs: readonly string[] | undefined;
+  readonly versions: Map<string, CodeRef>;
+  readonly infos: Map<string, PublishedVersion>;
+  readonly aliases: Map<string, AliasRoute>;
+  watcher: FileWatcher | undefined;
+  reloading: Promise<void> | undefined;
+  pending: boolean;
+  /** The last reload error logged, so saving the same broken file twice logs it once. */
+  lastError: string | undefined;
+  stopCheck: (() => void) | undefined;
+  publishing: Promise<unknown>;
+}
+
+function versionRef(functionId: string, v: PublishedVersion): CodeRef {
+  // A version never changes: generation 0 for its whole life.
+  return Object.freeze({ functionId, version: v.version, file: v.path, exportName: v.exportName, generation: 0 });
+}
+
+function publishedList(fc: FunctionCode): string {
+  const list = [...fc.infos.keys()];
+  return list.length === 0 ? `published: none; run "edgeproxy publish ${fc.fn.id}"` : `published: ${list.join(', ')}`;
+}
+
+class Registry implements LocalCodeSource {
+  private readonly fns = new Map<string, FunctionCode>();
+  private readonly log: Logger;
+  private readonly stateDir: string;
+  /** absWorkingDir of every build: paths inside outputs and hashes do not depend on the cwd. */
+  private readonly root: string;
+  private readonly random: () => number;
+  private readonly debounceMs: number;
+  private closed = false;
+
+  constructor(private readonly opts: CodeSourceOptions) {
+    this.log = opts.log;
+    this.stateDir = path.resolve(opts.stateDir);
+    this.root = path.dirname(this.stateDir);
+    this.random = opts.random ?? Math.random;
+    this.debounceMs = opts.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+  }
+
+  // ---- start ---------------------------------------------------------------------------------
+
+  start(): void {
+    const problems: string[] = [];
+    for (const fn of this.opts.config.functions.values()) {
+      const fc = this.prepare(fn, problems);
+      if (fc !== undefined) this.fns.set(fn.id, fc);
+    }
+    const warnings = this.checkAssociations(problems);
+    if (problems.length > 0) throw new ConfigError(problems.join('\n'));
+    for (const w of warnings) this.log.warn(w);
+    if (this.opts.watch) for (const fc of this.fns.values()) this.startWatching(fc);
+  }
+
+  private prepare(fn: ResolvedFunction, problems: string[]): FunctionCode | undefined {
+    const { configPath, aliases } = functionCodeSettings(fn);
+    const ts = isTypeScript(fn.file);
+    const format = moduleFormat(fn.file);
+    const fc: FunctionCode = {
+      fn,
+      configPath,
+      format,
+      ts,
+      buildDir: path.join(this.stateDir, 'build', functionDirName(fn.id)),
+      latest: Object.freeze({ functionId: fn.id, version: LATEST, file: fn.file, exportName: fn.exportName, generation: 1 }),
+      latestSha: undefined,
+      startInputs: undefined,
+      versions: new Map(),
+      infos: new Map(),
+      aliases: new Map(),
+      watcher: undefined,
+      reloading: undefined,
+      pending: false,
+      lastError: undefined,
+      stopCheck: undefined,
+      publishing: Promise.resolve(),
+    };
+    if (ts) {
+      try {
+        const out = buildSync(this.latestRequest(fc));
+        fc.latest = Object.freeze({ ...fc.latest, file: this.writeBuildSync(fc, out) });
+        fc.latestSha = out.sha256;
+        fc.startInputs = out.inputs;
+      } catch (e) {
+        problems.push(`${configPath}.file: ${displayPath(fn.file)} does not compile: ${e instanceof Error ? e.message : String(e)}`);
+        return undefined;
+      }
+    }
+    for (const v of readVersions(this.stateDir, fn.id, this.log)) this.addVersion(fc, v);
+    for (const alias of aliases.values()) {
+      const at = `${configPath}.aliases.${alias.name}`;
+      const primary = fc.versions.get(alias.version);
+      if (primary === undefined) problems.push(`${at}.version: version ${alias.version} of "${fn.id}" is not published (${publishedList(fc)})`);
+      let additional: CodeRef | undefined;
+      if (alias.additional !== undefined) {
+        additional = fc.versions.get(alias.additional.version);
+        if (additional === undefined) {
+          problems.push(`${at}.additionalVersionWeights.${alias.additional.version}: version ${alias.additional.version} of "${fn.id}" is not published (${publishedList(fc)})`);
+        }
+      }
+      if (primary !== undefined) fc.aliases.set(alias.name, { primary, additional, weight: alias.additional?.weight ?? 0 });
+    }
+    return fc;
+  }
+
+  /**
+   * Numbered versions in associations must exist; $LATEST and aliases work here but CloudFront
+   * refuses them (spec §3.9), so say so once per association.
+   */
+  private checkAssociations(problems: string[]): string[] {
+    const warnings: string[] = [];
+    this.opts.config.behaviors.forEach((b, i) => {
+      for (const event of EVENT_TYPES) {
+        const a = b.functions[event];
+        if (a === undefined) continue;
+        const fc = this.fns.get(a.functionId);
+        if (fc === undefined) continue; // not prepared: its problem is already listed
+        const at = `behaviors[${i}].functions.${event}`;
+        const q = a.qualifier;
+        if (q !== undefined && q !== LATEST && /^[0-9]+$/.test(q)) {
+          if (!fc.versions.has(q)) problems.push(`${at}: version ${q} of "${fc.fn.id}" is not published (${publishedList(fc)})`);
+          continue;
+        }
+        const runs = q === undefined || q === LATEST ? 'at $LATEST' : `through alias "${q}"`;
+        const newest = [...fc.infos.keys()].pop();
+        const hint = newest === undefined ? `publish one with "edgeproxy publish ${fc.fn.id}"` : `e.g. "${fc.fn.id}:${newest}"`;
+        warnings.push(`edgeproxy: ${at} runs "${fc.fn.id}" ${runs}; CloudFront would reject this association (spec §3.9): associate a numbered version, ${hint}`);
+      }
+    });
+    return warnings;
+  }
+
+  private addVersion(fc: FunctionCode, v: PublishedVersion): void {
+    fc.infos.set(v.version, v);
+    fc.versions.set(v.version, versionRef(fc.fn.id, v));
+  }
+
+  // ---- $LATEST builds ------------------------------------------------------------------------
+
+  /** For .ts: the compile; for .js: a bundle of the local graph, only for its inputs and hash. */
+  private latestRequest(fc: FunctionCode): BuildRequest {
+    const base = path.basename(fc.fn.file).replace(/\.[^.]+$/, '');
+    return { entry: fc.fn.file, format: fc.format, kind: 'latest', outfile: path.join(fc.buildDir, `${base}${outputExtension(fc.format)}`), root: this.root };
+  }
+
+  /** Content-addressed, so a worker still starting on the previous build never reads a half-written file. */
+  private buildPath(fc: FunctionCode, out: BuildOutput): string {
+    const base = path.basename(fc.fn.file).replace(/\.[^.]+$/, '');
+    return path.join(fc.buildDir, `${base}-${out.sha256.slice(0, 16)}${outputExtension(fc.format)}`);
+  }
+
+  private writeBuildSync(fc: FunctionCode, out: BuildOutput): string {
+    const file = this.buildPath(fc, out);
+    mkdirSync(fc.buildDir, { recursive: true });
+    writeFileSync(file, out.code);
+    this.pruneBuilds(fc, file);
+    return file;
+  }
+
+  private async writeBuild(fc: FunctionCode, out: BuildOutput): Promise<string> {
+    const file = this.buildPath(fc, out);
+    await mkdir(fc.buildDir, { recursive: true });
+    await writeFile(file, out.code);
+    return file;
+  }
+
+  /** Keeps the newest BUILDS_KEPT builds (the serving one always), so edit loops do not fill the disk. */
+  private pruneBuilds(fc: FunctionCode, keep: string): void {
+    try {
+      const files = readdirSync(fc.buildDir)
+        .map((name) => path.join(fc.buildDir, name))
+        .filter((f) => f !== keep)
+        .map((f) => ({ f, t: statSync(f).mtimeMs }))
+        .sort((a, b) => b.t - a.t);
+      for (const { f } of files.slice(BUILDS_KEPT - 1)) unlinkSync(f);
+    } catch {
+      // Pruning is housekeeping: another process may have removed the same file.
+    }
+  }
+
+  // ---- hot reload (issue 4 point 6) -----------------------------------------------------------
+
+  private startWatching(fc: FunctionCode): void {
+    fc.watcher = watchFiles(() => this.scheduleReload(fc), {
+      debounceMs: this.debounceMs,
+      maxFiles: MAX_WATCHED_FILES,
+      log: this.log,
+      label: `function "${fc.fn.id}"`,
+    });
+    let inputs = fc.startInputs ?? [fc.fn.file];
+    if (fc.startInputs === undefined) {
+      try {
+        const out = buildSync(this.latestRequest(fc));
+        inputs = out.inputs;
+        fc.latestSha = out.sha256;
+      } catch {
+        // A .js that does not parse: the pool's start-up check reports it; watch the entry alone for the fix.
+      }
+    }
+    fc.startInputs = undefined;
+    fc.watcher.set([fc.fn.file, ...inputs]);
+  }
+
+  private scheduleReload(fc: FunctionCode): void {
+    if (this.closed) return;
+    if (fc.reloading !== undefined) {
+      fc.pending = true;
+      return;
+    }
+    fc.reloading = this.reload(fc)
+      .catch((e: unknown) => this.reloadFailed(fc, e instanceof Error ? e.message : String(e)))
+      .finally(() => {
+        fc.reloading = undefined;
+        if (fc.pending) {
+          fc.pending = false;
+          this.scheduleReload(fc);
+        }
+      });
+  }
+
+  private async reload(fc: FunctionCode): Promise<void> {
+    let out: BuildOutput;
+    try {
+      out = await build(this.latestRequest(fc));
+    } catch (e) {
+      this.reloadFailed(fc, e instanceof BuildError ? e.message : String(e));
+      return;
+    }
+    if (this.closed) return;
+    fc.watcher?.set([fc.fn.file, ...out.inputs]);
+    if (out.sha256 === fc.latestSha) {
+      // A save without a change, or an edit undone: the serving code is the code on disk.
+      fc.lastError = undefined;
+      return;
+    }
+    const file = fc.ts ? await this.writeBuild(fc, out) : fc.fn.file;
+    if (this.closed) return;
+    const check = verifyLoads(file, {
+      exportName: fc.fn.exportName,
+      timeoutMs: LOAD_CHECK_TIMEOUT_MS,
+      memorySize: fc.fn.memorySize,
+      env: this.checkEnv(fc.fn),
+    });
+    fc.stopCheck = check.stop;
+    const r = await check.result;
+    fc.stopCheck = undefined;
+    if (this.closed) return;
+    if (!r.ok) {
+      this.reloadFailed(fc, `${displayPath(fc.fn.file)}: ${r.message}`);
+      return;
+    }
+    fc.latestSha = out.sha256;
+    fc.latest = Object.freeze({ ...fc.latest, file, generation: fc.latest.generation + 1 });
+    fc.lastError = undefined;
+    if (fc.ts) this.pruneBuilds(fc, file);
+    this.log.info(`edgeproxy: reloaded ${displayPath(fc.fn.file)} ("${fc.fn.id}" $LATEST, generation ${fc.latest.generation})`);
+  }
+
+  private reloadFailed(fc: FunctionCode, message: string): void {
+    if (this.closed || message === fc.lastError) return;
+    fc.lastError = message;
+    this.log.error(`edgeproxy: ${displayPath(fc.fn.file)} was not reloaded, "${fc.fn.id}" keeps serving the previous code: ${message}`);
+  }
+
+  /** Lambda's reserved variables, as a function worker sees them (spec §3.8: no user variables). */
+  private checkEnv(fn: ResolvedFunction): Record<string, string> {
+    const env: Record<string, string> = {
+      AWS_REGION: REGION,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_LAMBDA_FUNCTION_NAME: `${REGION}.${fn.id}`,
+      AWS_LAMBDA_FUNCTION_VERSION: LATEST,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+      LAMBDA_TASK_ROOT: path.dirname(fn.file),
+    };
+    for (const keep of ['PATH', 'LANG', 'TZ']) {
+      const v = process.env[keep];
+      if (v !== undefined) env[keep] = v;
+    }
+    return env;
+  }
+
+  // ---- the CodeSource contract ----------------------------------------------------------------
+
+  resolve(functionId: string, qualifier: string | undefined): CodeRef {
+    const fc = this.fns.get(functionId);
+    if (fc === undefined) throw new Error(`edgeproxy: no code for function "${functionId}" (not in the configuration)`);
+    if (qualifier === undefined || qualifier === LATEST) return fc.latest;
+    const v = fc.versions.get(qualifier);
+    if (v !== undefined) return v;
+    const a = fc.aliases.get(qualifier);
+    if (a !== undefined) return a.additional !== undefined && this.random() < a.weight ? a.additional : a.primary;
+    throw new Error(`edgeproxy: function "${functionId}" has no version or alias "${qualifier}" (${publishedList(fc)})`);
+  }
+
+  candidates(functionId: string, qualifier: string | undefined): readonly CodeRef[] {
+    const fc = this.fns.get(functionId);
+    const alias = qualifier === undefined ? undefined : fc?.aliases.get(qualifier);
+    if (alias === undefined) return [this.resolve(functionId, qualifier)];
+    return alias.additional === undefined ? [alias.primary] : [alias.primary, alias.additional];
+  }
+
+  versions(functionId: string): readonly VersionInfo[] {
+    const fc = this.known(functionId);
+    return [...fc.infos.values()].map(({ version, sha256, createdAt, source, exportName }) => ({ version, sha256, createdAt, source, exportName }));
+  }
+
+  publish(functionId: string): Promise<{ version: string; created: boolean }> {
+    let fc: FunctionCode;
+    try {
+      fc = this.known(functionId);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (this.closed) return Promise.reject(new PublishError('Closed', `cannot publish "${functionId}": the code registry is closed`));
+    // One publish at a time per function: the second sees the first's version and compares with it.
+    const run = fc.publishing.then(() => this.publishNow(fc));
+    fc.publishing = run.catch(() => {});
+    return run;
+  }
+
+  private known(functionId: string): FunctionCode {
+    const fc = this.fns.get(functionId);
+    if (fc !== undefined) return fc;
+    const ids = [...this.fns.keys()];
+    throw new PublishError('UnknownFunction', `unknown function "${functionId}" (${ids.length === 0 ? 'no functions are defined' : `defined: ${ids.map((i) => `"${i}"`).join(', ')}`})`);
+  }
+
+  private async publishNow(fc: FunctionCode): Promise<{ version: string; created: boolean }> {
+    const id = fc.fn.id;
+    // `edgeproxy publish` may have run beside this process: the disk is the truth for numbers.
+    const onDisk = readVersions(this.stateDir, id, this.log);
+    for (const v of onDisk) if (!fc.infos.has(v.version)) this.addVersion(fc, v);
+    const latest = onDisk[onDisk.length - 1];
+    const next = latest === undefined ? 1 : Number(latest.version) + 1;
+    const file = `index${outputExtension(fc.format)}`;
+    let out: BuildOutput;
+    try {
+      // Built for its final folder: the source map's relative paths are right for any number (same depth).
+      out = await build({ entry: fc.fn.file, format: fc.format, kind: 'version', outfile: path.join(versionDir(this.stateDir, id, String(next)), file), root: this.root });
+    } catch (e) {
+      throw new PublishError('BuildFailed', `cannot publish "${id}": ${e instanceof Error ? e.message : String(e)}`);
+    }
+    // spec §9.1: unchanged code (and handler) makes no new version.
+    if (latest !== undefined && latest.sha256 === out.sha256 && latest.exportName === fc.fn.exportName) {
+      return { version: latest.version, created: false };
+    }
+    const { version, created } = await commitVersion(
+      this.stateDir,
+      { functionId: id, sha256: out.sha256, source: fc.fn.file, file, exportName: fc.fn.exportName, format: fc.format },
+      out.code,
+      next,
+    );
+    this.addVersion(fc, version);
+    // No log line here: the caller (admin listener, CLI) reports the outcome once.
+    return { version: version.version, created };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const waits: Promise<unknown>[] = [];
+    for (const fc of this.fns.values()) {
+      fc.watcher?.close();
+      fc.stopCheck?.();
+      if (fc.reloading !== undefined) waits.push(fc.reloading);
+      waits.push(fc.publishing);
+    }
+    await Promise.all(waits);
+  }
+}
+
+/**
+ * Builds the registry for a configuration: compiles TypeScript $LATEST, reads published versions
+ * from `stateDir`, checks every alias and numbered association against them (ConfigError listing
+ * each problem with its config path), and starts watching when `watch` is on.
+ */
+export function createCodeSource(opts: CodeSourceOptions): LocalCodeSource {
+  const registry = new Registry(opts);
+  registry.start();
+  return registry;
+}
