@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import { demoConfigInput } from './config/demo.js';
 import { loadConfig } from './config/load.js';
 import { HELP_TEXT, INVALIDATE_HELP, PUBLISH_HELP, isDemoMode, parseCliArgs, type CliCommand } from './cli-args.js';
-import { consoleLogger } from './log.js';
 
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
@@ -114,7 +113,8 @@ async function serve(cmd: Extract<CliCommand, { kind: 'serve' }>, root: string):
     }
     // Loaded only now, so --help and config errors never pay for the proxy's module graph.
     const { startEdgeProxy } = await import('./index.js');
-    const proxy = await startEdgeProxy({ config, log: consoleLogger });
+    // Hot reload of $LATEST functions is on for people at a terminal; versions live in ./.edgeproxy.
+    const proxy = await startEdgeProxy({ config, watch: true, stateDir: path.join(process.cwd(), '.edgeproxy') });
     closables.unshift(proxy);
     listening = true;
     process.stdout.write(`edgeproxy listening on ${proxy.url}\n`);

@@ -2,8 +2,13 @@
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { ResolvedConfig, ResolvedFunction } from './config/types.js';
-import { consoleLogger, type Logger } from './log.js';
+import path from 'node:path';
+import { startAdmin, type AdminServer } from './admin/server.js';
+import type { ResolvedConfig } from './config/types.js';
+import { createCodeSource } from './runtime/code.js';
+import { createLogger, type Logger } from './log.js';
+import { createAccessLog, createExchangeObserver } from './observe/access-log.js';
+import { createMetrics, type Metrics } from './observe/metrics.js';
 import { createOriginClient } from './origin/client.js';
 import { createUpgradeHandler } from './origin/upgrade.js';
 import { createEnv } from './pipeline/env.js';
@@ -26,6 +31,8 @@ export interface EdgeProxy {
   readonly config: ResolvedConfig;
   /** The distribution's cache (for tests and the admin listener). */
   readonly cache: CacheStore;
+  /** Function and distribution metrics (spec §9.4), served by the admin listener at /metrics. */
+  readonly metrics: Metrics;
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), ends workers. */
   close(graceMs?: number): Promise<void>;
 }
@@ -35,12 +42,13 @@ export interface StartOptions {
   log?: Logger;
   /** The cache's clock; tests inject one to check TTL edges without sleeping. */
   clock?: Clock;
-}
-
-function usedFunctions(config: ResolvedConfig): ResolvedFunction[] {
-  const ids = new Set<string>();
-  for (const b of config.behaviors) for (const a of Object.values(b.functions)) if (a) ids.add(a.functionId);
-  return [...ids].map((id) => config.functions.get(id)).filter((f): f is ResolvedFunction => f !== undefined);
+  /** Where published versions and compiled TypeScript live (default `<cwd>/.edgeproxy`). */
+  stateDir?: string;
+  /** Reload `$LATEST` functions when their files change (the CLI turns it on). */
+  watch?: boolean;
+  /** Alias traffic splitting draws from this (tests pass a seeded one). */
+  random?: () => number;
+  debounceMs?: number;
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -55,24 +63,43 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 
 export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
   const { config } = opts;
-  const log = opts.log ?? consoleLogger;
-  const runtime = createRuntime({ log, maxWorkersPerFunction: config.runtime.maxWorkersPerFunction });
+  const log = opts.log ?? createLogger({ format: config.log.format });
+  const metrics = createMetrics({ distributionId: config.distributionId });
+  const code = createCodeSource({
+    config,
+    log,
+    stateDir: opts.stateDir ?? path.join(process.cwd(), '.edgeproxy'),
+    watch: opts.watch ?? false,
+    ...(opts.random !== undefined ? { random: opts.random } : {}),
+    ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}),
+  });
+  const runtime = createRuntime({ log, metrics, functions: config.functions.values(), ...config.runtime });
   try {
-    // A missing export is a start-up error, before listening (issue #2 point 2).
-    await Promise.all(usedFunctions(config).map((fn) => runtime.check(fn)));
+    // A missing export is a start-up error, before listening (issue #2 point 2): every build an
+    // association can resolve to (an alias's two versions, compiled TypeScript) is loaded once.
+    const checks: Array<Promise<void>> = [];
+    for (const b of config.behaviors) {
+      for (const a of Object.values(b.functions)) {
+        const fn = a && config.functions.get(a.functionId);
+        if (a && fn) for (const ref of code.candidates(a.functionId, a.qualifier)) checks.push(runtime.check(fn, ref));
+      }
+    }
+    await Promise.all(checks);
   } catch (e) {
-    await runtime.close();
+    await Promise.all([runtime.close(), code.close()]);
     throw e;
   }
   const origins = createOriginClient();
   const clock = opts.clock ?? systemClock;
   const store = createStore({ maxBytes: config.cache.maxBytes, maxObjectBytes: config.cache.maxObjectBytes, clock });
-  const env = createEnv(config, runtime, origins, { store, clock, inflight: new Map() }, log);
+  const env = createEnv(config, runtime, origins, { store, clock, inflight: new Map() }, log, code);
   const upgrades = createUpgradeHandler(config, log);
+  const accessLog = config.log.accessLogFile === undefined ? undefined : createAccessLog(config.log.accessLogFile, log);
+  const observer = createExchangeObserver({ metrics, accessLog, edgeLocation: config.pop, distributionDomainName: config.distributionDomainName });
   // CloudFront allows 20,480 bytes of request headers (spec §3.5): Node's 16 KiB default would cut
   // them off before we can answer 413 as CloudFront does.
   const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
-    handleRequest(env, req, res).catch((e: unknown) => {
+    handleRequest(env, req, res, observer).catch((e: unknown) => {
       log.error(`edgeproxy: request failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`);
       res.destroy();
     });
@@ -88,22 +115,38 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
   try {
     addr = await listen(server, config.listen.port, config.listen.host);
   } catch (e) {
-    await Promise.all([runtime.close(), origins.close()]);
+    await Promise.all([runtime.close(), origins.close(), accessLog?.close(), code.close()]);
     upgrades.close();
     throw e;
   }
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
+  let admin: AdminServer | undefined;
+  if (config.admin !== undefined) {
+    try {
+      admin = await startAdmin(
+        { store, clock, log, metrics, distributionId: config.distributionId, publish: (id) => code.publish(id) },
+        config.admin,
+      );
+    } catch (e) {
+      await new Promise<void>((r) => server.close(() => r()));
+      await Promise.all([runtime.close(), origins.close(), accessLog?.close(), code.close()]);
+      upgrades.close();
+      throw e;
+    }
+  }
   let closing: Promise<void> | undefined;
 
   return {
     url,
-    adminUrl: undefined,
+    adminUrl: admin?.url,
     config,
     cache: store,
+    metrics,
     close(graceMs = 10_000) {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const adminClosed = admin?.close();
         // A WebSocket has no natural end to wait for: close them now, as an edge going away would.
         upgrades.close();
         // Keep-alive connections that go idle after their last response are closed as they appear.
@@ -113,7 +156,7 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
         await closed;
         clearInterval(sweep);
         clearTimeout(force);
-        await Promise.all([runtime.close(), origins.close()]);
+        await Promise.all([runtime.close(), origins.close(), accessLog?.close(), code.close(), adminClosed]);
       })();
       return closing;
     },

@@ -8,6 +8,7 @@ import { originRequestPlan } from '../event/origin-request.js';
 import { wantedCloudFrontHeaders } from '../event/viewer-headers.js';
 import type { Logger } from '../log.js';
 import type { OriginClient } from '../origin/client.js';
+import type { CodeSource } from '../runtime/code-types.js';
 import type { FunctionRuntime } from '../runtime/types.js';
 import type { EdgeCache } from './edge-cache.js';
 
@@ -35,6 +36,8 @@ export interface Env {
   readonly runtime: FunctionRuntime;
   readonly origins: OriginClient;
   readonly cache: EdgeCache;
+  /** Which build of a function runs (versions, aliases, hot reload). */
+  readonly code: CodeSource | undefined;
   readonly log: Logger;
   /** `1.1 <hex>.cloudfront.net (CloudFront)` without the version: the version is the viewer's. */
   readonly viaSuffix: string;
@@ -60,7 +63,14 @@ function behaviorFacts(b: ResolvedBehavior): BehaviorFacts {
   };
 }
 
-export function createEnv(config: ResolvedConfig, runtime: FunctionRuntime, origins: OriginClient, cache: EdgeCache, log: Logger): Env {
+export function createEnv(
+  config: ResolvedConfig,
+  runtime: FunctionRuntime,
+  origins: OriginClient,
+  cache: EdgeCache,
+  log: Logger,
+  code?: CodeSource,
+): Env {
   const table = new Map<ResolvedBehavior, BehaviorFacts>();
   for (const b of config.behaviors) {
     originRequestPlan(b); // compiles the behavior's forwarding rules now rather than on its first request
@@ -71,6 +81,7 @@ export function createEnv(config: ResolvedConfig, runtime: FunctionRuntime, orig
     runtime,
     origins,
     cache,
+    code,
     log,
     viaSuffix: ` ${config.viaHost}.cloudfront.net (CloudFront)`,
     facts(b) {

@@ -33,19 +33,24 @@ export async function invokeFunction(env: Env, ex: Exchange, eventType: EventTyp
   const timeoutMs =
     fn.timeoutMs ?? (VIEWER_TRIGGERS.has(eventType) ? env.config.defaultTimeouts.viewer : env.config.defaultTimeouts.origin);
   const started = performance.now();
-  const outcome = await env.runtime.invoke({ fn, eventType, event, requestId: ex.requestId, timeoutMs });
+  const code = env.code?.resolve(assoc.functionId, assoc.qualifier);
+  const outcome = await env.runtime.invoke(
+    code === undefined ? { fn, eventType, event, requestId: ex.requestId, timeoutMs } : { fn, eventType, event, requestId: ex.requestId, timeoutMs, code },
+  );
   ex.timings.push({ stage: eventType, ms: performance.now() - started });
   if (outcome.ok) return outcome.result;
-  const code = outcome.reason === 'throttled' ? 'LambdaLimitExceeded' : 'LambdaExecutionError';
+  const errorCode = outcome.reason === 'throttled' ? 'LambdaLimitExceeded' : 'LambdaExecutionError';
   const what =
     outcome.reason === 'timeout'
       ? outcome.errorMessage
       : outcome.reason === 'crash'
         ? `the function's worker died: ${outcome.errorType}: ${outcome.errorMessage}`
         : outcome.reason === 'throttled'
-          ? `throttled: ${outcome.errorMessage}`
+          ? `throttled: ${outcome.errorType}: ${outcome.errorMessage}${outcome.throttleReason ? ` (${outcome.throttleReason})` : ''}`
           : `${outcome.errorType}: ${outcome.errorMessage}`;
-  throw new EdgeError(code, what, { stage: eventType, functionName: functionLabel(env, assoc.functionId) });
+  // The function's awsRequestId links this line to its START/END/REPORT lines (spec §9.5).
+  const which = outcome.awsRequestId === undefined ? '' : ` [RequestId: ${outcome.awsRequestId}]`;
+  throw new EdgeError(errorCode, `${what}${which}`, { stage: eventType, functionName: functionLabel(env, assoc.functionId) });
 }
 
 /** Attaches stage and function to a validation error thrown by event/validate-result. */

@@ -5,6 +5,7 @@ import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { selectBehavior } from '../config/path-pattern.js';
 import { EdgeError } from '../errors.js';
+import type { ExchangeObserver } from '../observe/access-log.js';
 import type { CacheEntry } from '../cache/entry.js';
 import { canServeStaleOnError } from '../cache/freshness.js';
 import { cacheLookup, release, serveEntry } from './cache-lookup.js';
@@ -92,7 +93,9 @@ function logError(env: Env, ex: { requestId: string; req: IncomingMessage }, err
   else env.log.error(err.code === 'InternalError' && err.cause instanceof Error && process.env.EDGEPROXY_DEBUG ? `${line}\n${err.cause.stack}` : line);
 }
 
-export async function handleRequest(env: Env, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** `observe` (metrics, access log) hears about the request when its response has ended (observe/access-log.ts). */
+export async function handleRequest(env: Env, req: IncomingMessage, res: ServerResponse, observe?: ExchangeObserver): Promise<void> {
+  const startedAt = performance.now();
   const requestId = newRequestId();
   const clientIp = clientIpOf(req);
   // [A] spec §0/§6.1: the behavior (and so the origin) is chosen once, from the viewer's original path.
@@ -118,6 +121,7 @@ export async function handleRequest(env: Env, req: IncomingMessage, res: ServerR
     background: false,
     timings: [],
   };
+  const watch = observe?.watch(ex, startedAt);
   try {
     const built = buildViewerRequest(env, ex);
     ex.viewerRequest = built.request;
@@ -125,7 +129,9 @@ export async function handleRequest(env: Env, req: IncomingMessage, res: ServerR
     ex.receivedHeaders = built.request.headers;
     await runSteps(env, ex, 'viewer-request');
   } catch (e) {
-    await fail(env, ex, asEdgeError(e));
+    const err = asEdgeError(e);
+    if (watch !== undefined) watch.errorCode = err.code;
+    await fail(env, ex, err);
   } finally {
     // Whatever happened, waiters on this request's origin fetch must not hang (spec §6.9).
     release(env, ex.cache, undefined);

@@ -1,7 +1,9 @@
 // The function runtime: every edge function runs in node:worker_threads Workers, never on the proxy's
 // event loop (perf-notes: a `while(true)` must not hang the proxy). Per function, workers are created on
-// demand up to a maximum, each runs one invocation at a time and stays warm; beyond the maximum,
-// invocations wait in FIFO order.
+// demand up to a maximum, each runs one invocation at a time of one build of the code (version + file +
+// generation) and stays warm until idle too long; beyond the maximum, invocations wait in FIFO order.
+// Concurrency limits (reserved, account) are counted apart from the pool, over invocations in flight
+// (spec §9.2; docs/runtime.md explains how the two relate).
 
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -13,6 +15,8 @@ import { Worker } from 'node:worker_threads';
 import type { ResolvedFunction } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { RuntimeMetrics } from '../observe/metrics.js';
+import type { CodeRef } from './code-types.js';
 import {
   ERROR_TYPES,
   type InitErrorMessage,
@@ -25,7 +29,7 @@ import {
   type WorkerInit,
   type WorkerToHost,
 } from './protocol.js';
-import type { FunctionRuntime, InvokeFailure, InvokeOutcome, InvokeRequest } from './types.js';
+import type { FunctionPoolStats, FunctionRuntime, InvokeFailure, InvokeOutcome, InvokeRequest, RuntimeStats } from './types.js';
 
 /** Lambda's init phase limit; loading the module does not count against the function timeout (spec §3.7). */
 export const INIT_TIMEOUT_MS = 10_000;
@@ -35,7 +39,7 @@ export const CLOSE_GRACE_MS = 2_000;
 /** Lambda@Edge functions live in us-east-1 and always run a numbered version (spec §3.9). */
 const REGION = 'us-east-1';
 const ACCOUNT_ID = '123456789012';
-/** Until versions exist (a later issue), every function runs as version 1. */
+/** The version reported when an InvokeRequest carries no CodeRef (no code registry wired): a numbered version, as L@E runs (spec §3.9). */
 export const DEFAULT_FUNCTION_VERSION = '1';
 
 /**
@@ -66,7 +70,7 @@ export function staticContext(fn: Pick<ResolvedFunction, 'id' | 'memorySize'>, v
 }
 
 /** Lambda's reserved variables only: Lambda@Edge has no user environment variables (spec §3.8). */
-function lambdaEnv(fn: ResolvedFunction, ctx: StaticContext): Record<string, string> {
+function lambdaEnv(fn: ResolvedFunction, code: CodeRef, ctx: StaticContext): Record<string, string> {
   const env: Record<string, string> = {
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
@@ -77,7 +81,7 @@ function lambdaEnv(fn: ResolvedFunction, ctx: StaticContext): Record<string, str
     AWS_LAMBDA_LOG_GROUP_NAME: ctx.logGroupName,
     AWS_LAMBDA_LOG_STREAM_NAME: ctx.logStreamName,
     LAMBDA_TASK_ROOT: path.dirname(fn.file),
-    _HANDLER: handlerName(fn),
+    _HANDLER: handlerName(fn, code),
   };
   for (const keep of ['PATH', 'LANG', 'TZ', 'NODE_OPTIONS']) {
     const v = process.env[keep];
@@ -86,9 +90,9 @@ function lambdaEnv(fn: ResolvedFunction, ctx: StaticContext): Record<string, str
   return env;
 }
 
-/** `<module>.<export>`, Lambda's handler setting, used in its error messages. */
-function handlerName(fn: ResolvedFunction): string {
-  return `${path.basename(fn.file, path.extname(fn.file))}.${fn.exportName}`;
+/** `<module>.<export>`, Lambda's handler setting, used in its error messages: the user's file name, not a build's. */
+function handlerName(fn: ResolvedFunction, code: CodeRef): string {
+  return `${path.basename(fn.file, path.extname(fn.file))}.${code.exportName}`;
 }
 
 /** The file as the user wrote it in the config: relative to the working directory when inside it. */
@@ -97,33 +101,78 @@ export function displayPath(file: string): string {
   return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
 }
 
+/**
+ * V8 heap limits for a function's memory size (spec §3.7, issue 4 point 1). The young generation gets
+ * what V8 itself would give a heap of that size (3 semi-spaces of 1/128, at most 16 MB each), the old
+ * generation the rest, so the worker's whole heap is bounded by memorySize (docs/runtime.md).
+ */
+export function heapLimits(memorySize: number): { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number } {
+  const young = Math.min(48, Math.max(1, Math.round((memorySize * 3) / 128)));
+  return { maxYoungGenerationSizeMb: young, maxOldGenerationSizeMb: Math.max(1, memorySize - young) };
+}
+
+/** Lambda's REPORT line (spec §9.5): Billed Duration is Duration rounded up to the next ms. */
+export function reportLine(r: {
+  awsRequestId: string;
+  durationMs: number;
+  memorySizeMb: number;
+  maxMemoryUsedMb: number;
+  initDurationMs?: number | undefined;
+  status?: string | undefined;
+  errorType?: string | undefined;
+}): string {
+  let line =
+    `REPORT RequestId: ${r.awsRequestId}\tDuration: ${r.durationMs.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(r.durationMs))} ms` +
+    `\tMemory Size: ${r.memorySizeMb} MB\tMax Memory Used: ${r.maxMemoryUsedMb} MB`;
+  if (r.initDurationMs !== undefined) line += `\tInit Duration: ${r.initDurationMs.toFixed(2)} ms`;
+  // Newer Lambda runtimes append the status of a failed environment [U] (docs/decisions-runtime.md).
+  if (r.status !== undefined) line += `\tStatus: ${r.status}`;
+  if (r.errorType !== undefined) line += `\tError Type: ${r.errorType}`;
+  return line;
+}
+
+const MIB = 1024 * 1024;
+
 // ---------------------------------------------------------------------------------------------------
 
 interface Invocation {
   readonly id: number;
   readonly req: InvokeRequest;
+  readonly pool: FunctionPool;
+  readonly code: CodeRef;
+  readonly key: string;
   readonly awsRequestId: string;
   readonly resolve: (o: InvokeOutcome) => void;
   /** performance.now() when the handler started (after any cold start); 0 until then. */
   startedAt: number;
   timer: NodeJS.Timeout | undefined;
   slot: Slot | undefined;
+  /** The module load this invocation waited for (a cold start). */
+  initMs: number | undefined;
 }
 
-type InitResult = { ok: true } | { ok: false; message: InitErrorMessage };
+type InitResult = { ok: true; slot: Slot } | { ok: false; message: InitErrorMessage };
 
 type SlotState = 'starting' | 'idle' | 'busy' | 'dead';
 
 interface Slot {
   readonly pool: FunctionPool;
   readonly worker: Worker;
+  /** The build this worker loaded; a worker only ever runs invocations of that exact build. */
+  readonly code: CodeRef;
+  readonly key: string;
   state: SlotState;
   current: Invocation | undefined;
-  /** Request id of the current or last invocation: Lambda prints console lines of background work with it. */
+  /** The last invocation this worker finished: Lambda prints console lines of background work with its request id. */
+  lastId: number;
   lastRequestId: string;
   initTimer: NodeJS.Timeout | undefined;
   initWaiters: Array<(r: InitResult) => void>;
   exited: Promise<void>;
+  /** Armed (refresh()) each time the worker goes idle; one Timeout object per worker, reused. */
+  idleTimer: NodeJS.Timeout | undefined;
+  /** Bytes: the worker's heap + off-heap high-water mark, from its last `done`. */
+  mem: number;
 }
 
 function failure(reason: InvokeFailure, errorType: string, errorMessage: string, durationMs: number): InvokeOutcome {
@@ -134,71 +183,133 @@ function elapsed(inv: Invocation): number {
   return inv.startedAt === 0 ? 0 : performance.now() - inv.startedAt;
 }
 
+/** Which worker may serve which invocation: same version, file, export and generation. */
+const keys = new WeakMap<CodeRef, string>();
+function codeKey(code: CodeRef): string {
+  let k = keys.get(code);
+  if (k === undefined) {
+    k = `${code.version}\0${code.file}\0${code.exportName}\0${code.generation}`;
+    keys.set(code, k);
+  }
+  return k;
+}
+
+/** All workers and invocations of one function (all its versions and generations). */
 class FunctionPool {
   readonly slots = new Set<Slot>();
-  /** Warm workers; the most recently used is reused first so the others can stay cold. */
-  readonly idle: Slot[] = [];
+  /** Warm workers per code key; the most recently used is reused first so the others can retire. */
+  readonly idle = new Map<string, Slot[]>();
   readonly queue: Invocation[] = [];
   readonly fn: ResolvedFunction;
   readonly rt: Runtime;
-  private readonly handler: string;
+  /** The code when an InvokeRequest names none: fn.file (spec: `code` absent → the configured file). */
+  readonly defaultCode: CodeRef;
+  /** Newest generation seen per version: workers of older generations retire (hot reload). */
+  private readonly newest = new Map<string, number>();
+  /** Admitted and not settled: what reserved concurrency counts. */
+  inFlight = 0;
+  started = 0;
+  retiredIdle = 0;
+  retiredStale = 0;
+  coldStarts = 0;
 
   constructor(rt: Runtime, fn: ResolvedFunction) {
     this.rt = rt;
     this.fn = fn;
-    this.handler = handlerName(fn);
+    this.defaultCode = Object.freeze({ functionId: fn.id, version: DEFAULT_FUNCTION_VERSION, file: fn.file, exportName: fn.exportName, generation: 0 });
   }
 
-  enqueue(inv: Invocation): void {
-    const slot = this.idle.pop();
-    if (slot !== undefined) this.dispatch(slot, inv);
-    else if (this.slots.size < this.rt.maxWorkers) this.dispatch(this.spawn(), inv);
-    else this.queue.push(inv);
-  }
-
-  /** Gives waiting invocations to free or new workers. */
-  pump(): void {
-    while (this.queue.length > 0) {
-      let slot = this.idle.pop();
-      if (slot === undefined) {
-        if (this.slots.size >= this.rt.maxWorkers || this.rt.closed) return;
-        slot = this.spawn();
-      }
-      const inv = this.queue.shift();
-      if (inv === undefined) return;
-      this.dispatch(slot, inv);
+  /** Notes the invocation's generation; a newer one retires the idle workers of older ones now, busy ones after their call. */
+  noteGeneration(code: CodeRef): void {
+    const seen = this.newest.get(code.version);
+    if (seen !== undefined && code.generation <= seen) return;
+    this.newest.set(code.version, code.generation);
+    if (seen === undefined) return;
+    for (const [key, list] of this.idle) {
+      for (const slot of [...list]) if (this.isStale(slot)) this.retire(slot, 'stale');
+      if (list.length === 0) this.idle.delete(key);
     }
   }
 
-  spawn(): Slot {
-    const context = staticContext(this.fn);
-    const data: WorkerInit = { file: this.fn.file, exportName: this.fn.exportName, handlerName: this.handler, context };
+  isStale(slot: Slot): boolean {
+    const newest = this.newest.get(slot.code.version);
+    return newest !== undefined && slot.code.generation < newest;
+  }
+
+  enqueue(inv: Invocation): void {
+    this.queue.push(inv);
+    this.pump();
+  }
+
+  private takeIdle(key: string): Slot | undefined {
+    const list = this.idle.get(key);
+    return list === undefined ? undefined : list.pop();
+  }
+
+  private anyIdle(): Slot | undefined {
+    for (const list of this.idle.values()) {
+      const s = list[0];
+      if (s !== undefined) return s;
+    }
+    return undefined;
+  }
+
+  /**
+   * Gives waiting invocations, in FIFO order, to a warm worker of their code, else a new worker; when
+   * the pool is full, an idle worker of other code (another version) makes room.
+   */
+  pump(): void {
+    while (this.queue.length > 0 && !this.rt.closed) {
+      const head = this.queue[0] as Invocation;
+      let slot = this.takeIdle(head.key);
+      if (slot === undefined) {
+        if (this.slots.size >= this.rt.maxWorkers) {
+          const other = this.anyIdle();
+          if (other === undefined) return;
+          this.retire(other, 'evicted');
+        }
+        slot = this.spawn(head.code);
+      }
+      this.queue.shift();
+      this.dispatch(slot, head);
+    }
+  }
+
+  spawn(code: CodeRef): Slot {
+    const context = staticContext(this.fn, code.version);
+    const data: WorkerInit = { file: code.file, exportName: code.exportName, handlerName: handlerName(this.fn, code), context };
     const worker = new Worker(this.rt.workerScript, {
       workerData: data,
-      env: lambdaEnv(this.fn, context),
+      env: lambdaEnv(this.fn, code, context),
       stdout: true,
       stderr: true,
-      resourceLimits: { maxOldGenerationSizeMb: this.fn.memorySize },
-      name: `edgeproxy:${this.fn.id}`,
+      resourceLimits: heapLimits(this.fn.memorySize),
+      name: `edgeproxy:${this.fn.id}:${code.version}`,
     });
     let onExit: () => void = () => {};
     const slot: Slot = {
       pool: this,
       worker,
+      code,
+      key: codeKey(code),
       state: 'starting',
       current: undefined,
+      lastId: 0,
       lastRequestId: 'undefined',
       initTimer: undefined,
       initWaiters: [],
       exited: new Promise<void>((r) => (onExit = r)),
+      idleTimer: undefined,
+      mem: 0,
     };
+    this.started++;
     slot.initTimer = setTimeout(onInitTimeout, INIT_TIMEOUT_MS, slot);
     this.slots.add(slot);
     worker.on('message', (m: unknown) => this.onMessage(slot, m));
     worker.on('error', (e: unknown) => this.onError(slot, e));
-    worker.on('exit', (code: number) => {
+    worker.on('exit', (exitCode: number) => {
       onExit();
-      this.onExit(slot, code);
+      this.onExit(slot, exitCode);
     });
     // Raw process.stdout/stderr writes (console is captured in the worker) still go through our log.
     worker.stdout.setEncoding('utf8');
@@ -211,39 +322,75 @@ class FunctionPool {
   dispatch(slot: Slot, inv: Invocation): void {
     inv.slot = slot;
     slot.current = inv;
-    slot.lastRequestId = inv.awsRequestId;
     let payload: string;
     try {
       const p: InvokePayload = { event: inv.req.event, awsRequestId: inv.awsRequestId, timeoutMs: inv.req.timeoutMs };
       payload = JSON.stringify(p);
     } catch (e) {
       slot.current = undefined;
-      this.release(slot);
       this.rt.settle(inv, failure('error', 'Edgeproxy.EventNotSerializable', `the event could not be serialized: ${String(e)}`, 0));
+      if (slot.state !== 'starting') this.release(slot);
       return;
     }
     const msg: InvokeMessage = { t: 'invoke', id: inv.id, payload };
     slot.worker.postMessage(msg);
-    // A cold worker starts the clock when its module has loaded ('ready'), as Lambda's init phase does not
+    // A cold worker starts the clock when its module has loaded ('ready'): Lambda's init phase does not
     // count against the function timeout.
     if (slot.state === 'idle') {
       slot.state = 'busy';
-      this.startClock(inv);
+      this.rt.startClock(inv);
     }
   }
 
-  startClock(inv: Invocation): void {
-    inv.startedAt = performance.now();
-    inv.timer = setTimeout(onInvokeTimeout, inv.req.timeoutMs, inv);
-  }
-
-  /** A worker finished an invocation (or its load): reuse it or hand it the next queued invocation. */
+  /** A worker finished an invocation (or its load): reuse it, or retire it when its code is outdated. */
   release(slot: Slot): void {
     if (slot.state === 'dead') return;
     slot.state = 'idle';
-    const next = this.queue.shift();
-    if (next !== undefined) this.dispatch(slot, next);
-    else this.idle.push(slot);
+    if (this.isStale(slot)) {
+      this.retire(slot, 'stale');
+      this.pump();
+      return;
+    }
+    const head = this.queue[0];
+    if (head !== undefined) {
+      if (head.key === slot.key) {
+        this.queue.shift();
+        this.dispatch(slot, head);
+        return;
+      }
+      // The next invocation needs other code: this worker makes room for it (FIFO over reuse).
+      this.retire(slot, 'evicted');
+      this.pump();
+      return;
+    }
+    let list = this.idle.get(slot.key);
+    if (list === undefined) {
+      list = [];
+      this.idle.set(slot.key, list);
+    }
+    list.push(slot);
+    if (slot.idleTimer === undefined) {
+      slot.idleTimer = setTimeout(onIdleTimeout, this.rt.idleTimeoutMs, slot);
+      slot.idleTimer.unref();
+    } else slot.idleTimer.refresh();
+  }
+
+  /** Idle for idleTimeoutMs: retire, except the last warm worker of current code when prewarm is on. */
+  idleExpired(slot: Slot): void {
+    if (slot.state !== 'idle') return;
+    if (this.rt.prewarm && !this.isStale(slot)) {
+      let live = 0;
+      for (const s of this.slots) if (s.key === slot.key && s.state !== 'dead') live++;
+      if (live <= 1) return;
+    }
+    this.retire(slot, 'idle');
+  }
+
+  /** Ends a worker that has nothing in flight. */
+  retire(slot: Slot, why: 'idle' | 'stale' | 'evicted' | 'checked'): void {
+    if (why === 'idle') this.retiredIdle++;
+    else if (why === 'stale') this.retiredStale++;
+    this.kill(slot, initFailure(ERROR_TYPES.shutdown, `the worker was retired (${why})`), false);
   }
 
   onMessage(slot: Slot, m: unknown): void {
@@ -251,14 +398,15 @@ class FunctionPool {
     const msg: WorkerToHost = m;
     switch (msg.t) {
       case 'log':
-        this.rt.logLine(slot.lastRequestId, msg.level, msg.text);
+        this.rt.logLine(slot, requestIdFor(slot, msg.id), msg.level, msg.text);
         return;
       case 'done': {
+        slot.mem = msg.mem;
         const inv = slot.current;
         if (inv === undefined || inv.id !== msg.id) return;
         slot.current = undefined;
         const durationMs = elapsed(inv);
-        const outcome: InvokeOutcome = msg.ok ? this.parseResult(msg.result, durationMs) : failure('error', msg.errorType, msg.errorMessage, durationMs);
+        const outcome: InvokeOutcome = msg.ok ? parseResult(msg.result, durationMs) : failure('error', msg.errorType, msg.errorMessage, durationMs);
         this.rt.settle(inv, outcome);
         this.release(slot);
         return;
@@ -266,16 +414,29 @@ class FunctionPool {
       case 'ready': {
         clearTimeout(slot.initTimer);
         slot.initTimer = undefined;
-        for (const w of slot.initWaiters.splice(0)) w({ ok: true });
-        if (slot.current !== undefined) {
+        for (const w of slot.initWaiters.splice(0)) w({ ok: true, slot });
+        const inv = slot.current;
+        if (inv !== undefined) {
           slot.state = 'busy';
-          this.startClock(slot.current);
-        } else this.release(slot);
+          inv.initMs = msg.initMs;
+          this.coldStarts++;
+          this.rt.startClock(inv);
+        } else if (slot.state === 'starting') this.release(slot);
         return;
       }
       case 'init-error': {
         const inv = slot.current;
-        if (inv !== undefined) this.rt.settle(inv, failure('error', msg.errorType, msg.errorMessage, 0));
+        if (inv !== undefined) {
+          // Lambda logs a failed init with the request that triggered it (Runtime.js: "Uncaught Exception").
+          this.rt.log.info(`${new Date().toISOString()}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify({ errorType: msg.errorType, errorMessage: msg.errorMessage })}`, {
+            type: 'function',
+            level: 'ERROR',
+            requestId: inv.awsRequestId,
+            function: this.fn.id,
+            version: slot.code.version,
+          });
+          this.rt.settle(inv, failure('error', msg.errorType, msg.errorMessage, 0));
+        }
         this.kill(slot, { ok: false, message: msg });
         return;
       }
@@ -293,14 +454,6 @@ class FunctionPool {
     }
   }
 
-  parseResult(json: string, durationMs: number): InvokeOutcome {
-    try {
-      return { ok: true, result: JSON.parse(json) as unknown, durationMs };
-    } catch {
-      return failure('error', ERROR_TYPES.stringify, 'the worker sent a result that is not JSON', durationMs);
-    }
-  }
-
   onError(slot: Slot, e: unknown): void {
     if (slot.state === 'dead') return;
     const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
@@ -311,6 +464,8 @@ class FunctionPool {
       : e instanceof Error
         ? e.message
         : String(e);
+    // A dying worker's heap was at its limit: REPORT shows the memory size as used.
+    if (oom) slot.mem = this.fn.memorySize * MIB;
     this.crashed(slot, errorType, errorMessage);
   }
 
@@ -326,38 +481,81 @@ class FunctionPool {
     this.kill(slot, initFailure(errorType, errorMessage));
   }
 
-  /** Discards a worker (timeout, crash, failed load, close) and lets the queue move on. */
-  kill(slot: Slot, initResult: InitResult): void {
+  /** Discards a worker (timeout, crash, failed load, retirement, close) and lets the queue move on. */
+  kill(slot: Slot, initResult: InitResult, pump = true): void {
     if (slot.state === 'dead') return;
     slot.state = 'dead';
     slot.current = undefined;
     clearTimeout(slot.initTimer);
     slot.initTimer = undefined;
+    clearTimeout(slot.idleTimer);
     this.slots.delete(slot);
-    const i = this.idle.indexOf(slot);
-    if (i >= 0) this.idle.splice(i, 1);
+    const list = this.idle.get(slot.key);
+    if (list !== undefined) {
+      const i = list.indexOf(slot);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.idle.delete(slot.key);
+    }
     for (const w of slot.initWaiters.splice(0)) w(initResult);
     this.rt.exiting.add(slot.exited);
     void slot.exited.then(() => this.rt.exiting.delete(slot.exited));
-    // terminate() stops even `while(true){}` (V8 TerminateExecution); its promise settles on exit.
+    // terminate() stops even `while(true){}` and `for(;;) await x` (V8 TerminateExecution); its promise settles on exit.
     slot.worker.terminate().catch(() => {});
-    this.pump();
+    if (pump) this.pump();
   }
 
   raw(slot: Slot, level: LogLevel, chunk: string): void {
-    for (const line of chunk.split('\n')) if (line !== '') this.rt.logLine(slot.lastRequestId, level, line);
+    // Raw writes carry no invocation id: the running invocation's, else the last one's.
+    const inv = slot.current;
+    const id = inv !== undefined && inv.startedAt !== 0 ? inv.awsRequestId : slot.lastRequestId;
+    for (const line of chunk.split('\n')) if (line !== '') this.rt.logLine(slot, id, level, line);
   }
 
-  /** Resolves with the first load result of any worker, starting one when none is loading. */
-  async loadOnce(): Promise<InitResult> {
-    for (const s of this.slots) if (s.state === 'idle' || s.state === 'busy') return { ok: true };
-    let slot: Slot | undefined;
-    for (const s of this.slots) if (s.state === 'starting') slot = s;
-    if (slot === undefined) {
-      slot = this.spawn();
+  /** Resolves with the first load result of a worker of `code`, starting one when none is loading. */
+  loadOnce(code: CodeRef): Promise<InitResult> {
+    const key = codeKey(code);
+    let starting: Slot | undefined;
+    for (const s of this.slots) {
+      if (s.key !== key) continue;
+      if (s.state === 'idle' || s.state === 'busy') return Promise.resolve({ ok: true, slot: s });
+      if (s.state === 'starting') starting = s;
     }
-    const s = slot;
-    return new Promise<InitResult>((r) => s.initWaiters.push(r));
+    const slot = starting ?? this.spawn(code);
+    return new Promise<InitResult>((r) => slot.initWaiters.push(r));
+  }
+
+  stats(): FunctionPoolStats {
+    const workers = { starting: 0, idle: 0, busy: 0 };
+    for (const s of this.slots) if (s.state !== 'dead') workers[s.state]++;
+    return {
+      functionId: this.fn.id,
+      workers,
+      inFlight: this.inFlight,
+      queued: this.queue.length,
+      started: this.started,
+      retiredIdle: this.retiredIdle,
+      retiredStale: this.retiredStale,
+      coldStarts: this.coldStarts,
+    };
+  }
+}
+
+/**
+ * The request id a console line belongs to: the invocation the worker was running when it was written
+ * (the worker tags each line), the last finished one for background work, `undefined` during init — as
+ * Lambda prints them (spec §9.5).
+ */
+function requestIdFor(slot: Slot, id: number): string {
+  if (id === 0) return 'undefined';
+  if (slot.current?.id === id) return slot.current.awsRequestId;
+  return id === slot.lastId ? slot.lastRequestId : 'undefined';
+}
+
+function parseResult(json: string, durationMs: number): InvokeOutcome {
+  try {
+    return { ok: true, result: JSON.parse(json) as unknown, durationMs };
+  } catch {
+    return failure('error', ERROR_TYPES.stringify, 'the worker sent a result that is not JSON', durationMs);
   }
 }
 
@@ -371,8 +569,14 @@ function onInvokeTimeout(inv: Invocation): void {
   if (slot === undefined || slot.current !== inv) return;
   const ms = elapsed(inv);
   const rt = slot.pool.rt;
-  // Lambda's timeout line (spec §9.5).
-  rt.log.info(`${new Date().toISOString()} ${inv.awsRequestId} ${timeoutMessage(ms)}`);
+  // Lambda's timeout line (spec §9.5), before END and REPORT.
+  rt.log.info(`${new Date().toISOString()} ${inv.awsRequestId} ${timeoutMessage(ms)}`, {
+    type: 'platform',
+    event: 'timeout',
+    requestId: inv.awsRequestId,
+    function: slot.pool.fn.id,
+    version: inv.code.version,
+  });
   rt.settle(inv, failure('timeout', ERROR_TYPES.timeout, timeoutMessage(ms), ms));
   slot.pool.kill(slot, initFailure(ERROR_TYPES.timeout, timeoutMessage(ms)));
 }
@@ -386,23 +590,60 @@ function onInitTimeout(slot: Slot): void {
   slot.pool.kill(slot, initFailure(ERROR_TYPES.timeout, message));
 }
 
-class Runtime implements FunctionRuntime {
+function onIdleTimeout(slot: Slot): void {
+  slot.pool.idleExpired(slot);
+}
+
+export interface RuntimeOptions {
+  log: Logger;
+  /** Worker threads per function at most (runtime.maxWorkersPerFunction). */
+  maxWorkersPerFunction: number;
+  /** The account's concurrency limit across functions (spec §9.2); default 1000. */
+  accountConcurrency?: number;
+  /** Idle workers retire after this many ms (runtime.idleTimeoutMs); default 300 000. */
+  idleTimeoutMs?: number;
+  /** Keep the worker check() loaded (one per function at boot) and never retire a function's last warm worker. */
+  prewarm?: boolean;
+  /** Every configured function: their reservedConcurrency is carved out of the account limit up front. */
+  functions?: Iterable<ResolvedFunction>;
+  metrics?: RuntimeMetrics;
+}
+
+/** The runtime createRuntime returns: the pipeline's contract plus a view of the pool. */
+export interface EdgeRuntime extends FunctionRuntime {
+  stats(): RuntimeStats;
+}
+
+const THROTTLE_TYPE = 'TooManyRequestsException';
+/** Lambda's message for a throttled synchronous invoke (spec §9.2). */
+const THROTTLE_MESSAGE = 'Rate Exceeded.';
+
+class Runtime implements EdgeRuntime {
   readonly log: Logger;
   readonly maxWorkers: number;
   readonly workerScript: string;
+  readonly idleTimeoutMs: number;
+  readonly prewarm: boolean;
+  readonly unreservedLimit: number;
   closed = false;
   /** Workers on their way out; close() waits for them so no thread outlives the runtime. */
   readonly exiting = new Set<Promise<void>>();
+  private readonly metrics: RuntimeMetrics | undefined;
   private readonly pools = new Map<string, FunctionPool>();
+  private unreservedInFlight = 0;
   private seq = 0;
   private inFlight = 0;
   private drained: (() => void) | undefined;
   private closing: Promise<void> | undefined;
 
-  constructor(log: Logger, maxWorkers: number, workerScript: string) {
-    this.log = log;
-    this.maxWorkers = maxWorkers;
+  constructor(opts: RuntimeOptions, workerScript: string, unreservedLimit: number) {
+    this.log = opts.log;
+    this.maxWorkers = opts.maxWorkersPerFunction;
     this.workerScript = workerScript;
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? 300_000;
+    this.prewarm = opts.prewarm ?? false;
+    this.metrics = opts.metrics;
+    this.unreservedLimit = unreservedLimit;
   }
 
   invoke(req: InvokeRequest): Promise<InvokeOutcome> {
@@ -410,10 +651,58 @@ class Runtime implements FunctionRuntime {
       return Promise.resolve(failure('crash', ERROR_TYPES.shutdown, 'edgeproxy is shutting down; the function was not run', 0));
     }
     const pool = this.poolFor(req.fn);
+    const code = req.code ?? pool.defaultCode;
+    // spec §9.2: reserved concurrency both guarantees and caps a function; the others share what is left
+    // of the account limit. Invocations waiting for a worker count: they are concurrent invocations.
+    const reserved = req.fn.reservedConcurrency;
+    if (reserved !== undefined ? pool.inFlight >= reserved : this.unreservedInFlight >= this.unreservedLimit) {
+      this.metrics?.recordThrottle(req.fn.id, code.version);
+      return Promise.resolve({
+        ok: false,
+        reason: 'throttled',
+        errorType: THROTTLE_TYPE,
+        errorMessage: THROTTLE_MESSAGE,
+        throttleReason: reserved !== undefined ? 'ReservedFunctionConcurrentInvocationLimitExceeded' : 'ConcurrentInvocationLimitExceeded',
+        durationMs: 0,
+        version: code.version,
+      });
+    }
+    pool.noteGeneration(code);
+    pool.inFlight++;
+    if (reserved === undefined) this.unreservedInFlight++;
     this.inFlight++;
+    this.metrics?.recordInvocationStart(req.fn.id, code.version);
     return new Promise<InvokeOutcome>((resolve) => {
-      const inv: Invocation = { id: ++this.seq, req, awsRequestId: randomUUID(), resolve, startedAt: 0, timer: undefined, slot: undefined };
+      const inv: Invocation = {
+        id: ++this.seq,
+        req,
+        pool,
+        code,
+        key: codeKey(code),
+        awsRequestId: randomUUID(),
+        resolve,
+        startedAt: 0,
+        timer: undefined,
+        slot: undefined,
+        initMs: undefined,
+      };
       pool.enqueue(inv);
+    });
+  }
+
+  /** The handler starts now: the timeout runs from here, and Lambda prints START (spec §9.5). */
+  startClock(inv: Invocation): void {
+    inv.startedAt = performance.now();
+    inv.timer = setTimeout(onInvokeTimeout, inv.req.timeoutMs, inv);
+    // Lambda's exact START line; the link to the viewer's request (X-Amz-Cf-Id) is the `cfRequestId` field
+    // in JSON, and the awsRequestId in the pipeline's error line (docs/decisions-runtime.md).
+    this.log.info(`START RequestId: ${inv.awsRequestId} Version: ${inv.code.version}`, {
+      type: 'platform',
+      event: 'start',
+      requestId: inv.awsRequestId,
+      cfRequestId: inv.req.requestId,
+      function: inv.pool.fn.id,
+      version: inv.code.version,
     });
   }
 
@@ -422,17 +711,60 @@ class Runtime implements FunctionRuntime {
       clearTimeout(inv.timer);
       inv.timer = undefined;
     }
+    const pool = inv.pool;
+    const slot = inv.slot;
+    if (slot !== undefined && slot.current === undefined) {
+      slot.lastId = inv.id;
+      slot.lastRequestId = inv.awsRequestId;
+    }
+    outcome.version = inv.code.version;
+    outcome.awsRequestId = inv.awsRequestId;
+    if (inv.initMs !== undefined) outcome.initDurationMs = inv.initMs;
+    if (inv.startedAt !== 0) this.logEnd(inv, outcome);
+    pool.inFlight--;
+    if (inv.req.fn.reservedConcurrency === undefined) this.unreservedInFlight--;
+    this.metrics?.recordInvocationEnd(pool.fn.id, inv.code.version, outcome.durationMs, !outcome.ok);
     inv.resolve(outcome);
     this.inFlight--;
     if (this.inFlight === 0 && this.drained !== undefined) this.drained();
   }
 
-  logLine(requestId: string, level: LogLevel, text: string): void {
-    // Lambda's console line (spec §9.5); START/END/REPORT come with a later issue.
-    this.log.info(`${new Date().toISOString()}\t${requestId}\t${level}\t${text}`);
+  private logEnd(inv: Invocation, outcome: InvokeOutcome): void {
+    const base = { requestId: inv.awsRequestId, cfRequestId: inv.req.requestId, function: inv.pool.fn.id, version: inv.code.version };
+    this.log.info(`END RequestId: ${inv.awsRequestId}`, { type: 'platform', event: 'end', ...base });
+    const slot = inv.slot;
+    const memorySizeMb = inv.pool.fn.memorySize;
+    const maxMemoryUsedMb = Math.min(memorySizeMb, Math.max(1, Math.ceil((slot?.mem ?? 0) / MIB)));
+    const status = outcome.ok ? undefined : outcome.reason === 'timeout' ? 'timeout' : outcome.reason === 'crash' ? 'error' : undefined;
+    const errorType = !outcome.ok && outcome.reason === 'crash' ? outcome.errorType : undefined;
+    const r = { awsRequestId: inv.awsRequestId, durationMs: outcome.durationMs, memorySizeMb, maxMemoryUsedMb, initDurationMs: inv.initMs, status, errorType };
+    this.log.info(reportLine(r), {
+      type: 'platform',
+      event: 'report',
+      ...base,
+      durationMs: round2(r.durationMs),
+      billedDurationMs: Math.max(1, Math.ceil(r.durationMs)),
+      memorySizeMB: memorySizeMb,
+      maxMemoryUsedMB: maxMemoryUsedMb,
+      initDurationMs: inv.initMs === undefined ? undefined : round2(inv.initMs),
+      status,
+      errorType,
+    });
   }
 
-  async check(fn: ResolvedFunction): Promise<void> {
+  /** A function's console line: Lambda's `<ISO time>\t<awsRequestId>\t<LEVEL>\t<text>` (spec §9.5). */
+  logLine(slot: Slot, requestId: string, level: LogLevel, text: string): void {
+    this.log.info(`${new Date().toISOString()}\t${requestId}\t${level}\t${text}`, {
+      type: 'function',
+      level,
+      requestId,
+      function: slot.pool.fn.id,
+      version: slot.code.version,
+      message: text,
+    });
+  }
+
+  async check(fn: ResolvedFunction, code?: CodeRef): Promise<void> {
     const where = `functions[${fn.id}]: ${displayPath(fn.file)}`;
     let isFile = false;
     try {
@@ -441,11 +773,28 @@ class Runtime implements FunctionRuntime {
       throw new ConfigError(`${where} does not exist`);
     }
     if (!isFile) throw new ConfigError(`${where} is not a file`);
-    if (/\.[cm]?ts$/.test(fn.file)) throw new ConfigError(`${where}: TypeScript functions are not supported yet; point to the compiled .js/.mjs/.cjs file`);
+    if (code === undefined && /\.[cm]?ts$/.test(fn.file)) {
+      throw new ConfigError(`${where}: TypeScript functions need the code registry (src/runtime/code.ts); point to a .js/.mjs/.cjs file`);
+    }
     if (this.closed) throw new ConfigError(`${where}: the runtime is closed`);
-    const r = await this.poolFor(fn).loadOnce();
-    if (r.ok) return;
+    const pool = this.poolFor(fn);
+    const ref = code ?? pool.defaultCode;
+    pool.noteGeneration(ref);
+    const r = await pool.loadOnce(ref);
+    if (r.ok) {
+      // Without prewarm the first request is a cold start, as in Lambda: the checking worker goes.
+      if (!this.prewarm && r.slot.state === 'idle') pool.retire(r.slot, 'checked');
+      return;
+    }
     throw new ConfigError(await describeLoadFailure(where, fn, r.message));
+  }
+
+  stats(): RuntimeStats {
+    return {
+      functions: [...this.pools.values()].map((p) => p.stats()),
+      unreservedInFlight: this.unreservedInFlight,
+      unreservedLimit: this.unreservedLimit,
+    };
   }
 
   close(): Promise<void> {
@@ -473,21 +822,24 @@ class Runtime implements FunctionRuntime {
       for (const slot of [...pool.slots]) {
         const inv = slot.current;
         if (inv !== undefined) this.settle(inv, failure('crash', ERROR_TYPES.shutdown, 'edgeproxy shut down while the function was running', elapsed(inv)));
-        pool.kill(slot, initFailure(ERROR_TYPES.shutdown, 'the runtime was closed'));
+        pool.kill(slot, initFailure(ERROR_TYPES.shutdown, 'the runtime was closed'), false);
       }
     }
     await Promise.all([...this.exiting]);
   }
 
   private poolFor(fn: ResolvedFunction): FunctionPool {
-    const key = `${fn.id}\0${fn.file}\0${fn.exportName}`;
-    let pool = this.pools.get(key);
+    let pool = this.pools.get(fn.id);
     if (pool === undefined) {
       pool = new FunctionPool(this, fn);
-      this.pools.set(key, pool);
+      this.pools.set(fn.id, pool);
     }
     return pool;
   }
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
 }
 
 /** One line for the operator: what failed, in which file, and where (docs: ConfigError). */
@@ -527,13 +879,23 @@ function syntaxLocationByNodeCheck(file: string): Promise<string | undefined> {
   });
 }
 
-export function createRuntime(opts: { log: Logger; maxWorkersPerFunction: number }): FunctionRuntime {
+export function createRuntime(opts: RuntimeOptions): EdgeRuntime {
   if (!Number.isInteger(opts.maxWorkersPerFunction) || opts.maxWorkersPerFunction < 1) {
     throw new ConfigError(`runtime.maxWorkersPerFunction: must be an integer ≥ 1, got ${String(opts.maxWorkersPerFunction)}`);
+  }
+  const account = opts.accountConcurrency ?? 1000;
+  if (!Number.isInteger(account) || account < 1) throw new ConfigError(`runtime.accountConcurrency: must be an integer ≥ 1, got ${String(account)}`);
+  const idle = opts.idleTimeoutMs ?? 300_000;
+  if (!(idle > 0)) throw new ConfigError(`runtime.idleTimeout: must be > 0, got ${String(idle)} ms`);
+  // Lambda refuses reservations that leave nothing for the other functions; so does edgeproxy, at start.
+  let reserved = 0;
+  for (const fn of opts.functions ?? []) reserved += fn.reservedConcurrency ?? 0;
+  if (reserved > account) {
+    throw new ConfigError(`functions[].reservedConcurrency: the reservations add up to ${reserved}, more than runtime.accountConcurrency (${account})`);
   }
   const script = resolveWorkerScript();
   if (!existsSync(script)) {
     throw new Error(`edgeproxy: the function worker ${script} is missing; build first (npm run build, or npx tsc -p tsconfig.json)`);
   }
-  return new Runtime(opts.log, opts.maxWorkersPerFunction, script);
+  return new Runtime(opts, script, account - reserved);
 }

@@ -64,6 +64,8 @@ export type HostToWorker = InvokeMessage;
 /** The module loaded and the export is a function; invocations may start. */
 export interface ReadyMessage {
   t: 'ready';
+  /** Milliseconds the module took to load (Lambda's Init Duration, spec §9.5). */
+  initMs: number;
 }
 
 /** Loading failed; the worker is useless and the host discards it. */
@@ -85,12 +87,15 @@ export interface DoneOk {
   ok: true;
   /** JSON of the result; `undefined` became `null`. */
   result: string;
+  /** The worker's memory high-water mark in bytes so far (REPORT's Max Memory Used). */
+  mem: number;
 }
 
 export interface DoneError {
   t: 'done';
   id: number;
   ok: false;
+  mem: number;
   errorType: string;
   errorMessage: string;
   stack?: string;
@@ -134,6 +139,15 @@ export function isWorkerInit(v: unknown): v is WorkerInit {
     typeof w.context === 'object' &&
     w.context !== null
   );
+}
+
+/**
+ * The largest single ArrayBuffer / typed array / Buffer a function may allocate: its memory size.
+ * Backing stores live outside the V8 heap, so `resourceLimits` does not bound them (docs/runtime.md).
+ */
+export function allocationLimitBytes(memoryLimitInMB: string): number {
+  const mb = Number(memoryLimitInMB);
+  return Number.isFinite(mb) && mb > 0 ? mb * 1024 * 1024 : 128 * 1024 * 1024;
 }
 
 /** Lambda's timeout line/message: seconds with two decimals (spec §9.5). */

@@ -18,26 +18,70 @@ export interface InvokeRequest {
 
 export type InvokeFailure = 'error' | 'timeout' | 'crash' | 'throttled';
 
+/** Lambda's reasons for a TooManyRequestsException on a synchronous invoke (spec §9.2). */
+export type ThrottleReason = 'ConcurrentInvocationLimitExceeded' | 'ReservedFunctionConcurrentInvocationLimitExceeded';
+
+/** Facts every outcome may carry (all optional: added with issue 4, older code ignores them). */
+export interface InvokeFacts {
+  /** The executed version: `$LATEST` or a number (spec §9.1). */
+  version?: string;
+  /** context.awsRequestId of the invocation; the START/END/REPORT lines carry it. Absent when throttled. */
+  awsRequestId?: string;
+  /** Set when this invocation waited for its worker's module to load (a cold start): REPORT's Init Duration. */
+  initDurationMs?: number;
+}
+
 export type InvokeOutcome =
-  | { ok: true; result: unknown; durationMs: number; version?: string }
-  | {
+  | ({ ok: true; result: unknown; durationMs: number } & InvokeFacts)
+  | ({
       ok: false;
       /** error: throw/reject/callback(err)/load failure; timeout; crash: the worker died (exit, OOM); throttled: concurrency limit. */
       reason: InvokeFailure;
       errorType: string;
       errorMessage: string;
       durationMs: number;
-      version?: string;
-    };
+      /** Only with reason `throttled`. */
+      throttleReason?: ThrottleReason;
+    } & InvokeFacts);
 
 export interface FunctionRuntime {
   /** Never rejects: every failure is an outcome. */
   invoke(req: InvokeRequest): Promise<InvokeOutcome>;
   /**
    * Load the function once in a worker and check that the export is a function. Rejects with a
-   * ConfigError naming the file and export when it is not. Used at start, before listening.
+   * ConfigError naming the file and export when it is not. Used at start, before listening. With
+   * `code`, the file the code registry built (e.g. a compiled .ts) is loaded instead of `fn.file`. With
+   * `runtime.prewarm` the worker stays as the function's first warm worker; without, it is retired so the
+   * first request is a cold start, as in Lambda.
    */
-  check(fn: ResolvedFunction): Promise<void>;
+  check(fn: ResolvedFunction, code?: CodeRef): Promise<void>;
   /** Ends every worker; waits for in-flight invocations up to a short grace period. */
   close(): Promise<void>;
+}
+
+/** A snapshot of the worker pool, for tests and the admin listener. */
+export interface FunctionPoolStats {
+  functionId: string;
+  /** Workers alive, by state. */
+  workers: { starting: number; idle: number; busy: number };
+  /** Invocations admitted and not finished (running + queued): what the concurrency limits count. */
+  inFlight: number;
+  /** Invocations waiting for a worker. */
+  queued: number;
+  /** Workers started since the runtime was created. */
+  started: number;
+  /** Workers retired because they were idle for runtime.idleTimeoutMs. */
+  retiredIdle: number;
+  /** Workers retired because newer code (a later generation) replaced theirs. */
+  retiredStale: number;
+  /** Invocations that waited for a module load (Init Duration reported). */
+  coldStarts: number;
+}
+
+export interface RuntimeStats {
+  functions: FunctionPoolStats[];
+  /** In flight across functions without reserved concurrency (counted against accountConcurrency − Σ reserved). */
+  unreservedInFlight: number;
+  /** accountConcurrency − the sum of all reservedConcurrency settings. */
+  unreservedLimit: number;
 }

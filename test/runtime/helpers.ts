@@ -5,16 +5,25 @@ import { afterEach } from 'vitest';
 import type { ResolvedFunction } from '../../src/config/types.js';
 import type { CfEvent, EventType } from '../../src/event/types.js';
 import { type Logger, memoryLogger, silentLogger } from '../../src/log.js';
-import { createRuntime } from '../../src/runtime/pool.js';
+import { createRuntime, type EdgeRuntime, type RuntimeOptions } from '../../src/runtime/pool.js';
+import type { CodeRef } from '../../src/runtime/code-types.js';
 import type { FunctionRuntime, InvokeOutcome, InvokeRequest } from '../../src/runtime/types.js';
 
 export const FUNCTIONS = fileURLToPath(new URL('../fixtures/functions/', import.meta.url));
 
 export function fnDef(file: string, over: Partial<ResolvedFunction> = {}): ResolvedFunction {
-  return { id: file.replace(/[^a-z0-9]+/gi, '-'), file: FUNCTIONS + file, exportName: 'handler', timeoutMs: undefined, memorySize: 128, ...over };
+  return {
+    id: file.replace(/[^a-z0-9]+/gi, '-'),
+    file: FUNCTIONS + file,
+    exportName: 'handler',
+    timeoutMs: undefined,
+    memorySize: 128,
+    reservedConcurrency: undefined,
+    ...over,
+  };
 }
 
-export function requestEvent(headers: Record<string, string> = {}, eventType: EventType = 'viewer-request'): CfEvent {
+export function requestEvent(headers: Record<string, string> = {}, eventType: EventType = 'viewer-request', uri = '/index.html'): CfEvent {
   const h: CfEvent['Records'][0]['cf']['request']['headers'] = {};
   for (const [k, v] of Object.entries(headers)) h[k] = [{ key: k, value: v }];
   return {
@@ -22,15 +31,26 @@ export function requestEvent(headers: Record<string, string> = {}, eventType: Ev
       {
         cf: {
           config: { distributionDomainName: 'd111111abcdef8.cloudfront.net', distributionId: 'EDFDVBD6EXAMPLE', eventType, requestId: 'cf-req-id' },
-          request: { clientIp: '127.0.0.1', method: 'GET', uri: '/index.html', querystring: '', headers: h },
+          request: { clientIp: '127.0.0.1', method: 'GET', uri, querystring: '', headers: h },
         },
       },
     ],
   };
 }
 
-export function req(fn: ResolvedFunction, opts: { headers?: Record<string, string>; timeoutMs?: number } = {}): InvokeRequest {
-  return { fn, eventType: 'viewer-request', event: requestEvent(opts.headers), requestId: 'cf-req-id', timeoutMs: opts.timeoutMs ?? 5_000 };
+export function req(
+  fn: ResolvedFunction,
+  opts: { headers?: Record<string, string>; timeoutMs?: number; uri?: string; code?: CodeRef; requestId?: string } = {},
+): InvokeRequest {
+  const r: InvokeRequest = {
+    fn,
+    eventType: 'viewer-request',
+    event: requestEvent(opts.headers, 'viewer-request', opts.uri),
+    requestId: opts.requestId ?? 'cf-req-id',
+    timeoutMs: opts.timeoutMs ?? 5_000,
+  };
+  if (opts.code !== undefined) r.code = opts.code;
+  return r;
 }
 
 const open: FunctionRuntime[] = [];
@@ -39,8 +59,11 @@ afterEach(async () => {
 });
 
 /** A runtime closed after the test, whatever happens in it. */
-export function runtime(opts: { max?: number; log?: Logger } = {}): FunctionRuntime {
-  const rt = createRuntime({ log: opts.log ?? silentLogger, maxWorkersPerFunction: opts.max ?? 2 });
+export function runtime(
+  opts: { max?: number; log?: Logger } & Partial<Omit<RuntimeOptions, 'log' | 'maxWorkersPerFunction'>> = {},
+): EdgeRuntime {
+  const { max, log, ...rest } = opts;
+  const rt = createRuntime({ log: log ?? silentLogger, maxWorkersPerFunction: max ?? 2, ...rest });
   open.push(rt);
   return rt;
 }

@@ -2,10 +2,13 @@
 // at a time, the way Lambda's Node.js runtime interface client does (spec §2.1, §2.4, §9.5).
 // Imports nothing from the proxy: node builtins and ../protocol.js only.
 
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { format, types } from 'node:util';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
+  allocationLimitBytes,
   ERROR_TYPES,
   type InitErrorMessage,
   type InvokeMessage,
@@ -22,6 +25,81 @@ if (!isWorkerInit(workerData)) throw new Error('edgeproxy: worker.js started wit
 const port = parentPort;
 const init = workerData;
 const SELF = fileURLToPath(import.meta.url);
+
+// ---- isolation, installed before user code loads (issue 4 point 2) ----
+
+// Stack traces of compiled functions (.ts, bundles with inline source maps) point at the user's lines.
+// The setting is per thread: the proxy's own stacks are unaffected.
+process.setSourceMapsEnabled(true);
+
+// The host's port and the init data are ours: a function that found them could forge outcomes. In
+// Lambda the handler runs on a main thread, where both are null.
+{
+  const wt = createRequire(import.meta.url)('node:worker_threads') as { parentPort: unknown; workerData: unknown };
+  wt.parentPort = null;
+  wt.workerData = null;
+  syncBuiltinESMExports();
+}
+
+/** Ends this worker like a crashed Lambda runtime; the host reports `crash` for the invocation in flight. */
+function dieWith(signal: string, code: number): never {
+  send({ t: 'fatal', errorType: ERROR_TYPES.exit, errorMessage: `Runtime exited with signal: ${signal}` });
+  process.exit(code);
+}
+
+// process.abort() and a signal to our own pid (or our process group) act on the whole OS process, not
+// the thread: they would take the proxy down. Here they end only this worker.
+process.abort = () => dieWith('SIGABRT', 134);
+{
+  const realKill = process.kill.bind(process);
+  process.kill = (pid: number, signal?: string | number): true => {
+    if (pid === process.pid || pid <= 0) dieWith(typeof signal === 'string' ? signal : signal === undefined ? 'SIGTERM' : `signal ${signal}`, 128);
+    return realKill(pid, signal);
+  };
+}
+
+// ArrayBuffer backing stores live outside the V8 heap, so resourceLimits does not bound them: one
+// `new ArrayBuffer(4 GiB)` would succeed and, once touched, take the machine's memory. A single
+// allocation larger than the function's memory size fails the way V8 fails one it cannot satisfy.
+// (Many allocations that are each below it are not bounded: Node 20 has no per-worker accounting.)
+function capAllocations(limit: number): void {
+  const check = (count: unknown, perElement: number): void => {
+    if (typeof count === 'number' && count * perElement > limit) {
+      throw new RangeError(`Array buffer allocation failed: ${count * perElement} bytes exceed the function's memory size (${init.context.memoryLimitInMB} MB)`);
+    }
+  };
+  const g = globalThis as unknown as Record<string, unknown>;
+  const ctors = [
+    ArrayBuffer, SharedArrayBuffer, Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array,
+    Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array,
+  ];
+  for (const C of ctors) {
+    const per = 'BYTES_PER_ELEMENT' in C ? C.BYTES_PER_ELEMENT : 1;
+    g[C.name] = new Proxy(C, {
+      construct(target, args: unknown[], newTarget: () => unknown) {
+        check(args[0], per);
+        return Reflect.construct(target, args, newTarget) as object;
+      },
+    });
+  }
+  for (const name of ['alloc', 'allocUnsafe', 'allocUnsafeSlow'] as const) {
+    const orig = Buffer[name] as (size: number, ...rest: unknown[]) => Buffer;
+    (Buffer as unknown as Record<string, unknown>)[name] = function capped(size: number, ...rest: unknown[]): Buffer {
+      check(size, 1);
+      return orig.call(Buffer, size, ...rest);
+    };
+  }
+}
+capAllocations(allocationLimitBytes(init.context.memoryLimitInMB));
+
+/** High-water mark of this isolate's heap plus its off-heap buffers, for REPORT's Max Memory Used. */
+let memHigh = 0;
+function memoryHighWater(): number {
+  const h = getHeapStatistics();
+  const now = h.total_heap_size + h.external_memory;
+  if (now > memHigh) memHigh = now;
+  return memHigh;
+}
 
 type Callback = (err?: unknown, result?: unknown) => void;
 type Handler = (event: unknown, context: unknown, callback: Callback) => unknown;
@@ -141,7 +219,7 @@ class Invocation {
     if (err !== undefined && err !== null) {
       const info = errorInfo(err);
       logInvokeError(info);
-      send({ t: 'done', id: this.id, ok: false, ...info });
+      send({ t: 'done', id: this.id, ok: false, mem: memoryHighWater(), ...info });
       return;
     }
     let json: string | undefined;
@@ -151,11 +229,11 @@ class Invocation {
       const why = errorInfo(e).errorMessage;
       const info: ErrorInfo = { errorType: ERROR_TYPES.stringify, errorMessage: `Unable to stringify response body: ${why}` };
       logInvokeError(info);
-      send({ t: 'done', id: this.id, ok: false, ...info });
+      send({ t: 'done', id: this.id, ok: false, mem: memoryHighWater(), ...info });
       return;
     }
     // JSON.stringify(function/symbol) is undefined: nothing serialisable came back.
-    send({ t: 'done', id: this.id, ok: true, result: json ?? 'null' });
+    send({ t: 'done', id: this.id, ok: true, result: json ?? 'null', mem: memoryHighWater() });
   }
 
   /** Waits until the loop holds nothing beyond the baseline for DRAIN_CONFIRM_MS, then answers null. */
@@ -287,6 +365,7 @@ function loadError(e: unknown): InitErrorMessage {
 }
 
 async function load(): Promise<Handler | undefined> {
+  const started = performance.now();
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(init.file).href)) as Record<string, unknown>;
@@ -311,7 +390,7 @@ async function load(): Promise<Handler | undefined> {
     send(m);
     return undefined;
   }
-  send({ t: 'ready' });
+  send({ t: 'ready', initMs: performance.now() - started });
   return found as Handler;
 }
 
