@@ -56,6 +56,7 @@ Options:
                               metrics; 0 picks a free port)
   --cache-size SIZE           cache bound in bytes, headers counted (default 256MiB; "512MiB", "1GB")
   --prewarm                   start one worker per function at boot
+  --inspector-headers         add X-Edgeproxy-Executed-Version and Server-Timing to responses
   --log-format text|json      log lines for people (default) or one JSON object per line
   --access-log FILE           append a CloudFront standard-log line per viewer request to FILE
   -h, --help                  show this help
@@ -129,6 +130,7 @@ const OPTIONS = {
   'admin-port': { type: 'string' },
   'cache-size': { type: 'string' },
   prewarm: { type: 'boolean' },
+  'inspector-headers': { type: 'boolean' },
   'log-format': { type: 'string' },
   'access-log': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -271,6 +273,7 @@ export function parseCliArgs(argv: string[], env: Env = {}): CliCommand {
     flags.cacheSize = n;
   }
   if (values.prewarm === true) flags.prewarm = true;
+  if (values['inspector-headers'] === true) flags.inspectorHeaders = true;
   const lf = values['log-format'];
   if (lf !== undefined) {
     if (lf !== 'text' && lf !== 'json') throw new ConfigError(`--log-format: expected text or json, got "${lf}"`);

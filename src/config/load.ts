@@ -57,6 +57,8 @@ export interface FlagOverrides {
   includeBody?: boolean;
   /** --cache-size */
   cacheSize?: number;
+  /** --inspector-headers */
+  inspectorHeaders?: boolean;
   /** --admin-port (on 127.0.0.1 unless the config names a host) */
   adminPort?: number;
   prewarm?: boolean;
@@ -762,6 +764,7 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
       customErrorTtls: frozenMap(new Map((data.customErrorResponses ?? []).map((r) => [r.errorCode, r.errorCachingMinTTL] as const))),
       cacheStatusHeader: data.cache?.cacheStatusHeader ?? false,
     },
+    inspectorHeaders: flags.inspectorHeaders ?? data.inspector?.headers ?? false,
     admin:
       flags.adminPort !== undefined || data.admin !== undefined
         ? { host: data.admin?.host ?? '127.0.0.1', port: flags.adminPort ?? data.admin?.port ?? 0 }

@@ -307,6 +307,8 @@ export const configSchema = z.strictObject({
     )
     .optional(),
   admin: z.strictObject({ host: nonEmpty.optional(), port: port.optional() }).optional(),
+  /** Adds X-Edgeproxy-Executed-Version and Server-Timing to responses. */
+  inspector: z.strictObject({ headers: z.boolean().optional() }).optional(),
   log: z
     .strictObject({
       format: z.enum(['text', 'json']).optional(),

@@ -142,6 +142,12 @@ export interface ResolvedConfig {
     /** Add an RFC 9211 `Cache-Status` header to responses (opt-in, for debugging). */
     cacheStatusHeader: boolean;
   };
+  /**
+   * Inspector response headers for people debugging their functions: `X-Edgeproxy-Executed-Version`
+   * (which version of each function ran) and `Server-Timing` (time per stage). Off by default: CloudFront
+   * sends neither.
+   */
+  inspectorHeaders: boolean;
   /** The admin listener (invalidations, cache listing, metrics); undefined = not started. */
   admin: { host: string; port: number } | undefined;
   log: {

@@ -114,6 +114,10 @@ export function responseHead(env: Env, ex: Exchange, r: ExchangeResponse): strin
     'X-Amz-Cf-Id', ex.requestId,
   );
   if (r.age !== undefined) out.push('Age', String(r.age));
+  if (env.config.inspectorHeaders) {
+    if (ex.executed.length > 0) out.push('X-Edgeproxy-Executed-Version', ex.executed.join(', '));
+    if (ex.timings.length > 0) out.push('Server-Timing', ex.timings.map((t) => `${t.stage};dur=${t.ms.toFixed(2)}`).join(', '));
+  }
   if (env.config.cache.cacheStatusHeader) {
     const cs = cacheStatusValue(env, ex, r);
     if (cs !== undefined) out.push('Cache-Status', cs);

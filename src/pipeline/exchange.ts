@@ -59,6 +59,8 @@ export interface Exchange {
   refresh: CacheEntry | undefined;
   /** A background refresh: no viewer, stops after cache-store. */
   readonly background: boolean;
+  /** `viewer-request=auth:3` per function that ran, for the inspector header. */
+  readonly executed: string[];
   /** Per-stage timings in ms, for the inspector and the log. */
   readonly timings: Array<{ stage: string; ms: number }>;
 }

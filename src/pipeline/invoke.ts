@@ -38,6 +38,7 @@ export async function invokeFunction(env: Env, ex: Exchange, eventType: EventTyp
     code === undefined ? { fn, eventType, event, requestId: ex.requestId, timeoutMs } : { fn, eventType, event, requestId: ex.requestId, timeoutMs, code },
   );
   ex.timings.push({ stage: eventType, ms: performance.now() - started });
+  if (outcome.version !== undefined) ex.executed.push(`${eventType}=${assoc.functionId}:${outcome.version}`);
   if (outcome.ok) return outcome.result;
   const errorCode = outcome.reason === 'throttled' ? 'LambdaLimitExceeded' : 'LambdaExecutionError';
   const what =

@@ -119,6 +119,7 @@ export async function handleRequest(env: Env, req: IncomingMessage, res: ServerR
     storeOnEnd: undefined,
     refresh: undefined,
     background: false,
+    executed: [],
     timings: [],
   };
   const watch = observe?.watch(ex, startedAt);
@@ -188,6 +189,7 @@ function refreshInBackground(env: Env, ex: Exchange, entry: CacheEntry): void {
     refresh: undefined,
     background: true,
     requestBody: { kind: 'stream' },
+    executed: [],
     timings: [],
     cache: { ...ctx, stale: entry, leader, fwd: 'stale', fwdStatus: undefined, stored: false, collapsed: false, detail: undefined },
   };

@@ -295,3 +295,38 @@ describe('uri rewrites and origin switching (spec §0, §1.4)', () => {
     expect(seen.rawHeaders[i + 1]).toBe('yes');
   });
 });
+
+describe('inspector headers (opt-in)', () => {
+  let origin: TestOrigin;
+  let proxy: TestProxy;
+  beforeAll(async () => {
+    origin = await startOrigin();
+    proxy = await startProxy({
+      origins: [{ id: 'o', url: origin.url }],
+      functions: [{ id: 'mark', file: FNS, export: 'markViewerResponse' }],
+      behaviors: [{ pathPattern: '/plain', origin: 'o' }, { pathPattern: '*', origin: 'o', functions: { 'viewer-response': 'mark' } }],
+      inspector: { headers: true },
+    });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await origin?.close();
+  });
+
+  it('names the executed version of each function and times each stage', async () => {
+    const r = await send(proxy.url, '/x');
+    expect(r.headers['x-edgeproxy-executed-version']).toBe('viewer-response=mark:$LATEST');
+    expect(String(r.headers['server-timing'])).toMatch(/origin-fetch;dur=\d+\.\d\d, viewer-response;dur=\d+\.\d\d/);
+  });
+
+  it('are absent unless asked for', async () => {
+    const p = await startProxy({ origins: [{ id: 'o', url: origin.url }] });
+    try {
+      const r = await send(p.url, '/x');
+      expect(r.headers['x-edgeproxy-executed-version']).toBeUndefined();
+      expect(r.headers['server-timing']).toBeUndefined();
+    } finally {
+      await p.close();
+    }
+  });
+});
