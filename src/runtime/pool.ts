@@ -132,6 +132,8 @@ export function reportLine(r: {
 }
 
 const MIB = 1024 * 1024;
+/** At most this many invocations wait in one worker's backlog; the rest wait in the pool's queue. */
+const PIPELINE_DEPTH = 16;
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -163,6 +165,13 @@ interface Slot {
   readonly key: string;
   state: SlotState;
   current: Invocation | undefined;
+  /**
+   * Sent ahead to this worker, not started: it runs them one at a time after `current`. Under load the
+   * pool fills workers' backlogs instead of holding invocations here, so one message carries several.
+   */
+  backlog: Invocation[];
+  /** Messages to post at the end of this turn of the event loop, as one batch. */
+  outbox: InvokeMessage[];
   /** The last invocation this worker finished: Lambda prints console lines of background work with its request id. */
   lastId: number;
   lastRequestId: string;
@@ -265,7 +274,14 @@ class FunctionPool {
       if (slot === undefined) {
         if (this.slots.size >= this.rt.maxWorkers) {
           const other = this.anyIdle();
-          if (other === undefined) return;
+          if (other === undefined) {
+            // Every worker is busy: queue it behind the shortest backlog of a worker of its code.
+            const busy = this.shortestBacklog(head.key);
+            if (busy === undefined) return;
+            this.queue.shift();
+            this.dispatch(busy, head);
+            continue;
+          }
           this.retire(other, 'evicted');
         }
         slot = this.spawn(head.code);
@@ -273,6 +289,16 @@ class FunctionPool {
       this.queue.shift();
       this.dispatch(slot, head);
     }
+  }
+
+  /** A busy worker of this code with room in its backlog (bounded, so a wedged worker holds few). */
+  private shortestBacklog(key: string): Slot | undefined {
+    let best: Slot | undefined;
+    for (const s of this.slots) {
+      if (s.key !== key || s.state !== 'busy' || this.isStale(s) || s.backlog.length >= PIPELINE_DEPTH) continue;
+      if (best === undefined || s.backlog.length < best.backlog.length) best = s;
+    }
+    return best;
   }
 
   spawn(code: CodeRef): Slot {
@@ -294,6 +320,8 @@ class FunctionPool {
       key: codeKey(code),
       state: 'starting',
       current: undefined,
+      backlog: [],
+      outbox: [],
       lastId: 0,
       lastRequestId: 'undefined',
       initTimer: undefined,
@@ -320,19 +348,24 @@ class FunctionPool {
   }
 
   dispatch(slot: Slot, inv: Invocation): void {
-    inv.slot = slot;
-    slot.current = inv;
     let payload: string;
     try {
       const p: InvokePayload = { event: inv.req.event, awsRequestId: inv.awsRequestId, timeoutMs: inv.req.timeoutMs };
       payload = JSON.stringify(p);
     } catch (e) {
-      slot.current = undefined;
       this.rt.settle(inv, failure('error', 'Edgeproxy.EventNotSerializable', `the event could not be serialized: ${String(e)}`, 0));
-      if (slot.state !== 'starting') this.release(slot);
+      if (slot.current === undefined && slot.state !== 'starting') this.release(slot);
       return;
     }
+    inv.slot = slot;
     const msg: InvokeMessage = { t: 'invoke', id: inv.id, payload };
+    if (slot.current !== undefined) {
+      // Behind the running one: posted with the others of this turn as one batch.
+      slot.backlog.push(inv);
+      if (slot.outbox.push(msg) === 1) this.rt.flushSoon(slot);
+      return;
+    }
+    slot.current = inv;
     slot.worker.postMessage(msg);
     // A cold worker starts the clock when its module has loaded ('ready'): Lambda's init phase does not
     // count against the function timeout.
@@ -408,6 +441,13 @@ class FunctionPool {
         const durationMs = elapsed(inv);
         const outcome: InvokeOutcome = msg.ok ? parseResult(msg.result, durationMs) : failure('error', msg.errorType, msg.errorMessage, durationMs);
         this.rt.settle(inv, outcome);
+        const next = slot.backlog.shift();
+        if (next !== undefined) {
+          // The worker has already started it: its clock runs from now.
+          slot.current = next;
+          this.rt.startClock(next);
+          return;
+        }
         this.release(slot);
         return;
       }
@@ -486,6 +526,13 @@ class FunctionPool {
     if (slot.state === 'dead') return;
     slot.state = 'dead';
     slot.current = undefined;
+    slot.outbox.length = 0;
+    // Sent ahead but never started: they go back to the front of the queue for another worker.
+    const unstarted = slot.backlog.splice(0);
+    for (const inv of unstarted) inv.slot = undefined;
+    if (this.rt.closed) {
+      for (const inv of unstarted) this.rt.settle(inv, failure('crash', ERROR_TYPES.shutdown, 'edgeproxy is shutting down; the function was not run', 0));
+    } else this.queue.unshift(...unstarted);
     clearTimeout(slot.initTimer);
     slot.initTimer = undefined;
     clearTimeout(slot.idleTimer);
@@ -501,7 +548,7 @@ class FunctionPool {
     void slot.exited.then(() => this.rt.exiting.delete(slot.exited));
     // terminate() stops even `while(true){}` and `for(;;) await x` (V8 TerminateExecution); its promise settles on exit.
     slot.worker.terminate().catch(() => {});
-    if (pump) this.pump();
+    if (pump || unstarted.length > 0) this.pump();
   }
 
   raw(slot: Slot, level: LogLevel, chunk: string): void {
@@ -687,6 +734,25 @@ class Runtime implements EdgeRuntime {
         initMs: undefined,
       };
       pool.enqueue(inv);
+    });
+  }
+
+  private readonly toFlush = new Set<Slot>();
+  private flushScheduled = false;
+
+  /** Posts each slot's outbox as one batch message once this turn's requests have been dispatched. */
+  flushSoon(slot: Slot): void {
+    this.toFlush.add(slot);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      for (const s of this.toFlush) {
+        if (s.state === 'dead' || s.outbox.length === 0) continue;
+        const items = s.outbox.splice(0);
+        s.worker.postMessage(items.length === 1 ? items[0] : { t: 'batch', items });
+      }
+      this.toFlush.clear();
     });
   }
 

@@ -57,7 +57,17 @@ export interface InvokeMessage {
   payload: string;
 }
 
-export type HostToWorker = InvokeMessage;
+/**
+ * Several invocations for one worker in one message: the worker runs them one at a time, in order.
+ * One postMessage per batch instead of one per invocation is what keeps the hop cheap under load
+ * (shared/perf-notes.md: the per-message cost dominates a small event's round trip).
+ */
+export interface InvokeBatchMessage {
+  t: 'batch';
+  items: InvokeMessage[];
+}
+
+export type HostToWorker = InvokeMessage | InvokeBatchMessage;
 
 // ---- worker → host ----
 
@@ -123,10 +133,17 @@ export function isWorkerToHost(v: unknown): v is WorkerToHost {
   return typeof v === 'object' && v !== null && typeof (v as { t?: unknown }).t === 'string';
 }
 
-export function isHostToWorker(v: unknown): v is HostToWorker {
+function isInvokeMessage(v: unknown): v is InvokeMessage {
   if (typeof v !== 'object' || v === null) return false;
   const m = v as { t?: unknown; id?: unknown; payload?: unknown };
   return m.t === 'invoke' && typeof m.id === 'number' && typeof m.payload === 'string';
+}
+
+export function isHostToWorker(v: unknown): v is HostToWorker {
+  if (isInvokeMessage(v)) return true;
+  if (typeof v !== 'object' || v === null) return false;
+  const m = v as { t?: unknown; items?: unknown };
+  return m.t === 'batch' && Array.isArray(m.items) && m.items.every(isInvokeMessage);
 }
 
 export function isWorkerInit(v: unknown): v is WorkerInit {

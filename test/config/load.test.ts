@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineConfig } from '../../src/config/define.js';
 import { DEMO_FUNCTIONS, demoConfigInput } from '../../src/config/demo.js';
-import { loadConfig } from '../../src/config/load.js';
+import { DEFAULT_WORKERS_PER_FUNCTION, loadConfig } from '../../src/config/load.js';
 import { selectBehavior } from '../../src/config/path-pattern.js';
 import { ConfigError } from '../../src/errors.js';
 
@@ -43,7 +43,7 @@ describe('defaults', () => {
     expect(c.viaHost).toMatch(/^[0-9a-f]{32}$/);
     expect(c.listen).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(c.defaultTimeouts).toEqual({ viewer: 5000, origin: 30000 });
-    expect(c.runtime).toEqual({ maxWorkersPerFunction: 4, accountConcurrency: 1000, idleTimeoutMs: 300_000, prewarm: false });
+    expect(c.runtime).toEqual({ maxWorkersPerFunction: DEFAULT_WORKERS_PER_FUNCTION, accountConcurrency: 1000, idleTimeoutMs: 300_000, prewarm: false });
     expect(c.cache.maxBytes).toBe(256 * 1024 * 1024);
     expect(c.cache.errorCachingMinTtl).toBe(10);
     expect(c.cache.cacheStatusHeader).toBe(false);

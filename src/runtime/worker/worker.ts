@@ -216,6 +216,7 @@ class Invocation {
   finish(err: unknown, result: unknown): void {
     if (this.settled) return; // first completion wins (CallbackContext.js onlyAllowFirstCall)
     this.settled = true;
+    settled();
     if (err !== undefined && err !== null) {
       const info = errorInfo(err);
       logInvokeError(info);
@@ -396,13 +397,41 @@ async function load(): Promise<Handler | undefined> {
 
 let handler: Handler | undefined;
 let loadFailed = false;
-/** Invocations that arrived before the module finished loading (the host sends at most one). */
+/** Invocations that arrived before the module finished loading. */
 const early: InvokeMessage[] = [];
+
+// One invocation at a time (as one Lambda instance): the host may send the next ones ahead, in a
+// batch; they wait here, in order, until the running one settles.
+const waiting: InvokeMessage[] = [];
+let running = false;
+
+function runNext(): void {
+  const h = handler;
+  const next = waiting.shift();
+  if (h === undefined || next === undefined) {
+    running = false;
+    return;
+  }
+  running = true;
+  run(h, next);
+}
+
+/** Called by Invocation.finish: the worker is free for the next waiting invocation. */
+function settled(): void {
+  // A microtask, so a handler that completes synchronously does not recurse.
+  queueMicrotask(runNext);
+}
+
+function accept(m: InvokeMessage): void {
+  waiting.push(m);
+  if (!running) runNext();
+}
 
 port.on('message', (raw: unknown) => {
   if (!isHostToWorker(raw)) return;
-  if (handler !== undefined) run(handler, raw);
-  else if (!loadFailed) early.push(raw);
+  const items = raw.t === 'batch' ? raw.items : [raw];
+  if (handler !== undefined) for (const m of items) accept(m);
+  else if (!loadFailed) early.push(...items);
 });
 
 // Take the baseline once the port listener exists and before user code runs, so the module's own
@@ -415,6 +444,6 @@ setImmediate(() => {
       return;
     }
     handler = h;
-    for (const m of early.splice(0)) run(h, m);
+    for (const m of early.splice(0)) accept(m);
   });
 });
