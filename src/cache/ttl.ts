@@ -1,5 +1,5 @@
 // How long CloudFront keeps a response: spec §6.5 (TTL algorithm), §6.6 (error caching), with
-// RFC 9111 filling every gap CloudFront leaves open (decisions in docs/decisions-cache.md).
+// RFC 9111 filling every gap CloudFront leaves open (decisions in docs/decisions.md).
 // Also the robust parsers for Cache-Control, HTTP dates and delta-seconds that freshness uses.
 
 import type { CachePolicy } from '../config/types.js';

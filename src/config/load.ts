@@ -310,7 +310,7 @@ export interface FunctionCodeSettings {
 }
 
 // A side table rather than a field, because ResolvedFunction (config/types.ts) is a shared contract:
-// see docs/decisions-code.md. Functions built by hand (tests) simply have no aliases.
+// see docs/decisions.md. Functions built by hand (tests) simply have no aliases.
 const CODE_SETTINGS = new WeakMap<ResolvedFunction, FunctionCodeSettings>();
 const NO_ALIASES: ReadonlyMap<string, ResolvedAlias> = frozenMap([]);
 
@@ -641,7 +641,7 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
     throw new ConfigError('loadConfig: give either a config file or a config object, not both');
   }
   if (src.file !== undefined || src.object !== undefined) {
-    // spec-less decision (docs/decisions-config.md): trigger flags never mix with a config file's behaviors.
+    // spec-less decision (docs/decisions.md): trigger flags never mix with a config file's behaviors.
     const trigger = TRIGGER_FLAGS.find((t) => flags[t] !== undefined);
     if (trigger !== undefined) {
       throw new ConfigError(`--${trigger}: cannot be combined with a config file; associate functions in the config file's behaviors`);

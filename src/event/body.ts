@@ -1,6 +1,6 @@
 // request.body for includeBody associations (spec §1.5, §3.6). Sizes use binary units
 // (1 KB = 1024 bytes), as AWS's Lambda quotas do (6 MB payload = 6,291,456 bytes);
-// see docs/decisions-event.md.
+// see docs/decisions.md.
 
 import { EdgeError } from '../errors.js';
 import type { CfBody } from './types.js';

@@ -70,7 +70,7 @@ const keyCache = new Map<string, string>();
 /**
  * The spelling Lambda@Edge gives a header whose `key` a function left out: each hyphen-separated
  * part capitalised, the rest lowercase (spec §1.2: `x-foo-bar` → `X-Foo-Bar`). Acronyms follow the
- * same rule (`X-Xss-Protection`, spec §10.18 — see docs/decisions-event.md).
+ * same rule (`X-Xss-Protection`, spec §10.18 — see docs/decisions.md).
  * Cached because it runs per header; the cache is cleared when full so it stays bounded.
  */
 export function defaultHeaderKey(lower: string): string {

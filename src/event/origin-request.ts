@@ -41,7 +41,7 @@ const NEVER_FORWARDED = new Set([
 
 /**
  * Viewer headers that reach the origin in policy mode without being named by a policy
- * (spec §10.17, docs/decisions-event.md): what the request body and range semantics need.
+ * (spec §10.17, docs/decisions.md): what the request body and range semantics need.
  * If-None-Match / If-Modified-Since are not here: CloudFront revalidates with its own
  * conditionals (spec §6.8).
  */

@@ -94,7 +94,7 @@ export function stripOverrideHeaders(h: CfHeaders): Record<string, string> {
 }
 
 // Device heuristics. CloudFront's device database is not public; these are simple documented
-// rules (docs/decisions-event.md): one class among mobile / tablet / smarttv / desktop, and the
+// rules (docs/decisions.md): one class among mobile / tablet / smarttv / desktop, and the
 // OS flags independently.
 const RE_ANDROID = /android/i;
 const RE_IOS = /iphone|ipad|ipod/i;

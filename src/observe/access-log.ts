@@ -112,7 +112,7 @@ export function logEncode(v: string | undefined, encodePercent = false): string 
 /**
  * x-edge-result-type from X-Cache (spec §4, §5.4): Hit, RefreshHit, Miss pass through; every error
  * (Error, LambdaExecutionError, LambdaValidationError, LambdaLimitExceeded) is `Error`; a function-generated
- * answer never reached the cache: `Miss` [U] (docs/decisions-runtime.md).
+ * answer never reached the cache: `Miss` [U] (docs/decisions.md).
  */
 export function resultType(xCache: string | undefined): string {
   switch (xCache) {

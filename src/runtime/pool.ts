@@ -58,7 +58,7 @@ export function resolveWorkerScript(moduleUrl: string = import.meta.url): string
 export function staticContext(fn: Pick<ResolvedFunction, 'id' | 'memorySize'>, version = DEFAULT_FUNCTION_VERSION, now = new Date()): StaticContext {
   const day = now.toISOString().slice(0, 10).replaceAll('-', '/');
   return {
-    // A replica's name carries the home region, like its log group (spec §2.4; docs/decisions-runtime.md).
+    // A replica's name carries the home region, like its log group (spec §2.4; docs/decisions.md).
     functionName: `${REGION}.${fn.id}`,
     functionVersion: version,
     invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${fn.id}:${version}`,
@@ -125,7 +125,7 @@ export function reportLine(r: {
     `REPORT RequestId: ${r.awsRequestId}\tDuration: ${r.durationMs.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(r.durationMs))} ms` +
     `\tMemory Size: ${r.memorySizeMb} MB\tMax Memory Used: ${r.maxMemoryUsedMb} MB`;
   if (r.initDurationMs !== undefined) line += `\tInit Duration: ${r.initDurationMs.toFixed(2)} ms`;
-  // Newer Lambda runtimes append the status of a failed environment [U] (docs/decisions-runtime.md).
+  // Newer Lambda runtimes append the status of a failed environment [U] (docs/decisions.md).
   if (r.status !== undefined) line += `\tStatus: ${r.status}`;
   if (r.errorType !== undefined) line += `\tError Type: ${r.errorType}`;
   return line;
@@ -761,7 +761,7 @@ class Runtime implements EdgeRuntime {
     inv.startedAt = performance.now();
     inv.timer = setTimeout(onInvokeTimeout, inv.req.timeoutMs, inv);
     // Lambda's exact START line; the link to the viewer's request (X-Amz-Cf-Id) is the `cfRequestId` field
-    // in JSON, and the awsRequestId in the pipeline's error line (docs/decisions-runtime.md).
+    // in JSON, and the awsRequestId in the pipeline's error line (docs/decisions.md).
     this.log.info(`START RequestId: ${inv.awsRequestId} Version: ${inv.code.version}`, {
       type: 'platform',
       event: 'start',

@@ -12,7 +12,7 @@ export type ModuleFormat = 'esm' | 'cjs';
 /**
  * `$LATEST`: local imports bundled, packages left as imports (they resolve from the project's
  * node_modules, next to stateDir). `version`: everything bundled, so a version is an immutable
- * snapshot like a Lambda zip with its node_modules (docs/decisions-code.md).
+ * snapshot like a Lambda zip with its node_modules (docs/decisions.md).
  */
 export type BuildKind = 'latest' | 'version';
 

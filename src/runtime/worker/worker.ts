@@ -182,7 +182,7 @@ process.on('unhandledRejection', (reason) => {
 // our polling timer is never active while the check runs (the check runs in an Immediate).
 // process.getActiveResourcesInfo() does not show thread-pool jobs (WebCrypto, async zlib) or the first
 // moments of a lazily loaded fetch(), so "idle" must hold for DRAIN_CONFIRM_MS before we believe it, and
-// it is only used for handlers that returned a non-thenable (see docs/decisions-runtime.md).
+// it is only used for handlers that returned a non-thenable (see docs/decisions.md).
 
 const IGNORED_RESOURCES = new Set(['MessagePort']);
 let baseline = new Map<string, number>();
@@ -277,7 +277,7 @@ function makeContext(inv: Invocation, s: StaticContext, awsRequestId: string, ti
     identity: undefined,
     clientContext: undefined,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    // Settable like Lambda's; the emulator answers on callback at once either way (docs/decisions-runtime.md).
+    // Settable like Lambda's; the emulator answers on callback at once either way (docs/decisions.md).
     get callbackWaitsForEmptyEventLoop() {
       return waits;
     },
