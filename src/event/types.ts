@@ -29,13 +29,15 @@ export interface CfCustomOrigin {
   readTimeout: number;
   sslProtocols: string[];
 }
-export interface CfS3Origin {
-  authMethod: 'origin-access-identity' | 'none';
+interface CfS3OriginBase {
   customHeaders: CfHeaders;
   domainName: string;
   path: string;
-  region?: string;
 }
+/** spec §1.4: `region` is required with an origin access identity. */
+export type CfS3Origin =
+  | (CfS3OriginBase & { authMethod: 'origin-access-identity'; region: string })
+  | (CfS3OriginBase & { authMethod: 'none'; region?: undefined });
 export type CfOrigin = { custom: CfCustomOrigin } | { s3: CfS3Origin };
 
 export interface CfRequest {

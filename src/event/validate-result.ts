@@ -413,14 +413,14 @@ function checkS3(v: unknown, before: CfS3Origin | undefined, requestHeaders: CfH
   if (authMethod === 'origin-access-identity' && (region === undefined || region === '')) {
     fail(`${p}.region`, 'region is required when authMethod is "origin-access-identity" (spec §1.4)');
   }
-  const out: CfS3Origin = {
-    authMethod,
+  const base = {
     customHeaders: checkCustomHeaders(own(v, 'customHeaders'), `${p}.customHeaders`, before?.customHeaders, requestHeaders),
     domainName,
     path: checkPath(own(v, 'path'), `${p}.path`, before?.path),
   };
-  if (region !== undefined) out.region = region;
-  return out;
+  if (authMethod === 'origin-access-identity') return { ...base, authMethod, region: region as string };
+  // A region given with authMethod "none" is ignored, as CloudFront only reads it for an OAI.
+  return { ...base, authMethod };
 }
 
 // ---------------------------------------------------------------------------------------------
