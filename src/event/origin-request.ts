@@ -2,6 +2,7 @@
 // event shows and what is sent to the origin. Per-behavior decisions (which viewer headers a
 // policy forwards) are compiled once into a plan and cached by behavior object.
 
+import { HOP_BY_HOP } from './hop-by-hop.js';
 import type { CachePolicy, ResolvedBehavior, ResolvedConfig, ResolvedOrigin } from '../config/types.js';
 import type { CfCustomOrigin, CfHeaders, CfRequest } from './types.js';
 import { cfHeadersToRaw, defaultHeaderKey, getHeaderValues, isDisallowedHeader, setOwn } from './headers.js';
@@ -24,20 +25,7 @@ export interface OriginRequestContext {
  * checked separately with isDisallowedHeader.) Transfer-Encoding is connection framing: the
  * origin client re-frames the body itself.
  */
-const NEVER_FORWARDED = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'expect',
-  'x-forwarded-proto',
-  'x-real-ip',
-]);
+const NEVER_FORWARDED: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'expect', 'x-forwarded-proto', 'x-real-ip']);
 
 /**
  * Viewer headers that reach the origin in policy mode without being named by a policy

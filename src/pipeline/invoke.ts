@@ -4,9 +4,12 @@
 import { relative } from 'node:path';
 import type { Association } from '../config/types.js';
 import { EdgeError } from '../errors.js';
+import { applyBodyResult, makeRequestBody } from '../event/body.js';
 import type { CfEvent, CfRequest, CfResponse, EventType } from '../event/types.js';
+import { validateRequestResult } from '../event/validate-result.js';
 import type { Env } from './env.js';
 import type { Exchange } from './exchange.js';
+import { readRequestBody } from './request-body.js';
 
 const VIEWER_TRIGGERS: ReadonlySet<EventType> = new Set(['viewer-request', 'viewer-response']);
 
@@ -61,4 +64,44 @@ export function blame(e: unknown, env: Env, eventType: EventType, functionId: st
     e.functionName = functionLabel(env, functionId);
   }
   return e;
+}
+
+/**
+ * Runs a request trigger (spec §2.2): the request to continue with (with the body a `replace` asked
+ * for applied to the exchange), or undefined when the function generated a response, which is then
+ * `ex.response` (spec §2.3).
+ */
+export async function runRequestTrigger(
+  env: Env,
+  ex: Exchange,
+  eventType: 'viewer-request' | 'origin-request',
+  assoc: Association,
+  input: CfRequest,
+): Promise<CfRequest | undefined> {
+  let original: Buffer | undefined;
+  if (assoc.includeBody) {
+    original = await readRequestBody(ex);
+    input.body = makeRequestBody(original, eventType);
+  }
+  const result = await invokeFunction(env, ex, eventType, assoc, makeEvent(env, ex, eventType, input));
+  try {
+    const r = validateRequestResult(eventType, input, result);
+    if (r.kind === 'response') {
+      ex.response = {
+        status: r.response.status,
+        statusDescription: r.response.statusDescription,
+        headers: r.response.headers,
+        body: { kind: 'buffer', buf: r.response.body },
+        source: eventType === 'viewer-request' ? 'viewer-generated' : 'origin-generated',
+        xCache: 'LambdaGeneratedResponse',
+      };
+      return undefined;
+    }
+    const next = r.request;
+    if (original !== undefined) ex.requestBody = { kind: 'buffer', buf: applyBodyResult(original, next.body, eventType) };
+    delete next.body;
+    return next;
+  } catch (e) {
+    throw blame(e, env, eventType, assoc.functionId);
+  }
 }

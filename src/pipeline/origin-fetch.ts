@@ -6,7 +6,7 @@ import { rawToCfHeaders } from '../event/headers.js';
 import { originRequestToFetch } from '../event/origin-request.js';
 import type { Env } from './env.js';
 import type { Exchange } from './exchange.js';
-import { stripHopByHop } from './hop-by-hop.js';
+import { stripHopByHop } from '../event/hop-by-hop.js';
 import type { Step } from './steps.js';
 
 /** Removes framing headers: the body we send may differ from the viewer's (replaced by a function). */

@@ -3,14 +3,11 @@
 // response skips the origin and origin-response, and is stored in the cache (spec §5.1, §5.2).
 
 import { revalidationHeaders } from '../cache/entry.js';
-import { applyBodyResult, makeRequestBody } from '../event/body.js';
 import { buildOriginRequest } from '../event/origin-request.js';
-import { validateRequestResult } from '../event/validate-result.js';
 import { cloudFrontViewerHeaders } from '../event/viewer-headers.js';
 import type { Env } from './env.js';
 import type { Exchange } from './exchange.js';
-import { blame, invokeFunction, makeEvent } from './invoke.js';
-import { readRequestBody } from './request-body.js';
+import { runRequestTrigger } from './invoke.js';
 import type { Step } from './steps.js';
 
 export function viewerHttpVersion(ex: Exchange): string {
@@ -55,33 +52,9 @@ export async function originRequest(env: Env, ex: Exchange): Promise<Step> {
   const assoc = ex.behavior.functions['origin-request'];
   if (!assoc) return 'origin-fetch';
 
-  let original: Buffer | undefined;
-  if (assoc.includeBody) {
-    original = await readRequestBody(ex);
-    request.body = makeRequestBody(original, 'origin-request');
-  }
-  const result = await invokeFunction(env, ex, 'origin-request', assoc, makeEvent(env, ex, 'origin-request', request));
-  try {
-    const r = validateRequestResult('origin-request', request, result);
-    if (r.kind === 'response') {
-      ex.response = {
-        status: r.response.status,
-        statusDescription: r.response.statusDescription,
-        headers: r.response.headers,
-        body: { kind: 'buffer', buf: r.response.body },
-        source: 'origin-generated',
-        xCache: 'LambdaGeneratedResponse',
-      };
-      return 'cache-store';
-    }
-    const next = r.request;
-    if (original !== undefined) {
-      ex.requestBody = { kind: 'buffer', buf: applyBodyResult(original, next.body, 'origin-request') };
-    }
-    delete next.body;
-    ex.originRequest = next;
-    return 'origin-fetch';
-  } catch (e) {
-    throw blame(e, env, 'origin-request', assoc.functionId);
-  }
+  const next = await runRequestTrigger(env, ex, 'origin-request', assoc, request);
+  // A generated response skips the origin and origin-response, and is stored (spec §5.1, §5.2).
+  if (next === undefined) return 'cache-store';
+  ex.originRequest = next;
+  return 'origin-fetch';
 }

@@ -3,15 +3,12 @@
 // viewer (never cached, no viewer-response: spec §5.1).
 
 import { EdgeError } from '../errors.js';
-import { makeRequestBody, applyBodyResult } from '../event/body.js';
 import { rawToCfHeaders, removeDisallowed } from '../event/headers.js';
 import { stripOverrideHeaders } from '../event/viewer-headers.js';
-import { validateRequestResult } from '../event/validate-result.js';
 import type { CfHeaders, CfRequest } from '../event/types.js';
 import type { Env } from './env.js';
 import type { Exchange } from './exchange.js';
-import { blame, invokeFunction, makeEvent } from './invoke.js';
-import { readRequestBody } from './request-body.js';
+import { runRequestTrigger } from './invoke.js';
 import type { Step } from './steps.js';
 
 /** Splits the request target into CloudFront's uri and querystring (no leading `?`, spec §1.3). */
@@ -74,34 +71,9 @@ export async function viewerRequest(env: Env, ex: Exchange): Promise<Step> {
   const assoc = ex.behavior.functions['viewer-request'];
   if (!assoc) return 'cache-lookup';
 
-  const input = ex.viewerRequest;
-  let original: Buffer | undefined;
-  if (assoc.includeBody) {
-    original = await readRequestBody(ex);
-    input.body = makeRequestBody(original, 'viewer-request');
-  }
-  const result = await invokeFunction(env, ex, 'viewer-request', assoc, makeEvent(env, ex, 'viewer-request', input));
-  try {
-    const r = validateRequestResult('viewer-request', input, result);
-    if (r.kind === 'response') {
-      ex.response = {
-        status: r.response.status,
-        statusDescription: r.response.statusDescription,
-        headers: r.response.headers,
-        body: { kind: 'buffer', buf: r.response.body },
-        source: 'viewer-generated',
-        xCache: 'LambdaGeneratedResponse',
-      };
-      return 'deliver';
-    }
-    const next = r.request;
-    if (original !== undefined) {
-      ex.requestBody = { kind: 'buffer', buf: applyBodyResult(original, next.body, 'viewer-request') };
-    }
-    delete next.body;
-    ex.viewerRequest = next;
-    return 'cache-lookup';
-  } catch (e) {
-    throw blame(e, env, 'viewer-request', assoc.functionId);
-  }
+  const next = await runRequestTrigger(env, ex, 'viewer-request', assoc, ex.viewerRequest);
+  // A generated response goes straight to the viewer: no cache, no viewer-response (spec §5.1).
+  if (next === undefined) return 'deliver';
+  ex.viewerRequest = next;
+  return 'cache-lookup';
 }

@@ -1,9 +1,9 @@
 // RFC 9110 §7.6.1: connection-specific headers are never forwarded by an intermediary, nor are the
 // headers the Connection header names.
 
-import type { CfHeaders } from '../event/types.js';
+import type { CfHeaders } from './types.js';
 
-const HOP_BY_HOP: ReadonlySet<string> = new Set([
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',
