@@ -389,3 +389,29 @@ describe('cache (CachingOptimized-like policy: MinTTL 0 so origin directives dec
   });
 });
 
+
+describe('cache size bound (--cache-size)', () => {
+  it('evicts the least recently used objects once the byte bound is reached, headers counted', async () => {
+    let hits = 0;
+    const body = Buffer.alloc(20 * 1024, 'z');
+    const origin = await startOrigin((_req, res) => {
+      hits++;
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'max-age=600', 'content-length': body.length });
+      res.end(body);
+    });
+    const proxy = await startProxy({ origins: [{ id: 'o', url: origin.url }], cache: { maxSize: 64 * 1024 } });
+    try {
+      for (const p of ['/1', '/2', '/3', '/4']) await send(proxy.url, p);
+      expect(hits).toBe(4);
+      // Three 20 KiB objects fit in 64 KiB with their headers; the fourth pushed out the oldest.
+      expect(proxy.cache.list().map((e) => e.path).sort()).toEqual(['/2', '/3', '/4']);
+      expect(proxy.cache.stats().bytes).toBeLessThanOrEqual(64 * 1024);
+      expect((await send(proxy.url, '/4')).headers['x-cache']).toBe('Hit from cloudfront');
+      expect((await send(proxy.url, '/1')).headers['x-cache']).toBe('Miss from cloudfront');
+      expect(hits).toBe(5);
+    } finally {
+      await proxy.close();
+      await origin.close();
+    }
+  });
+});
