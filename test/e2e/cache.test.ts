@@ -415,3 +415,41 @@ describe('cache size bound (--cache-size)', () => {
     }
   });
 });
+
+describe('revalidation answered 200, and an origin that goes away', () => {
+  it('a 200 to a revalidation replaces the stored object; an unreachable origin is answered from the stale copy', async () => {
+    let version = 1;
+    const origin = await startOrigin((req, res) => {
+      res.sendDate = false;
+      const etag = `"v${version}"`;
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, { etag, 'cache-control': 'max-age=10' });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { etag, 'cache-control': 'max-age=10', 'content-type': 'text/plain' });
+      res.end(`version ${version}`);
+    });
+    const clock = manualClock(Date.now());
+    const proxy = await startProxy({ origins: [{ id: 'o', url: origin.url }] }, undefined, { clock });
+    try {
+      expect((await send(proxy.url, '/doc')).text).toBe('version 1');
+      version = 2;
+      clock.advance(11_000);
+      const replaced = await send(proxy.url, '/doc');
+      expect(replaced.text).toBe('version 2');
+      expect(replaced.headers['x-cache']).toBe('Miss from cloudfront');
+      expect((await send(proxy.url, '/doc')).headers['x-cache']).toBe('Hit from cloudfront');
+
+      // The origin goes away: once stale, the object is still served (spec §6.6), not a 502.
+      await origin.close();
+      clock.advance(11_000);
+      const stale = await send(proxy.url, '/doc');
+      expect(stale.status).toBe(200);
+      expect(stale.text).toBe('version 2');
+      expect(stale.headers['x-cache']).toBe('Hit from cloudfront');
+    } finally {
+      await proxy.close();
+    }
+  });
+});
