@@ -18,6 +18,7 @@ import type { Logger } from '../log.js';
 import type { RuntimeMetrics } from '../observe/metrics.js';
 import type { CodeRef } from './code-types.js';
 import {
+  decodeDoneOk,
   ERROR_TYPES,
   type InitErrorMessage,
   type InvokeMessage,
@@ -147,7 +148,6 @@ interface Invocation {
   readonly resolve: (o: InvokeOutcome) => void;
   /** performance.now() when the handler started (after any cold start); 0 until then. */
   startedAt: number;
-  timer: NodeJS.Timeout | undefined;
   slot: Slot | undefined;
   /** The module load this invocation waited for (a cold start). */
   initMs: number | undefined;
@@ -182,6 +182,14 @@ interface Slot {
   idleTimer: NodeJS.Timeout | undefined;
   /** Bytes: the worker's heap + off-heap high-water mark, from its last `done`. */
   mem: number;
+  /**
+   * The running invocation's timeout. A worker runs one invocation at a time, so one Timeout per worker,
+   * re-armed (refresh()) when the next starts, replaces a setTimeout + clearTimeout per invocation; it may
+   * stay armed after its invocation ended and then finds nothing to stop when it fires.
+   */
+  timer: NodeJS.Timeout | undefined;
+  /** The duration `timer` was created with: refresh() keeps it. */
+  timerMs: number;
 }
 
 function failure(reason: InvokeFailure, errorType: string, errorMessage: string, durationMs: number): InvokeOutcome {
@@ -329,6 +337,8 @@ class FunctionPool {
       exited: new Promise<void>((r) => (onExit = r)),
       idleTimer: undefined,
       mem: 0,
+      timer: undefined,
+      timerMs: 0,
     };
     this.started++;
     slot.initTimer = setTimeout(onInitTimeout, INIT_TIMEOUT_MS, slot);
@@ -427,8 +437,14 @@ class FunctionPool {
   }
 
   onMessage(slot: Slot, m: unknown): void {
-    if (!isWorkerToHost(m) || slot.state === 'dead') return;
-    const msg: WorkerToHost = m;
+    if (slot.state === 'dead') return;
+    let msg: WorkerToHost;
+    if (typeof m === 'string') {
+      const done = decodeDoneOk(m);
+      if (done === undefined) return;
+      msg = done;
+    } else if (isWorkerToHost(m)) msg = m;
+    else return;
     switch (msg.t) {
       case 'log':
         this.rt.logLine(slot, requestIdFor(slot, msg.id), msg.level, msg.text);
@@ -536,6 +552,8 @@ class FunctionPool {
     clearTimeout(slot.initTimer);
     slot.initTimer = undefined;
     clearTimeout(slot.idleTimer);
+    clearTimeout(slot.timer);
+    slot.timer = undefined;
     this.slots.delete(slot);
     const list = this.idle.get(slot.key);
     if (list !== undefined) {
@@ -610,10 +628,32 @@ function initFailure(errorType: string, errorMessage: string): InitResult {
   return { ok: false, message: { t: 'init-error', errorType, errorMessage } };
 }
 
-function onInvokeTimeout(inv: Invocation): void {
-  inv.timer = undefined;
-  const slot = inv.slot;
-  if (slot === undefined || slot.current !== inv) return;
+/** Starts the running invocation's timeout on its worker's one Timeout (a new one only when the duration changes). */
+function armTimeout(slot: Slot, ms: number): void {
+  if (slot.timer !== undefined && slot.timerMs === ms) {
+    slot.timer.refresh();
+    return;
+  }
+  clearTimeout(slot.timer);
+  slot.timer = setTimeout(onSlotTimeout, ms, slot);
+  slot.timerMs = ms;
+}
+
+function onSlotTimeout(slot: Slot): void {
+  const inv = slot.current;
+  // Armed for an invocation that has ended (the worker is idle, or its successor has not started yet).
+  if (inv === undefined || inv.startedAt === 0 || slot.state === 'dead') return;
+  const left = inv.req.timeoutMs - (performance.now() - inv.startedAt);
+  // Timers may fire up to a millisecond early by performance.now(): only a real remainder re-arms.
+  if (left >= 1) {
+    slot.timer = setTimeout(onSlotTimeout, left, slot);
+    slot.timerMs = -1;
+    return;
+  }
+  onInvokeTimeout(inv, slot);
+}
+
+function onInvokeTimeout(inv: Invocation, slot: Slot): void {
   const ms = elapsed(inv);
   const rt = slot.pool.rt;
   // Lambda's timeout line (spec §9.5), before END and REPORT.
@@ -729,7 +769,6 @@ class Runtime implements EdgeRuntime {
         awsRequestId: randomUUID(),
         resolve,
         startedAt: 0,
-        timer: undefined,
         slot: undefined,
         initMs: undefined,
       };
@@ -759,7 +798,8 @@ class Runtime implements EdgeRuntime {
   /** The handler starts now: the timeout runs from here, and Lambda prints START (spec §9.5). */
   startClock(inv: Invocation): void {
     inv.startedAt = performance.now();
-    inv.timer = setTimeout(onInvokeTimeout, inv.req.timeoutMs, inv);
+    const slot = inv.slot;
+    if (slot !== undefined) armTimeout(slot, inv.req.timeoutMs);
     // Lambda's exact START line; the link to the viewer's request (X-Amz-Cf-Id) is the `cfRequestId` field
     // in JSON, and the awsRequestId in the pipeline's error line (docs/decisions.md).
     this.log.info(`START RequestId: ${inv.awsRequestId} Version: ${inv.code.version}`, {
@@ -773,10 +813,6 @@ class Runtime implements EdgeRuntime {
   }
 
   settle(inv: Invocation, outcome: InvokeOutcome): void {
-    if (inv.timer !== undefined) {
-      clearTimeout(inv.timer);
-      inv.timer = undefined;
-    }
     const pool = inv.pool;
     const slot = inv.slot;
     if (slot !== undefined && slot.current === undefined) {
@@ -796,8 +832,12 @@ class Runtime implements EdgeRuntime {
   }
 
   private logEnd(inv: Invocation, outcome: InvokeOutcome): void {
-    const base = { requestId: inv.awsRequestId, cfRequestId: inv.req.requestId, function: inv.pool.fn.id, version: inv.code.version };
-    this.log.info(`END RequestId: ${inv.awsRequestId}`, { type: 'platform', event: 'end', ...base });
+    const requestId = inv.awsRequestId;
+    const cfRequestId = inv.req.requestId;
+    const fnId = inv.pool.fn.id;
+    const version = inv.code.version;
+    // Literal objects, not spreads of a shared base: this runs twice per invocation, logger or not.
+    this.log.info(`END RequestId: ${requestId}`, { type: 'platform', event: 'end', requestId, cfRequestId, function: fnId, version });
     const slot = inv.slot;
     const memorySizeMb = inv.pool.fn.memorySize;
     const maxMemoryUsedMb = Math.min(memorySizeMb, Math.max(1, Math.ceil((slot?.mem ?? 0) / MIB)));
@@ -807,7 +847,10 @@ class Runtime implements EdgeRuntime {
     this.log.info(reportLine(r), {
       type: 'platform',
       event: 'report',
-      ...base,
+      requestId,
+      cfRequestId,
+      function: fnId,
+      version,
       durationMs: round2(r.durationMs),
       billedDurationMs: Math.max(1, Math.ceil(r.durationMs)),
       memorySizeMB: memorySizeMb,

@@ -140,6 +140,27 @@ describe('timeouts and crashes (spec §3.7, §4)', () => {
     expect(field(expectOk(next), 'uri')).toBe('/index.html');
   });
 
+  it('on a warm worker each invocation gets its own full timeout, not what is left of the previous one', async () => {
+    const rt = runtime({ max: 1 });
+    const fn = fnDef('infinite-loop.js');
+    await rt.check(fn);
+    const behave = { headers: { 'x-fixture-behave': '1' } };
+    expectOk(await within(rt.invoke(req(fn, { ...behave, timeoutMs: 300 })), 10_000, 'first'));
+    // Started 200 ms into the first one's 300 ms: a timer left over from it would stop this one at ~100 ms.
+    await new Promise((r) => setTimeout(r, 200));
+    let t0 = performance.now();
+    const same = await within(rt.invoke(req(fn, { timeoutMs: 300 })), 10_000, 'same duration');
+    expect(same).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+    // A different duration on the replacement worker, after a short one ran on it.
+    expectOk(await within(rt.invoke(req(fn, { ...behave, timeoutMs: 150 })), 10_000, 'short'));
+    t0 = performance.now();
+    const longer = await within(rt.invoke(req(fn, { timeoutMs: 400 })), 10_000, 'longer');
+    expect(longer).toMatchObject({ ok: false, reason: 'timeout' });
+    if (!longer.ok) expect(longer.errorMessage).toMatch(/^Task timed out after 0\.4\d seconds$/);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(390);
+  });
+
   it('a promise that never settles ends by timeout', async () => {
     const o = await within(runtime().invoke(req(fnDef('never-resolves.mjs'), { timeoutMs: 200 })), 10_000, 'invoke');
     expect(o).toMatchObject({ ok: false, reason: 'timeout' });

@@ -9,6 +9,7 @@ import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   allocationLimitBytes,
+  encodeDoneOk,
   ERROR_TYPES,
   type InitErrorMessage,
   type InvokeMessage,
@@ -234,7 +235,7 @@ class Invocation {
       return;
     }
     // JSON.stringify(function/symbol) is undefined: nothing serialisable came back.
-    send({ t: 'done', id: this.id, ok: true, result: json ?? 'null', mem: memoryHighWater() });
+    port.postMessage(encodeDoneOk(this.id, memoryHighWater(), json ?? 'null'));
   }
 
   /** Waits until the loop holds nothing beyond the baseline for DRAIN_CONFIRM_MS, then answers null. */
