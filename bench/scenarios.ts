@@ -91,8 +91,14 @@ function hitFallback(bodyBytes: number, extraHeaders: Array<[string, string]> = 
 const get = (path: string): RequestSpec => ({ method: 'GET', path });
 
 const noFunctions = edge('edgeproxy', [], {});
+/**
+ * Misses need a policy with MinTTL 0: under CachingOptimized (MinTTL 1 s) CloudFront keeps even a
+ * `no-store` answer for a second (spec §6.5), and c/d would measure hits. UseOriginCacheControlHeaders
+ * is AWS's managed policy that defers to the origin (MinTTL 0).
+ */
+const MISS_POLICY = 'UseOriginCacheControlHeaders';
 /** Scenario c's target; also scenario d's baseline. */
-const missNoFunctions = edge('edgeproxy', [], {});
+const missNoFunctions = edge('edgeproxy', [], {}, MISS_POLICY);
 
 /** 100k distinct small objects for g (issue 5 §2g); 512 B bodies keep the cache ~60 MB with headers and keys. */
 export const G_OBJECTS = 100_000;
@@ -146,7 +152,7 @@ export const SCENARIOS: readonly Scenario[] = [
       'origin-request': 'oreq',
       'origin-response': 'ores',
       'viewer-response': 'vres',
-    }),
+    }, MISS_POLICY),
     baseline: { ...missNoFunctions, label: 'scenario c' },
     request: get('/nostore/1024'),
     primeForHit: false,

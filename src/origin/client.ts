@@ -31,8 +31,12 @@ export interface OriginFetch {
 
 /** An origin response body, paused until one consumer takes it. */
 export interface OriginBody {
-  /** Streams into `sink` (ending it); `onChunk` sees every chunk (the cache's copy). Rejects if the origin fails mid-body. */
-  pipeTo(sink: Writable, onChunk?: (chunk: Buffer) => void): Promise<void>;
+  /**
+   * Streams into `sink` (ending it); `onChunk` sees every chunk (the cache's copy). Rejects if the
+   * origin fails mid-body. With `length` (the Content-Length), a body that arrives in one chunk is
+   * written with `end(chunk)`: head and body leave in one write.
+   */
+  pipeTo(sink: Writable, onChunk?: (chunk: Buffer) => void, length?: number): Promise<void>;
   /** Reads it whole; undefined when longer than `limit` (the origin connection is then dropped). */
   collect(limit: number): Promise<Buffer | undefined>;
   /** Not wanted: drains a little to keep the connection reusable, else drops the connection. */
@@ -153,8 +157,9 @@ class Exchange implements OriginBody, Dispatcher.DispatchHandler {
     this.resumeFn?.();
   }
 
-  pipeTo(sink: Writable, onChunk?: (chunk: Buffer) => void): Promise<void> {
+  pipeTo(sink: Writable, onChunk?: (chunk: Buffer) => void, length?: number): Promise<void> {
     return new Promise((resolve, reject) => {
+      let ended = false;
       const onClose = (): void => {
         // The viewer went away before the end: stop reading from the origin.
         if (!this.done) this.abortFn?.(new Error('viewer closed the connection'));
@@ -164,13 +169,19 @@ class Exchange implements OriginBody, Dispatcher.DispatchHandler {
       this.attach({
         data: (chunk) => {
           onChunk?.(chunk);
+          if (!ended && chunk.length === length) {
+            // The whole body in one piece: one write for head and body.
+            ended = true;
+            sink.end(chunk);
+            return true;
+          }
           if (sink.write(chunk)) return true;
           sink.once('drain', () => this.resumeFn?.());
           return false;
         },
         end: () => {
           sink.off('close', onClose);
-          sink.end();
+          if (!ended) sink.end();
           resolve();
         },
         fail: (err) => {

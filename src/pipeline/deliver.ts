@@ -145,6 +145,11 @@ function teeForStore(limit: number): { chunk(c: Buffer): void; body(r: ExchangeR
   };
 }
 
+function contentLength(r: ExchangeResponse): number | undefined {
+  const cl = firstHeader(r.headers, 'content-length');
+  return cl === undefined ? undefined : Number(cl);
+}
+
 export async function deliver(env: Env, ex: Exchange): Promise<void> {
   const r = ex.response;
   if (!r) throw new Error('deliver without a response');
@@ -169,13 +174,13 @@ export async function deliver(env: Env, ex: Exchange): Promise<void> {
     case 'stream':
       if (store === undefined) {
         // An origin that fails mid-body leaves the viewer with a cut connection, as CloudFront does.
-        await r.body.stream.pipeTo(res);
+        await r.body.stream.pipeTo(res, undefined, contentLength(r));
         return;
       }
       {
         const tee = teeForStore(env.config.cache.maxObjectBytes);
         try {
-          await r.body.stream.pipeTo(res, tee.chunk);
+          await r.body.stream.pipeTo(res, tee.chunk, contentLength(r));
           store(tee.body(r));
         } finally {
           // A viewer that left early, or an origin that failed: nothing is stored (spec §5.2).
