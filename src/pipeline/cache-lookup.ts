@@ -15,13 +15,16 @@ import type { Exchange } from './exchange.js';
 import { viewerHttpVersion } from './origin-request.js';
 import type { Step } from './steps.js';
 
-/** Answers from a stored entry. The entry is never mutated: its headers are copied for this viewer. */
+/**
+ * Answers from a stored entry. The entry is never mutated: the response shares its headers until a
+ * stage changes them (viewer-response, a range or conditional answer), which then works on a copy.
+ */
 export function serveEntry(env: Env, ex: Exchange, entry: CacheEntry, xCache: 'Hit' | 'RefreshHit'): void {
   env.cache.store.markHit(entry);
   ex.response = {
     status: entry.status,
     statusDescription: entry.statusDescription,
-    headers: { ...entry.headers },
+    headers: entry.headers,
     body: { kind: 'buffer', buf: entry.body },
     source: 'cache',
     // spec §5.4: cached errors say Error from cloudfront.

@@ -8,6 +8,8 @@ import { answerRange, ifRangeAllows } from '../cache/range.js';
 import { firstHeader, headerValues, parseHttpDate } from '../cache/ttl.js';
 import { filterVaryForViewer } from '../cache/vary.js';
 import { cfHeadersToRaw } from '../event/headers.js';
+import type { CacheEntry } from '../cache/entry.js';
+import type { ResolvedBehavior } from '../config/types.js';
 import type { CfHeaders } from '../event/types.js';
 import { completeLength } from './cache-store.js';
 import type { Env } from './env.js';
@@ -47,6 +49,10 @@ export function notModifiedForViewer(req: CfHeaders, res: CfHeaders): boolean {
 function shapeCacheAnswer(ex: Exchange, r: ExchangeResponse): void {
   if (r.status !== 200 || r.body.kind !== 'buffer') return;
   const req = ex.viewerRequest.headers;
+  const conditional = req['if-none-match'] !== undefined || req['if-modified-since'] !== undefined;
+  if (!conditional && req.range === undefined) return;
+  // Changes below apply to this viewer's copy, never to the stored entry's headers.
+  if (r.headers === r.entry?.headers) r.headers = { ...r.headers };
   if (notModifiedForViewer(req, r.headers)) {
     r.status = 304;
     r.statusDescription = 'Not Modified';
@@ -86,7 +92,19 @@ function cacheStatusValue(env: Env, ex: Exchange, r: ExchangeResponse): string |
   return cacheStatus({ fwd: ctx.fwd ?? 'miss', fwdStatus: ctx.fwdStatus, stored: ctx.stored || ex.storeOnEnd !== undefined, detail: ctx.detail });
 }
 
-export function responseHead(env: Env, ex: Exchange, r: ExchangeResponse): string[] {
+/** Origin-side headers as they go to viewers, computed once per stored entry (and behavior: Vary filtering). */
+const entryHeads = new WeakMap<CacheEntry, { behavior: ResolvedBehavior; raw: readonly string[] }>();
+
+function entryHead(env: Env, ex: Exchange, r: ExchangeResponse & { entry: CacheEntry }): readonly string[] {
+  const cached = entryHeads.get(r.entry);
+  if (cached !== undefined && cached.behavior === ex.behavior) return cached.raw;
+  const raw = originHead(env, ex, { ...r, headers: { ...r.entry.headers } });
+  entryHeads.set(r.entry, { behavior: ex.behavior, raw });
+  return raw;
+}
+
+/** The response's own headers (without the ones edgeproxy adds last), as a flat [name, value, …] list. */
+function originHead(env: Env, ex: Exchange, r: ExchangeResponse): string[] {
   const h = r.headers;
   const generated = r.source === 'viewer-generated' || r.source === 'origin-generated';
   if (generated) {
@@ -107,6 +125,15 @@ export function responseHead(env: Env, ex: Exchange, r: ExchangeResponse): strin
   for (let i = 0; i < raw.length; i += 2) {
     if (!OURS.has((raw[i] as string).toLowerCase())) out.push(raw[i] as string, raw[i + 1] as string);
   }
+  return out;
+}
+
+export function responseHead(env: Env, ex: Exchange, r: ExchangeResponse): string[] {
+  // A hit nobody changed: the entry's head is reused (hot path: no header conversion per request).
+  const out =
+    r.entry !== undefined && r.headers === r.entry.headers && r.body.kind === 'buffer' && r.body.buf === r.entry.body
+      ? entryHead(env, ex, r as ExchangeResponse & { entry: CacheEntry }).slice()
+      : originHead(env, ex, r.entry !== undefined && r.headers === r.entry.headers ? { ...r, headers: { ...r.headers } } : r);
   out.push(
     'X-Cache', `${r.xCache} from cloudfront`,
     'Via', `${viewerHttpVersion(ex)}${env.viaSuffix}`,

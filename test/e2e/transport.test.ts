@@ -5,6 +5,9 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send, startOrigin, startProxy, type TestOrigin, type TestProxy } from '../helpers.js';
 
+/** Bytes the test origin has written of /large so far. */
+let largeSent = 0;
+
 describe('streaming', () => {
   let origin: TestOrigin;
   let proxy: TestProxy;
@@ -21,10 +24,12 @@ describe('streaming', () => {
       if (req.url === '/large') {
         const chunk = Buffer.alloc(1024 * 1024, 'x');
         let left = 100;
+        largeSent = 0;
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(chunk.length * left) });
         const pump = () => {
           while (left > 0) {
             left--;
+            largeSent += chunk.length;
             if (!res.write(chunk)) return void res.once('drain', pump);
           }
           res.end();
@@ -59,11 +64,19 @@ describe('streaming', () => {
     release?.();
   });
 
-  it('streams a 100 MB body without holding it in memory', async () => {
-    const before = process.memoryUsage().rss;
+  it('streams a 100 MB body without holding it in memory: a stalled viewer stalls the origin', async () => {
+    let sentWhileStalled = 0;
     const total = await new Promise<number>((resolve, reject) => {
       let n = 0;
       const req = httpRequest(`${proxy.url}/large`, (res) => {
+        res.once('data', () => {
+          // The viewer stops reading. Had the proxy buffered the body, the origin would write all of it.
+          res.pause();
+          setTimeout(() => {
+            sentWhileStalled = largeSent;
+            res.resume();
+          }, 500);
+        });
         res.on('data', (c: Buffer) => {
           n += c.length;
         });
@@ -74,8 +87,9 @@ describe('streaming', () => {
       req.end();
     });
     expect(total).toBe(100 * 1024 * 1024);
-    // The proxy runs in this process: had it buffered the body, RSS would have grown by ≥ 100 MB.
-    expect(process.memoryUsage().rss - before).toBeLessThan(80 * 1024 * 1024);
+    // Backpressure reached the origin: only socket and stream buffers' worth was written ahead.
+    expect(sentWhileStalled).toBeGreaterThan(0);
+    expect(sentWhileStalled).toBeLessThan(32 * 1024 * 1024);
   });
 
   it('streams a request body to the origin', async () => {
