@@ -192,7 +192,7 @@ describe('generated responses and skip rules (spec §5.1)', () => {
     expect(origin.hits).toBe(before);
   });
 
-  it('origin 404: origin-response runs, viewer-response does not', async () => {
+  it('origin 404: origin-response runs; once it makes the status 200, viewer-response runs too', async () => {
     const r = await send(proxy.url, '/missing');
     expect(r.status).toBe(200); // the origin-response function turned it into a 200
     expect(r.headers['x-origin-response']).toBe('ran');
