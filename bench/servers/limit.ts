@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { dieWithParent, exitOnSignal, isMain, listenLoopback, report } from './common.js';
+import { dieWithParent, exitOnSignal, isMain, closeServer, listenLoopback, report } from './common.js';
 
 export interface LimitSpec {
   status: number;
@@ -53,11 +53,7 @@ export async function startLimit(spec: LimitSpec): Promise<{ url: string; close(
   const url = await listenLoopback(server);
   return {
     url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
 

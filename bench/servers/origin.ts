@@ -6,7 +6,7 @@
 // Anything else: 404. Usage standalone: node dist/bench/servers/origin.js  (prints its URL)
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { dieWithParent, exitOnSignal, isMain, listenLoopback, report } from './common.js';
+import { dieWithParent, exitOnSignal, isMain, closeServer, listenLoopback, report } from './common.js';
 
 /** Large enough for every scenario (64 KiB is the biggest), small enough that no request can make us allocate much. */
 const MAX_BODY = 1 << 20;
@@ -65,11 +65,7 @@ export async function startOrigin(): Promise<{ url: string; close(): Promise<voi
   const url = await listenLoopback(server);
   return {
     url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
 

@@ -4,7 +4,7 @@
 
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { Pool } from 'undici';
-import { dieWithParent, exitOnSignal, isMain, listenLoopback, report } from './common.js';
+import { dieWithParent, exitOnSignal, isMain, closeServer, listenLoopback, report } from './common.js';
 
 // RFC 9110 §7.6.1: connection-specific headers are not forwarded (and undici refuses some of them).
 const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer'];
@@ -39,8 +39,7 @@ export async function startPassthrough(originUrl: string): Promise<{ url: string
   return {
     url,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       await pool.close();
     },
   };

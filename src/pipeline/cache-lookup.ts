@@ -63,7 +63,9 @@ export async function cacheLookup(env: Env, ex: Exchange): Promise<Step> {
   const headers = keyHeaders(env, ex, facts.keyCloudFrontHeaders);
   const key = cacheKeyFor({ method: req.method, uri: req.uri, querystring: req.querystring, headers, policy: ex.behavior.cachePolicy });
   let variantHeaders = headers;
-  if (facts.normalizesAcceptEncoding) {
+  const sentEncoding = headers['accept-encoding'];
+  // Vary compares the normalized Accept-Encoding; copy the headers only when the viewer's differs.
+  if (facts.normalizesAcceptEncoding && !(sentEncoding === undefined ? key.acceptEncoding === undefined : sentEncoding.length === 1 && sentEncoding[0]?.value === key.acceptEncoding)) {
     variantHeaders = { ...headers };
     if (key.acceptEncoding === undefined) delete variantHeaders['accept-encoding'];
     else variantHeaders['accept-encoding'] = [{ key: 'Accept-Encoding', value: key.acceptEncoding }];

@@ -99,7 +99,8 @@ export async function handleRequest(env: Env, req: IncomingMessage, res: ServerR
   const requestId = newRequestId();
   const clientIp = clientIpOf(req);
   // [A] spec §0/§6.1: the behavior (and so the origin) is chosen once, from the viewer's original path.
-  const behavior = selectBehavior(env.config.behaviors, splitTarget(req.url ?? '/').uri);
+  const target = splitTarget(req.url ?? '/');
+  const behavior = selectBehavior(env.config.behaviors, target.uri);
   const origin = env.config.origins.get(behavior.originId);
   if (!origin) throw new Error(`behavior ${behavior.pathPattern}: origin ${behavior.originId} missing`);
   const ex: Exchange = {
@@ -124,7 +125,7 @@ export async function handleRequest(env: Env, req: IncomingMessage, res: ServerR
   };
   const watch = observe?.watch(ex, startedAt);
   try {
-    const built = buildViewerRequest(env, ex);
+    const built = buildViewerRequest(env, ex, target);
     ex.viewerRequest = built.request;
     ex.viewerOverrides = built.overrides;
     ex.receivedHeaders = built.request.headers;

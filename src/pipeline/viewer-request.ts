@@ -37,7 +37,12 @@ function headerBytes(raw: readonly string[]): number {
   return n;
 }
 
-export function buildViewerRequest(env: Env, ex: Pick<Exchange, 'req' | 'clientIp'>): { request: CfRequest; overrides: Record<string, string> } {
+/** `split` is the request target already split by the driver (it chose the behavior from its uri). */
+export function buildViewerRequest(
+  env: Env,
+  ex: Pick<Exchange, 'req' | 'clientIp'>,
+  split: { uri: string; querystring: string },
+): { request: CfRequest; overrides: Record<string, string> } {
   const req = ex.req;
   const target = req.url ?? '/';
   // spec §3.5: URL ≤ 8,192 bytes and request line + headers ≤ 20,480 bytes, else 413.
@@ -47,7 +52,7 @@ export function buildViewerRequest(env: Env, ex: Pick<Exchange, 'req' | 'clientI
   if (target.length + headerBytes(req.rawHeaders) > env.config.limits.maxRequestHeaderBytes) {
     throw new EdgeError('RequestTooLarge', `request headers exceed ${env.config.limits.maxRequestHeaderBytes} bytes`, { stage: 'request' });
   }
-  const { uri, querystring } = splitTarget(target);
+  const { uri, querystring } = split;
   const { headers, overrides } = viewerHeaders(req.rawHeaders);
   const method = req.method ?? 'GET';
   return { request: { clientIp: ex.clientIp, method, uri, querystring, headers }, overrides };

@@ -41,10 +41,17 @@ describe('admin listener', () => {
     expect(origin.hits).toBe(before + 1);
   });
 
-  it('serves metrics in Prometheus text format', async () => {
-    await send(proxy.url, '/m');
-    const r = await send(proxy.adminUrl as string, '/metrics');
-    expect(r.status).toBe(200);
-    expect(r.text).toMatch(/Requests/i);
+  it('serves metrics in Prometheus text format, counting the viewer requests it answered', async () => {
+    const count = async (): Promise<number> => {
+      const r = await send(proxy.adminUrl as string, '/metrics');
+      expect(r.status).toBe(200);
+      const line = r.text.split('\n').find((l) => l.startsWith('edgeproxy_cloudfront_requests_total'));
+      expect(line, 'no edgeproxy_cloudfront_requests_total sample').toBeDefined();
+      return Number(line?.split(' ').pop());
+    };
+    const before = await count();
+    await send(proxy.url, '/m1');
+    await send(proxy.url, '/m2');
+    expect(await count()).toBe(before + 2);
   });
 });
