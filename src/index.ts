@@ -1,6 +1,6 @@
 // Public API: start a distribution in front of its origins.
 
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { startAdmin, type AdminServer } from './admin/server.js';
@@ -98,11 +98,17 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
   const observer = createExchangeObserver({ metrics, accessLog, edgeLocation: config.pop, distributionDomainName: config.distributionDomainName });
   // CloudFront allows 20,480 bytes of request headers (spec §3.5): Node's 16 KiB default would cut
   // them off before we can answer 413 as CloudFront does.
+  const unexpected = (res: ServerResponse, e: unknown): void => {
+    log.error(`edgeproxy: request failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`);
+    res.destroy();
+  };
   const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
-    handleRequest(env, req, res, observer).catch((e: unknown) => {
-      log.error(`edgeproxy: request failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`);
-      res.destroy();
-    });
+    try {
+      // A cache hit with no functions is answered synchronously: no promise to watch.
+      handleRequest(env, req, res, observer)?.catch((e: unknown) => unexpected(res, e));
+    } catch (e) {
+      unexpected(res, e);
+    }
   });
   server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket as Socket, head));
   server.on('clientError', (err, socket) => {

@@ -55,7 +55,7 @@ function keyHeaders(env: Env, ex: Exchange, names: readonly string[]): CfHeaders
   return { ...ex.viewerRequest.headers, ...cf };
 }
 
-export async function cacheLookup(env: Env, ex: Exchange): Promise<Step> {
+export function cacheLookup(env: Env, ex: Exchange): Step | Promise<Step> {
   const facts = env.facts(ex.behavior);
   const req = ex.viewerRequest;
   if (!facts.caches || !facts.cachedMethods.has(req.method)) return 'origin-request';
@@ -85,28 +85,38 @@ export async function cacheLookup(env: Env, ex: Exchange): Promise<Step> {
     detail: undefined,
   };
   ex.cache = ctx;
-  const { store, clock, inflight } = env.cache;
+  const { store, inflight } = env.cache;
 
-  let entry = store.get(key.key, variantHeaders, { authorization: hasAuthorization });
+  const entry = store.get(key.key, variantHeaders, { authorization: hasAuthorization });
   if (entry === undefined && facts.collapses) {
     const running = inflight.get(key.key);
-    if (running) {
-      // spec §6.9: wait for the first request's origin fetch; these waiters run no origin hooks.
-      const got = await running.promise;
-      if (
-        got !== undefined &&
-        variantMatches(got, variantHeaders) &&
-        usableWithAuthorization(got, hasAuthorization) &&
-        freshness(got, clock.now()) === 'fresh'
-      ) {
-        ctx.collapsed = true;
-        serveEntry(env, ex, got, 'Hit');
-        return 'viewer-response';
-      }
-      // Nothing storable came of it: go to the origin ourselves (never wait twice).
-      entry = store.get(key.key, variantHeaders, { authorization: hasAuthorization });
-    }
+    // spec §6.9: wait for the first request's origin fetch; these waiters run no origin hooks.
+    if (running) return afterCollapse(env, ex, ctx, running.promise);
   }
+  return decide(env, ex, ctx, entry);
+}
+
+async function afterCollapse(env: Env, ex: Exchange, ctx: CacheContext, leader: Promise<CacheEntry | undefined>): Promise<Step> {
+  const got = await leader;
+  const { key, variantHeaders, hasAuthorization } = ctx;
+  if (
+    got !== undefined &&
+    variantMatches(got, variantHeaders) &&
+    usableWithAuthorization(got, hasAuthorization) &&
+    freshness(got, env.cache.clock.now()) === 'fresh'
+  ) {
+    ctx.collapsed = true;
+    serveEntry(env, ex, got, 'Hit');
+    return 'viewer-response';
+  }
+  // Nothing storable came of it: go to the origin ourselves (never wait twice).
+  return decide(env, ex, ctx, env.cache.store.get(key.key, variantHeaders, { authorization: hasAuthorization }));
+}
+
+/** What the entry found (or its absence) means: a hit, a stale answer, or a trip to the origin. */
+function decide(env: Env, ex: Exchange, ctx: CacheContext, entry: CacheEntry | undefined): Step {
+  const { clock, inflight } = env.cache;
+  const key = ctx.key;
   if (entry !== undefined) {
     const f = freshness(entry, clock.now());
     if (f === 'fresh') {
@@ -126,7 +136,7 @@ export async function cacheLookup(env: Env, ex: Exchange): Promise<Step> {
   } else {
     ctx.fwd = 'miss';
   }
-  if (facts.collapses && !inflight.has(key.key)) {
+  if (env.facts(ex.behavior).collapses && !inflight.has(key.key)) {
     ctx.leader = createInflight();
     inflight.set(key.key, ctx.leader);
   }

@@ -7,7 +7,9 @@ import { ttlLeft } from '../cache/freshness.js';
 import { answerRange, ifRangeAllows } from '../cache/range.js';
 import { firstHeader, headerValues, parseHttpDate } from '../cache/ttl.js';
 import { filterVaryForViewer } from '../cache/vary.js';
+import type { ServerResponse } from 'node:http';
 import { cfHeadersToRaw } from '../event/headers.js';
+import type { OriginBody } from '../origin/client.js';
 import type { CacheEntry } from '../cache/entry.js';
 import type { ResolvedBehavior } from '../config/types.js';
 import type { CfHeaders } from '../event/types.js';
@@ -177,7 +179,8 @@ function contentLength(r: ExchangeResponse): number | undefined {
   return cl === undefined ? undefined : Number(cl);
 }
 
-export async function deliver(env: Env, ex: Exchange): Promise<void> {
+/** Writes the response. Synchronous (undefined) unless the body streams from the origin. */
+export function deliver(env: Env, ex: Exchange): Promise<void> | undefined {
   const r = ex.response;
   if (!r) throw new Error('deliver without a response');
   if (r.source === 'cache') shapeCacheAnswer(ex, r);
@@ -189,31 +192,32 @@ export async function deliver(env: Env, ex: Exchange): Promise<void> {
     store?.(undefined);
     if (r.body.kind === 'stream') r.body.stream.discard();
     res.end();
-    return;
+    return undefined;
   }
   switch (r.body.kind) {
     case 'none':
       res.end();
-      return;
+      return undefined;
     case 'buffer':
       res.end(r.body.buf);
-      return;
+      return undefined;
     case 'stream':
-      if (store === undefined) {
-        // An origin that fails mid-body leaves the viewer with a cut connection, as CloudFront does.
-        await r.body.stream.pipeTo(res, undefined, contentLength(r));
-        return;
-      }
-      {
-        const tee = teeForStore(env.config.cache.maxObjectBytes);
-        try {
-          await r.body.stream.pipeTo(res, tee.chunk, contentLength(r));
-          store(tee.body(r));
-        } finally {
-          // A viewer that left early, or an origin that failed: nothing is stored (spec §5.2).
-          store(undefined);
-        }
-      }
-      return;
+      return streamBody(env, r.body.stream, r, res, store);
+  }
+}
+
+async function streamBody(env: Env, stream: OriginBody, r: ExchangeResponse, res: ServerResponse, store: Exchange['storeOnEnd']): Promise<void> {
+  if (store === undefined) {
+    // An origin that fails mid-body leaves the viewer with a cut connection, as CloudFront does.
+    await stream.pipeTo(res, undefined, contentLength(r));
+    return;
+  }
+  const tee = teeForStore(env.config.cache.maxObjectBytes);
+  try {
+    await stream.pipeTo(res, tee.chunk, contentLength(r));
+    store(tee.body(r));
+  } finally {
+    // A viewer that left early, or an origin that failed: nothing is stored (spec §5.2).
+    store(undefined);
   }
 }

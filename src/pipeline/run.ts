@@ -5,7 +5,7 @@ import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { selectBehavior } from '../config/path-pattern.js';
 import { EdgeError } from '../errors.js';
-import type { ExchangeObserver } from '../observe/access-log.js';
+import type { ExchangeObserver, ExchangeWatch } from '../observe/access-log.js';
 import type { CacheEntry } from '../cache/entry.js';
 import { canServeStaleOnError } from '../cache/freshness.js';
 import { cacheLookup, release, serveEntry } from './cache-lookup.js';
@@ -45,39 +45,46 @@ export function clientIpOf(req: IncomingMessage): string {
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
 
-async function runSteps(env: Env, ex: Exchange, first: Step): Promise<void> {
+/**
+ * Runs the steps from `first`. Steps that have nothing to wait for answer synchronously (a cache hit
+ * with no functions never awaits), so the loop stays synchronous until a step returns a promise: on the
+ * hot path an `await` per step was a promise and a microtask each, for nothing.
+ */
+function runSteps(env: Env, ex: Exchange, first: Step): Promise<void> | undefined {
   let step: Step = first;
   for (;;) {
-    // A background refresh has no viewer: it ends once the cache has the new copy.
-    if (ex.background && step === 'viewer-response') return;
-    switch (step) {
-      case 'viewer-request':
-        step = await viewerRequest(env, ex);
-        break;
-      case 'cache-lookup':
-        step = await cacheLookup(env, ex);
-        break;
-      case 'origin-request':
-        step = await originRequest(env, ex);
-        break;
-      case 'origin-fetch':
-        step = await originFetch(env, ex);
-        break;
-      case 'origin-response':
-        step = await originResponse(env, ex);
-        break;
-      case 'cache-store':
-        step = await cacheStore(env, ex);
-        break;
-      case 'viewer-response':
-        step = await viewerResponse(env, ex);
-        break;
-      case 'deliver':
-        await deliver(env, ex);
-        return;
-      default:
-        assertNever(step);
+    const next = runStep(env, ex, step);
+    if (next === undefined) return undefined;
+    if (typeof next !== 'string') return next.then((s) => (s === undefined ? undefined : runSteps(env, ex, s)));
+    step = next;
+  }
+}
+
+/** One step: the next step, undefined when the exchange is over, or a promise of either. */
+function runStep(env: Env, ex: Exchange, step: Step): Step | undefined | Promise<Step | undefined> {
+  // A background refresh has no viewer: it ends once the cache has the new copy.
+  if (ex.background && step === 'viewer-response') return undefined;
+  switch (step) {
+    case 'viewer-request':
+      return viewerRequest(env, ex);
+    case 'cache-lookup':
+      return cacheLookup(env, ex);
+    case 'origin-request':
+      return originRequest(env, ex);
+    case 'origin-fetch':
+      return originFetch(env, ex);
+    case 'origin-response':
+      return originResponse(env, ex);
+    case 'cache-store':
+      return cacheStore(env, ex);
+    case 'viewer-response':
+      return viewerResponse(env, ex);
+    case 'deliver': {
+      const done = deliver(env, ex);
+      return done === undefined ? undefined : done.then(() => undefined);
     }
+    default:
+      return assertNever(step);
   }
 }
 
@@ -93,8 +100,12 @@ function logError(env: Env, ex: { requestId: string; req: IncomingMessage }, err
   else env.log.error(err.code === 'InternalError' && err.cause instanceof Error && process.env.EDGEPROXY_DEBUG ? `${line}\n${err.cause.stack}` : line);
 }
 
-/** `observe` (metrics, access log) hears about the request when its response has ended (observe/access-log.ts). */
-export async function handleRequest(env: Env, req: IncomingMessage, res: ServerResponse, observe?: ExchangeObserver): Promise<void> {
+/**
+ * `observe` (metrics, access log) hears about the request when its response has ended
+ * (observe/access-log.ts). Returns undefined when the request was answered synchronously (a cache hit
+ * with no functions), else a promise that settles when it is done; it never rejects and never throws.
+ */
+export function handleRequest(env: Env, req: IncomingMessage, res: ServerResponse, observe?: ExchangeObserver): Promise<void> | undefined {
   const startedAt = performance.now();
   const requestId = newRequestId();
   const clientIp = clientIpOf(req);
@@ -110,9 +121,9 @@ export async function handleRequest(env: Env, req: IncomingMessage, res: ServerR
     clientIp,
     behavior,
     origin,
-    viewerRequest: { clientIp, method: req.method ?? 'GET', uri: '/', querystring: '', headers: {} },
-    requestBody: { kind: 'stream' },
-    viewerOverrides: {},
+    viewerRequest: { clientIp, method: req.method ?? 'GET', uri: target.uri, querystring: target.querystring, headers: {} },
+    requestBody: STREAMED,
+    viewerOverrides: NO_OVERRIDES,
     receivedHeaders: {},
     originRequest: undefined,
     response: undefined,
@@ -124,20 +135,42 @@ export async function handleRequest(env: Env, req: IncomingMessage, res: ServerR
     timings: [],
   };
   const watch = observe?.watch(ex, startedAt);
+  let running: Promise<void> | undefined;
   try {
     const built = buildViewerRequest(env, ex, target);
     ex.viewerRequest = built.request;
     ex.viewerOverrides = built.overrides;
     ex.receivedHeaders = built.request.headers;
-    await runSteps(env, ex, 'viewer-request');
+    running = runSteps(env, ex, 'viewer-request');
   } catch (e) {
-    const err = asEdgeError(e);
-    if (watch !== undefined) watch.errorCode = err.code;
+    return failed(env, ex, watch, e);
+  }
+  if (running === undefined) {
+    finish(env, ex);
+    return undefined;
+  }
+  return running.then(
+    () => finish(env, ex),
+    (e: unknown) => failed(env, ex, watch, e),
+  );
+}
+
+const STREAMED: Exchange['requestBody'] = Object.freeze({ kind: 'stream' });
+const NO_OVERRIDES: Readonly<Record<string, string>> = Object.freeze({});
+
+async function failed(env: Env, ex: Exchange, watch: ExchangeWatch | undefined, e: unknown): Promise<void> {
+  const err = asEdgeError(e);
+  if (watch !== undefined) watch.errorCode = err.code;
+  try {
     await fail(env, ex, err);
   } finally {
-    // Whatever happened, waiters on this request's origin fetch must not hang (spec §6.9).
-    release(env, ex.cache, undefined);
+    finish(env, ex);
   }
+}
+
+function finish(env: Env, ex: Exchange): void {
+  // Whatever happened, waiters on this request's origin fetch must not hang (spec §6.9).
+  release(env, ex.cache, undefined);
   if (ex.refresh) refreshInBackground(env, ex, ex.refresh);
 }
 
@@ -194,7 +227,8 @@ function refreshInBackground(env: Env, ex: Exchange, entry: CacheEntry): void {
     timings: [],
     cache: { ...ctx, stale: entry, leader, fwd: 'stale', fwdStatus: undefined, stored: false, collapsed: false, detail: undefined },
   };
-  runSteps(env, bg, 'origin-request')
+  Promise.resolve()
+    .then(() => runSteps(env, bg, 'origin-request'))
     .catch((e: unknown) => {
       const err = asEdgeError(e);
       env.log.warn(`${ex.requestId} background refresh of ${ex.viewerRequest.uri} failed: ${err.describe()}`);

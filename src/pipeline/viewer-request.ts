@@ -2,6 +2,7 @@
 // request limits, and run the viewer-request function. A generated response goes straight to the
 // viewer (never cached, no viewer-response: spec §5.1).
 
+import type { Association } from '../config/types.js';
 import { EdgeError } from '../errors.js';
 import { rawToCfHeaders, removeDisallowed } from '../event/headers.js';
 import { stripOverrideHeaders } from '../event/viewer-headers.js';
@@ -63,7 +64,7 @@ function hasBody(ex: Exchange): boolean {
   return (h['content-length'] !== undefined && h['content-length'] !== '0') || h['transfer-encoding'] !== undefined;
 }
 
-export async function viewerRequest(env: Env, ex: Exchange): Promise<Step> {
+export function viewerRequest(env: Env, ex: Exchange): Step | Promise<Step> {
   const method = ex.viewerRequest.method;
   if (!env.facts(ex.behavior).allowedMethods.has(method)) {
     throw new EdgeError('MethodNotAllowed', `method ${method} is not in the behavior's allowed methods`, { stage: 'request' });
@@ -74,8 +75,11 @@ export async function viewerRequest(env: Env, ex: Exchange): Promise<Step> {
   }
 
   const assoc = ex.behavior.functions['viewer-request'];
-  if (!assoc) return 'cache-lookup';
+  // Synchronous when there is no function: the driver runs a hit without a single await.
+  return assoc ? runViewerRequest(env, ex, assoc) : 'cache-lookup';
+}
 
+async function runViewerRequest(env: Env, ex: Exchange, assoc: Association): Promise<Step> {
   const next = await runRequestTrigger(env, ex, 'viewer-request', assoc, ex.viewerRequest);
   // A generated response goes straight to the viewer: no cache, no viewer-response (spec §5.1).
   if (next === undefined) return 'deliver';

@@ -19,10 +19,9 @@ import type { RuntimeMetrics } from '../observe/metrics.js';
 import type { CodeRef } from './code-types.js';
 import {
   decodeDoneOk,
+  encodeInvoke,
   ERROR_TYPES,
   type InitErrorMessage,
-  type InvokeMessage,
-  type InvokePayload,
   isWorkerToHost,
   type LogLevel,
   type StaticContext,
@@ -170,8 +169,8 @@ interface Slot {
    * pool fills workers' backlogs instead of holding invocations here, so one message carries several.
    */
   backlog: Invocation[];
-  /** Messages to post at the end of this turn of the event loop, as one batch. */
-  outbox: InvokeMessage[];
+  /** Invocations (encodeInvoke) to post at the end of this turn of the event loop, as one message. */
+  outbox: string[];
   /** The last invocation this worker finished: Lambda prints console lines of background work with its request id. */
   lastId: number;
   lastRequestId: string;
@@ -358,25 +357,23 @@ class FunctionPool {
   }
 
   dispatch(slot: Slot, inv: Invocation): void {
-    let payload: string;
+    let event: string;
     try {
-      const p: InvokePayload = { event: inv.req.event, awsRequestId: inv.awsRequestId, timeoutMs: inv.req.timeoutMs };
-      payload = JSON.stringify(p);
+      event = JSON.stringify(inv.req.event);
     } catch (e) {
       this.rt.settle(inv, failure('error', 'Edgeproxy.EventNotSerializable', `the event could not be serialized: ${String(e)}`, 0));
       if (slot.current === undefined && slot.state !== 'starting') this.release(slot);
       return;
     }
     inv.slot = slot;
-    const msg: InvokeMessage = { t: 'invoke', id: inv.id, payload };
+    // Posted with everything else this turn gives the worker, as one message (protocol.ts: Invoke).
+    if (slot.outbox.push(encodeInvoke(inv.id, inv.req.timeoutMs, inv.awsRequestId, event)) === 1) this.rt.flushSoon(slot);
     if (slot.current !== undefined) {
-      // Behind the running one: posted with the others of this turn as one batch.
+      // Behind the running one: the worker starts it when the current one settles.
       slot.backlog.push(inv);
-      if (slot.outbox.push(msg) === 1) this.rt.flushSoon(slot);
       return;
     }
     slot.current = inv;
-    slot.worker.postMessage(msg);
     // A cold worker starts the clock when its module has loaded ('ready'): Lambda's init phase does not
     // count against the function timeout.
     if (slot.state === 'idle') {
@@ -788,8 +785,8 @@ class Runtime implements EdgeRuntime {
       this.flushScheduled = false;
       for (const s of this.toFlush) {
         if (s.state === 'dead' || s.outbox.length === 0) continue;
-        const items = s.outbox.splice(0);
-        s.worker.postMessage(items.length === 1 ? items[0] : { t: 'batch', items });
+        s.worker.postMessage(s.outbox.length === 1 ? (s.outbox[0] as string) : s.outbox.join('\n'));
+        s.outbox.length = 0;
       }
       this.toFlush.clear();
     });

@@ -40,34 +40,47 @@ export interface WorkerInit {
   context: StaticContext;
 }
 
-/** What `InvokeMessage.payload` holds (as JSON). */
-export interface InvokePayload {
-  event: unknown;
-  awsRequestId: string;
-  /** The worker starts its own clock for getRemainingTimeInMillis() when the handler starts. */
-  timeoutMs: number;
-}
-
 // ---- host → worker ----
 
-export interface InvokeMessage {
-  t: 'invoke';
-  id: number;
-  /** JSON of InvokePayload. */
-  payload: string;
-}
-
 /**
- * Several invocations for one worker in one message: the worker runs them one at a time, in order.
- * One postMessage per batch instead of one per invocation is what keeps the hop cheap under load
- * (shared/perf-notes.md: the per-message cost dominates a small event's round trip).
+ * One invocation as the host sends it. Host → worker messages are single strings: one or more
+ * invocations, `<id>\t<timeoutMs>\t<awsRequestId>\t<event JSON>`, joined by `\n` (JSON.stringify never
+ * emits a raw tab or newline). Everything dispatched to a worker in one turn of the host's event loop
+ * goes as one message: the per-message cost (a thread wake-up) dominates a small event's hop
+ * (shared/perf-notes.md), and a string crosses cheaper than a structured clone of objects.
  */
-export interface InvokeBatchMessage {
-  t: 'batch';
-  items: InvokeMessage[];
+export interface Invoke {
+  id: number;
+  /** The worker starts its own clock for getRemainingTimeInMillis() when the handler starts. */
+  timeoutMs: number;
+  awsRequestId: string;
+  /** JSON of the event. */
+  event: string;
 }
 
-export type HostToWorker = InvokeMessage | InvokeBatchMessage;
+export function encodeInvoke(id: number, timeoutMs: number, awsRequestId: string, eventJson: string): string {
+  return `${id}\t${timeoutMs}\t${awsRequestId}\t${eventJson}`;
+}
+
+/** The invocations a host → worker message carries; undefined when it is not one. */
+export function decodeInvokes(s: string): Invoke[] | undefined {
+  const out: Invoke[] = [];
+  let at = 0;
+  while (at < s.length) {
+    const a = s.indexOf('\t', at);
+    const b = a < 0 ? -1 : s.indexOf('\t', a + 1);
+    const c = b < 0 ? -1 : s.indexOf('\t', b + 1);
+    if (c < 0) return undefined;
+    let end = s.indexOf('\n', c + 1);
+    if (end < 0) end = s.length;
+    const id = Number(s.slice(at, a));
+    const timeoutMs = Number(s.slice(a + 1, b));
+    if (!Number.isInteger(id) || !(timeoutMs > 0)) return undefined;
+    out.push({ id, timeoutMs, awsRequestId: s.slice(b + 1, c), event: s.slice(c + 1, end) });
+    at = end + 1;
+  }
+  return out.length === 0 ? undefined : out;
+}
 
 // ---- worker → host ----
 
@@ -150,19 +163,6 @@ export function decodeDoneOk(s: string): DoneOk | undefined {
 /** Shallow check: messages come from our own worker script, so the tag is enough to switch on. */
 export function isWorkerToHost(v: unknown): v is WorkerToHost {
   return typeof v === 'object' && v !== null && typeof (v as { t?: unknown }).t === 'string';
-}
-
-function isInvokeMessage(v: unknown): v is InvokeMessage {
-  if (typeof v !== 'object' || v === null) return false;
-  const m = v as { t?: unknown; id?: unknown; payload?: unknown };
-  return m.t === 'invoke' && typeof m.id === 'number' && typeof m.payload === 'string';
-}
-
-export function isHostToWorker(v: unknown): v is HostToWorker {
-  if (isInvokeMessage(v)) return true;
-  if (typeof v !== 'object' || v === null) return false;
-  const m = v as { t?: unknown; items?: unknown };
-  return m.t === 'batch' && Array.isArray(m.items) && m.items.every(isInvokeMessage);
 }
 
 export function isWorkerInit(v: unknown): v is WorkerInit {

@@ -11,10 +11,9 @@ import {
   allocationLimitBytes,
   encodeDoneOk,
   ERROR_TYPES,
+  decodeInvokes,
   type InitErrorMessage,
-  type InvokeMessage,
-  type InvokePayload,
-  isHostToWorker,
+  type Invoke,
   isWorkerInit,
   type LogLevel,
   type StaticContext,
@@ -296,20 +295,20 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
-function run(handler: Handler, msg: InvokeMessage): void {
+function run(handler: Handler, msg: Invoke): void {
   currentId = msg.id;
   const inv = new Invocation(msg.id);
-  let payload: InvokePayload;
+  let event: unknown;
   try {
-    payload = JSON.parse(msg.payload) as InvokePayload;
+    event = JSON.parse(msg.event);
   } catch (e) {
-    inv.finish(new Error(`edgeproxy: invocation payload is not JSON: ${errorInfo(e).errorMessage}`), null);
+    inv.finish(new Error(`edgeproxy: invocation event is not JSON: ${errorInfo(e).errorMessage}`), null);
     return;
   }
-  const context = makeContext(inv, init.context, payload.awsRequestId, payload.timeoutMs);
+  const context = makeContext(inv, init.context, msg.awsRequestId, msg.timeoutMs);
   const callback: Callback = (err, result) => inv.finish(err, result);
   try {
-    const ret = handler(payload.event, context, callback);
+    const ret = handler(event, context, callback);
     if (isThenable(ret)) {
       ret.then(
         (r) => inv.finish(null, r),
@@ -399,11 +398,11 @@ async function load(): Promise<Handler | undefined> {
 let handler: Handler | undefined;
 let loadFailed = false;
 /** Invocations that arrived before the module finished loading. */
-const early: InvokeMessage[] = [];
+const early: Invoke[] = [];
 
 // One invocation at a time (as one Lambda instance): the host may send the next ones ahead, in a
 // batch; they wait here, in order, until the running one settles.
-const waiting: InvokeMessage[] = [];
+const waiting: Invoke[] = [];
 let running = false;
 
 function runNext(): void {
@@ -423,14 +422,14 @@ function settled(): void {
   queueMicrotask(runNext);
 }
 
-function accept(m: InvokeMessage): void {
+function accept(m: Invoke): void {
   waiting.push(m);
   if (!running) runNext();
 }
 
 port.on('message', (raw: unknown) => {
-  if (!isHostToWorker(raw)) return;
-  const items = raw.t === 'batch' ? raw.items : [raw];
+  const items = typeof raw === 'string' ? decodeInvokes(raw) : undefined;
+  if (items === undefined) return;
   if (handler !== undefined) for (const m of items) accept(m);
   else if (!loadFailed) early.push(...items);
 });
