@@ -4,6 +4,7 @@
 // a response has ended (src/pipeline/run.ts calls it).
 
 import { createWriteStream, statSync, type WriteStream } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
 import type { Exchange } from '../pipeline/exchange.js';
 import type { RequestMetrics } from './metrics.js';
@@ -260,6 +261,25 @@ function originLatency(ex: Exchange): number {
   return -1;
 }
 
+/** One request being watched; hangs off its ServerResponse so one shared 'close' listener serves all. */
+interface Watched extends ExchangeWatch {
+  readonly ex: Exchange;
+  readonly startedAt: number;
+  readonly written0: number;
+  ttfb: number | undefined;
+  readonly report: (w: Watched) => void;
+}
+
+const kWatched = Symbol('edgeproxy.watched');
+type WatchedResponse = ServerResponse & { [kWatched]?: Watched };
+
+// One function for every response, not a closure (and no `once` wrapper) per request: the observer
+// runs on every cache hit, where each allocation shows (issue 5).
+function onResponseClose(this: WatchedResponse): void {
+  const w = this[kWatched];
+  if (w !== undefined) w.report(w);
+}
+
 export function createExchangeObserver(opts: {
   metrics: RequestMetrics | undefined;
   accessLog: AccessLog | undefined;
@@ -267,63 +287,65 @@ export function createExchangeObserver(opts: {
   distributionDomainName: string;
 }): ExchangeObserver {
   const { metrics, accessLog } = opts;
+  const report = (w: Watched): void => {
+    const ex = w.ex;
+    const res = ex.res;
+    const socket = ex.req.socket;
+    const bytesOut = socket.bytesWritten - w.written0;
+    const method = ex.req.method ?? 'GET';
+    const status = res.headersSent ? res.statusCode : 0;
+    const xCache = ex.response?.xCache;
+    const contentLength = first(ex.req.headers['content-length']);
+    const bytesIn = contentLength === undefined ? 0 : Number(contentLength) || 0;
+    metrics?.recordRequest(method, status, xCache ?? 'Error', bytesOut, bytesIn, originLatency(ex));
+    if (accessLog === undefined) return;
+    const url = ex.req.url ?? '/';
+    const q = url.indexOf('?');
+    accessLog.write({
+      end: new Date(),
+      edgeLocation: opts.edgeLocation,
+      scBytes: bytesOut,
+      clientIp: ex.clientIp,
+      method,
+      distributionDomainName: opts.distributionDomainName,
+      uriStem: q < 0 ? url : url.slice(0, q),
+      status,
+      referer: first(ex.req.headers.referer),
+      userAgent: first(ex.req.headers['user-agent']),
+      query: q < 0 ? undefined : url.slice(q + 1),
+      // CloudFront logs cookies only with cookie logging on; edgeproxy has no such switch: never.
+      cookie: undefined,
+      xCache,
+      errorCode: w.errorCode,
+      requestId: ex.requestId,
+      hostHeader: first(ex.req.headers.host),
+      protocol: 'http',
+      csBytes: requestHeadBytes(ex) + bytesIn,
+      timeTakenMs: performance.now() - w.startedAt,
+      forwardedFor: first(ex.req.headers['x-forwarded-for']),
+      completed: res.writableFinished,
+      httpVersion: ex.req.httpVersion,
+      clientPort: socket.remotePort ?? 0,
+      ttfbMs: w.ttfb,
+      contentType: headerValue(ex, 'content-type'),
+      contentLength: headerValue(ex, 'content-length'),
+      contentRange: headerValue(ex, 'content-range'),
+    });
+  };
   return {
     watch(ex, startedAt) {
-      const w: ExchangeWatch = { errorCode: undefined };
-      const res = ex.res;
-      const socket = ex.req.socket;
-      const written0 = socket.bytesWritten;
-      let ttfb: number | undefined;
+      const res: WatchedResponse = ex.res;
+      const w: Watched = { errorCode: undefined, ex, startedAt, written0: ex.req.socket.bytesWritten, ttfb: undefined, report };
       if (accessLog !== undefined) {
         // Only when someone reads the access log: note when the head goes out (time-to-first-byte).
         const writeHead = res.writeHead;
         res.writeHead = function (this: typeof res, ...args: Parameters<typeof res.writeHead>) {
-          ttfb ??= performance.now() - startedAt;
+          w.ttfb ??= performance.now() - startedAt;
           return writeHead.apply(this, args);
         } as typeof res.writeHead;
       }
-      res.once('close', () => {
-        const bytesOut = socket.bytesWritten - written0;
-        const method = ex.req.method ?? 'GET';
-        const status = res.headersSent ? res.statusCode : 0;
-        const xCache = ex.response?.xCache;
-        const contentLength = first(ex.req.headers['content-length']);
-        const bytesIn = contentLength === undefined ? 0 : Number(contentLength) || 0;
-        metrics?.recordRequest(method, status, xCache ?? 'Error', bytesOut, bytesIn, originLatency(ex));
-        if (accessLog === undefined) return;
-        const url = ex.req.url ?? '/';
-        const q = url.indexOf('?');
-        accessLog.write({
-          end: new Date(),
-          edgeLocation: opts.edgeLocation,
-          scBytes: bytesOut,
-          clientIp: ex.clientIp,
-          method,
-          distributionDomainName: opts.distributionDomainName,
-          uriStem: q < 0 ? url : url.slice(0, q),
-          status,
-          referer: first(ex.req.headers.referer),
-          userAgent: first(ex.req.headers['user-agent']),
-          query: q < 0 ? undefined : url.slice(q + 1),
-          // CloudFront logs cookies only with cookie logging on; edgeproxy has no such switch: never.
-          cookie: undefined,
-          xCache,
-          errorCode: w.errorCode,
-          requestId: ex.requestId,
-          hostHeader: first(ex.req.headers.host),
-          protocol: 'http',
-          csBytes: requestHeadBytes(ex) + bytesIn,
-          timeTakenMs: performance.now() - startedAt,
-          forwardedFor: first(ex.req.headers['x-forwarded-for']),
-          completed: res.writableFinished,
-          httpVersion: ex.req.httpVersion,
-          clientPort: socket.remotePort ?? 0,
-          ttfbMs: ttfb,
-          contentType: headerValue(ex, 'content-type'),
-          contentLength: headerValue(ex, 'content-length'),
-          contentRange: headerValue(ex, 'content-range'),
-        });
-      });
+      res[kWatched] = w;
+      res.on('close', onResponseClose);
       return w;
     },
   };
