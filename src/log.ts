@@ -15,6 +15,11 @@ export interface LogFields {
 }
 
 export interface Logger {
+  /**
+   * True when info lines go nowhere: callers on the hot path (START/END/REPORT per invocation) may skip
+   * building them. Absent means they are kept.
+   */
+  readonly quietInfo?: boolean;
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
@@ -92,6 +97,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     stream.write(c === undefined ? `${msg}\n` : `${c}${msg}${ANSI.reset}\n`);
   };
   return {
+    quietInfo: min > RANK.info,
     info: (msg, fields) => emit('info', out, colourOut, msg, fields),
     warn: (msg, fields) => emit('warn', err, colourErr, msg, fields),
     error: (msg, fields) => emit('error', err, colourErr, msg, fields),
@@ -101,7 +107,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
 /** Text lines to stdout (info) and stderr (warn, error), coloured on a terminal. */
 export const consoleLogger: Logger = createLogger();
 
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+export const silentLogger: Logger = { quietInfo: true, info() {}, warn() {}, error() {} };
 
 export interface LogRecord {
   level: LogLevelName;

@@ -30,6 +30,7 @@ async function importFunction(rel: string, name: string): Promise<unknown> {
 
 /** Access-log style info lines would add stdout writes to every measured request; warnings still show. */
 const benchLogger: Logger = {
+  quietInfo: process.env.BENCH_EDGE_LOG !== '1',
   info: process.env.BENCH_EDGE_LOG === '1' ? (m) => process.stdout.write(`${m}\n`) : () => {},
   warn: (m) => process.stderr.write(`${m}\n`),
   error: (m) => process.stderr.write(`${m}\n`),

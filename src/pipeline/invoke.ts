@@ -41,7 +41,8 @@ export async function invokeFunction(env: Env, ex: Exchange, eventType: EventTyp
     code === undefined ? { fn, eventType, event, requestId: ex.requestId, timeoutMs } : { fn, eventType, event, requestId: ex.requestId, timeoutMs, code },
   );
   ex.timings.push({ stage: eventType, ms: performance.now() - started });
-  if (outcome.version !== undefined) ex.executed.push(`${eventType}=${assoc.functionId}:${outcome.version}`);
+  // Only the inspector header shows it: no string per invocation otherwise.
+  if (outcome.version !== undefined && env.config.inspectorHeaders) ex.executed.push(`${eventType}=${assoc.functionId}:${outcome.version}`);
   if (outcome.ok) return outcome.result;
   const errorCode = outcome.reason === 'throttled' ? 'LambdaLimitExceeded' : 'LambdaExecutionError';
   const what =

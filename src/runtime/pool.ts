@@ -797,6 +797,7 @@ class Runtime implements EdgeRuntime {
     inv.startedAt = performance.now();
     const slot = inv.slot;
     if (slot !== undefined) armTimeout(slot, inv.req.timeoutMs);
+    if (this.log.quietInfo === true) return;
     // Lambda's exact START line; the link to the viewer's request (X-Amz-Cf-Id) is the `cfRequestId` field
     // in JSON, and the awsRequestId in the pipeline's error line (docs/decisions.md).
     this.log.info(`START RequestId: ${inv.awsRequestId} Version: ${inv.code.version}`, {
@@ -819,7 +820,7 @@ class Runtime implements EdgeRuntime {
     outcome.version = inv.code.version;
     outcome.awsRequestId = inv.awsRequestId;
     if (inv.initMs !== undefined) outcome.initDurationMs = inv.initMs;
-    if (inv.startedAt !== 0) this.logEnd(inv, outcome);
+    if (inv.startedAt !== 0 && this.log.quietInfo !== true) this.logEnd(inv, outcome);
     pool.inFlight--;
     if (inv.req.fn.reservedConcurrency === undefined) this.unreservedInFlight--;
     this.metrics?.recordInvocationEnd(pool.fn.id, inv.code.version, outcome.durationMs, !outcome.ok);
@@ -860,6 +861,7 @@ class Runtime implements EdgeRuntime {
 
   /** A function's console line: Lambda's `<ISO time>\t<awsRequestId>\t<LEVEL>\t<text>` (spec §9.5). */
   logLine(slot: Slot, requestId: string, level: LogLevel, text: string): void {
+    if (this.log.quietInfo === true) return;
     this.log.info(`${new Date().toISOString()}\t${requestId}\t${level}\t${text}`, {
       type: 'function',
       level,
