@@ -306,9 +306,19 @@ export function decideTtl(input: TtlInput): TtlDecision {
   const privateFields = qualifiedFields(cc, 'private');
   const stripFields = [...(noCacheFields ?? []), ...(privateFields ?? [])];
   const sharedWithAuthorization = cc.has('public') || cc.has('s-maxage') || cc.has('must-revalidate');
-  const base = { staleWhileRevalidate: swr, staleIfError: sie, mustRevalidate, stripFields, sharedWithAuthorization };
-  const no = (reason: string): TtlDecision => ({ ...base, store: false, ttl: 0, reason });
-  const yes = (ttl: number, reason: string): TtlDecision => ({ ...base, store: true, ttl, reason });
+  // Literal objects of one shape (a spread of a shared base was 2 µs per miss in the profile).
+  const decision = (store: boolean, ttl: number, reason: string): TtlDecision => ({
+    store,
+    ttl,
+    reason,
+    staleWhileRevalidate: swr,
+    staleIfError: sie,
+    mustRevalidate,
+    stripFields,
+    sharedWithAuthorization,
+  });
+  const no = (reason: string): TtlDecision => decision(false, 0, reason);
+  const yes = (ttl: number, reason: string): TtlDecision => decision(true, ttl, reason);
 
   const method = input.method.toUpperCase();
   if (!(input.cachedMethods ?? DEFAULT_CACHED_METHODS).includes(method)) return no('method');

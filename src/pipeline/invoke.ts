@@ -100,7 +100,7 @@ export async function runRequestTrigger(
     }
     const next = r.request;
     if (original !== undefined) ex.requestBody = { kind: 'buffer', buf: applyBodyResult(original, next.body, eventType) };
-    delete next.body;
+    if (next.body !== undefined) delete next.body;
     return next;
   } catch (e) {
     throw blame(e, env, eventType, assoc.functionId);

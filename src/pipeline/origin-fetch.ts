@@ -2,11 +2,10 @@
 // by the origin-request function (request.origin), and stream the answer back without buffering it.
 
 import { STATUS_CODES } from 'node:http';
-import { rawToCfHeaders } from '../event/headers.js';
 import { originRequestToFetch } from '../event/origin-request.js';
 import type { Env } from './env.js';
 import type { Exchange } from './exchange.js';
-import { stripHopByHop } from '../event/hop-by-hop.js';
+import { rawToCfHeadersEndToEnd } from '../event/hop-by-hop.js';
 import type { Step } from './steps.js';
 
 /** Removes framing headers: the body we send may differ from the viewer's (replaced by a function). */
@@ -42,7 +41,7 @@ export async function originFetch(env: Env, ex: Exchange): Promise<Step> {
   ex.response = {
     status: answer.status,
     statusDescription: answer.statusText || STATUS_CODES[answer.status] || '',
-    headers: stripHopByHop(rawToCfHeaders(answer.rawHeaders)),
+    headers: rawToCfHeadersEndToEnd(answer.rawHeaders),
     body: { kind: 'stream', stream: answer.body },
     source: 'origin',
     xCache: answer.status >= 400 ? 'Error' : 'Miss',

@@ -43,8 +43,8 @@ export async function originRequest(env: Env, ex: Exchange): Promise<Step> {
   const stale = ex.cache?.stale;
   if (stale) {
     // spec §6.8: revalidate with the stored validators, in place of any the viewer sent.
-    delete request.headers['if-none-match'];
-    delete request.headers['if-modified-since'];
+    if (request.headers['if-none-match'] !== undefined) delete request.headers['if-none-match'];
+    if (request.headers['if-modified-since'] !== undefined) delete request.headers['if-modified-since'];
     Object.assign(request.headers, revalidationHeaders(stale));
   }
   ex.originRequest = request;

@@ -27,7 +27,7 @@ async function runViewerResponse(env: Env, ex: Exchange, assoc: Association, r: 
     r.statusDescription = v.statusDescription;
     r.headers = v.headers;
     // Age is ours to set at delivery; a function cannot pin it.
-    delete r.headers.age;
+    if (r.headers.age !== undefined) delete r.headers.age;
     if (v.body !== undefined) {
       discardBody(r);
       r.body = { kind: 'buffer', buf: v.body };
