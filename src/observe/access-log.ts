@@ -5,6 +5,7 @@
 
 import { createWriteStream, statSync, type WriteStream } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Logger } from '../log.js';
 import type { Exchange } from '../pipeline/exchange.js';
 import type { RequestMetrics } from './metrics.js';
@@ -264,6 +265,8 @@ function originLatency(ex: Exchange): number {
 /** One request being watched; hangs off its ServerResponse so one shared 'close' listener serves all. */
 interface Watched extends ExchangeWatch {
   readonly ex: Exchange;
+  /** Kept: `req.socket` is gone by the time a destroyed connection's response closes. */
+  readonly socket: Socket;
   readonly startedAt: number;
   readonly written0: number;
   ttfb: number | undefined;
@@ -290,7 +293,7 @@ export function createExchangeObserver(opts: {
   const report = (w: Watched): void => {
     const ex = w.ex;
     const res = ex.res;
-    const socket = ex.req.socket;
+    const socket = w.socket;
     const bytesOut = socket.bytesWritten - w.written0;
     const method = ex.req.method ?? 'GET';
     const status = res.headersSent ? res.statusCode : 0;
@@ -335,7 +338,8 @@ export function createExchangeObserver(opts: {
   return {
     watch(ex, startedAt) {
       const res: WatchedResponse = ex.res;
-      const w: Watched = { errorCode: undefined, ex, startedAt, written0: ex.req.socket.bytesWritten, ttfb: undefined, report };
+      const socket = ex.req.socket;
+      const w: Watched = { errorCode: undefined, ex, socket, startedAt, written0: socket.bytesWritten, ttfb: undefined, report };
       if (accessLog !== undefined) {
         // Only when someone reads the access log: note when the head goes out (time-to-first-byte).
         const writeHead = res.writeHead;
