@@ -18,17 +18,17 @@ import type { Logger } from '../log.js';
 import type { RuntimeMetrics } from '../observe/metrics.js';
 import type { CodeRef } from './code-types.js';
 import {
-  decodeDoneOk,
+  decodeWorkerMessage,
   encodeInvoke,
   ERROR_TYPES,
   type InitErrorMessage,
-  isWorkerToHost,
   type LogLevel,
   type StaticContext,
   timeoutMessage,
   type WorkerInit,
   type WorkerToHost,
 } from './protocol.js';
+import { createRingBuffer, RingReader } from './ring.js';
 import type { FunctionPoolStats, FunctionRuntime, InvokeFailure, InvokeOutcome, InvokeRequest, RuntimeStats } from './types.js';
 
 /** Lambda's init phase limit; loading the module does not count against the function timeout (spec §3.7). */
@@ -159,6 +159,8 @@ type SlotState = 'starting' | 'idle' | 'busy' | 'dead';
 interface Slot {
   readonly pool: FunctionPool;
   readonly worker: Worker;
+  /** What the worker sends, in order (ring.ts). */
+  readonly ring: RingReader;
   /** The build this worker loaded; a worker only ever runs invocations of that exact build. */
   readonly code: CodeRef;
   readonly key: string;
@@ -310,7 +312,8 @@ class FunctionPool {
 
   spawn(code: CodeRef): Slot {
     const context = staticContext(this.fn, code.version);
-    const data: WorkerInit = { file: code.file, exportName: code.exportName, handlerName: handlerName(this.fn, code), context };
+    const ring = createRingBuffer();
+    const data: WorkerInit = { file: code.file, exportName: code.exportName, handlerName: handlerName(this.fn, code), context, ring };
     const worker = new Worker(this.rt.workerScript, {
       workerData: data,
       env: lambdaEnv(this.fn, code, context),
@@ -323,6 +326,7 @@ class FunctionPool {
     const slot: Slot = {
       pool: this,
       worker,
+      ring: new RingReader(ring),
       code,
       key: codeKey(code),
       state: 'starting',
@@ -433,15 +437,23 @@ class FunctionPool {
     this.kill(slot, initFailure(ERROR_TYPES.shutdown, `the worker was retired (${why})`), false);
   }
 
+  /** A wake (or an overflow record) from the worker: handle everything it has sent since the last look. */
   onMessage(slot: Slot, m: unknown): void {
     if (slot.state === 'dead') return;
-    let msg: WorkerToHost;
-    if (typeof m === 'string') {
-      const done = decodeDoneOk(m);
-      if (done === undefined) return;
-      msg = done;
-    } else if (isWorkerToHost(m)) msg = m;
-    else return;
+    slot.ring.received(m);
+    this.drain(slot);
+  }
+
+  drain(slot: Slot): void {
+    while (slot.state !== 'dead') {
+      const text = slot.ring.next();
+      if (text === undefined) return;
+      const msg = decodeWorkerMessage(text);
+      if (msg !== undefined) this.handle(slot, msg);
+    }
+  }
+
+  handle(slot: Slot, msg: WorkerToHost): void {
     switch (msg.t) {
       case 'log':
         this.rt.logLine(slot, requestIdFor(slot, msg.id), msg.level, msg.text);
@@ -508,6 +520,8 @@ class FunctionPool {
   }
 
   onError(slot: Slot, e: unknown): void {
+    // What it wrote before dying comes first (its result, its last console lines, a fatal message).
+    this.drain(slot);
     if (slot.state === 'dead') return;
     const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
     const oom = code === 'ERR_WORKER_OUT_OF_MEMORY';
@@ -523,6 +537,7 @@ class FunctionPool {
   }
 
   onExit(slot: Slot, code: number): void {
+    this.drain(slot);
     if (slot.state === 'dead') return;
     this.crashed(slot, ERROR_TYPES.exit, `Runtime exited with error: exit status ${code}`);
   }

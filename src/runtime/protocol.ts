@@ -38,6 +38,8 @@ export interface WorkerInit {
   /** `<module>.<export>` as Lambda spells the handler setting, for Lambda-style messages. */
   handlerName: string;
   context: StaticContext;
+  /** Everything the worker sends goes through this ring (ring.ts), in order. */
+  ring: SharedArrayBuffer;
 }
 
 // ---- host → worker ----
@@ -165,6 +167,25 @@ export function isWorkerToHost(v: unknown): v is WorkerToHost {
   return typeof v === 'object' && v !== null && typeof (v as { t?: unknown }).t === 'string';
 }
 
+/**
+ * What the worker sends, as one string for the ring: a successful `done` as encodeDoneOk, anything
+ * else as JSON.
+ */
+export function encodeWorkerMessage(m: WorkerToHost): string {
+  return JSON.stringify(m);
+}
+
+/** The message a ring record carries; undefined when it is not one of ours. */
+export function decodeWorkerMessage(s: string): WorkerToHost | undefined {
+  if (s.charCodeAt(0) !== 123 /* { */) return decodeDoneOk(s);
+  try {
+    const m: unknown = JSON.parse(s);
+    return isWorkerToHost(m) ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function isWorkerInit(v: unknown): v is WorkerInit {
   if (typeof v !== 'object' || v === null) return false;
   const w = v as Partial<Record<keyof WorkerInit, unknown>>;
@@ -173,7 +194,8 @@ export function isWorkerInit(v: unknown): v is WorkerInit {
     typeof w.exportName === 'string' &&
     typeof w.handlerName === 'string' &&
     typeof w.context === 'object' &&
-    w.context !== null
+    w.context !== null &&
+    w.ring instanceof SharedArrayBuffer
   );
 }
 

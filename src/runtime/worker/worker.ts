@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import {
   allocationLimitBytes,
   encodeDoneOk,
+  encodeWorkerMessage,
   ERROR_TYPES,
   decodeInvokes,
   type InitErrorMessage,
@@ -19,6 +20,7 @@ import {
   type StaticContext,
   type WorkerToHost,
 } from '../protocol.js';
+import { RingWriter } from '../ring.js';
 
 if (parentPort === null) throw new Error('edgeproxy: worker.js must run inside a worker thread');
 if (!isWorkerInit(workerData)) throw new Error('edgeproxy: worker.js started without a valid WorkerInit as workerData');
@@ -104,8 +106,11 @@ function memoryHighWater(): number {
 type Callback = (err?: unknown, result?: unknown) => void;
 type Handler = (event: unknown, context: unknown, callback: Callback) => unknown;
 
+// Everything goes through the ring, in order (ring.ts); the host hears of it by one wake message per look.
+const ring = new RingWriter(init.ring, (m) => port.postMessage(m));
+
 function send(m: WorkerToHost): void {
-  port.postMessage(m);
+  ring.write(encodeWorkerMessage(m));
 }
 
 // ---- console capture (spec §9.5): every line goes to the host, which prints it with the request id ----
@@ -234,7 +239,7 @@ class Invocation {
       return;
     }
     // JSON.stringify(function/symbol) is undefined: nothing serialisable came back.
-    port.postMessage(encodeDoneOk(this.id, memoryHighWater(), json ?? 'null'));
+    ring.write(encodeDoneOk(this.id, memoryHighWater(), json ?? 'null'));
   }
 
   /** Waits until the loop holds nothing beyond the baseline for DRAIN_CONFIRM_MS, then answers null. */
