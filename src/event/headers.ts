@@ -28,9 +28,9 @@ function itemToString(item: RawHeaderItem): string {
  * spelling, one entry per header line, values untouched (spec §1.2).
  * HTTP/2 pseudo-headers are not headers and are dropped, except that `:authority` becomes
  * `host` when the request has no Host line, as CloudFront shows HTTP/2 requests with a Host.
- * Names in `skip` (lowercase) are left out.
+ * Names `skip` answers true for (given lowercase) are left out.
  */
-export function rawToCfHeaders(raw: readonly RawHeaderItem[], skip?: ReadonlySet<string>): CfHeaders {
+export function rawToCfHeaders(raw: readonly RawHeaderItem[], skip?: (lower: string) => boolean): CfHeaders {
   const h: CfHeaders = {};
   let authority: string | undefined;
   const n = raw.length - 1;
@@ -43,7 +43,7 @@ export function rawToCfHeaders(raw: readonly RawHeaderItem[], skip?: ReadonlySet
     }
     const lower = name.toLowerCase();
     // Skipped while converting rather than deleted after: `delete` makes the object slow for every later use.
-    if (skip !== undefined && skip.has(lower)) continue;
+    if (skip !== undefined && skip(lower)) continue;
     // hasOwn: a header named `constructor` or `toString` must not find Object.prototype's.
     const list = Object.hasOwn(h, lower) ? h[lower] : undefined;
     if (list !== undefined) list.push({ key: name, value });
@@ -176,10 +176,6 @@ export function isDisallowedHeader(lower: string): boolean {
   return false;
 }
 
-/** Removes §3.1 disallowed headers in place (e.g. before an event is built from origin headers). */
-export function removeDisallowed(h: CfHeaders): void {
-  for (const lower in h) if (isDisallowedHeader(lower)) delete h[lower];
-}
 
 /** RFC 9110 §5.6.2 tchar, indexed by char code < 128. */
 const TCHAR = (() => {

@@ -32,5 +32,6 @@ export function rawToCfHeadersEndToEnd(raw: readonly string[]): CfHeaders {
       (skip as Set<string>).add(listed);
     }
   }
-  return rawToCfHeaders(raw, skip);
+  const names = skip;
+  return rawToCfHeaders(raw, (lower) => names.has(lower));
 }

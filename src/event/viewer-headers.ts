@@ -5,10 +5,10 @@
 
 import type { ResolvedBehavior, ViewerHeaderValues } from '../config/types.js';
 import type { CfHeaders } from './types.js';
-import { defaultHeaderKey, getHeader, setOwn } from './headers.js';
+import { defaultHeaderKey, getHeader, isDisallowedHeader, rawToCfHeaders, setOwn } from './headers.js';
 
 export interface ViewerInfo {
-  /** The viewer's headers as received, after stripOverrideHeaders (not the function-modified ones). */
+  /** The viewer's headers as received, as viewerHeadersFromRaw gives them (not the function-modified ones). */
   headers: CfHeaders;
   clientIp: string;
   clientPort: number;
@@ -76,21 +76,33 @@ export function wantedCloudFrontHeaders(behavior: ResolvedBehavior): string[] {
 
 const OVERRIDE_PREFIX = 'x-edgeproxy-';
 
+function isOverrideHeader(lower: string): boolean {
+  // Cheap gate before startsWith: 'x' then '-' then 'e'.
+  return lower.charCodeAt(0) === 120 && lower.charCodeAt(2) === 101 && lower.startsWith(OVERRIDE_PREFIX);
+}
+
+function hiddenFromFunctions(lower: string): boolean {
+  return isDisallowedHeader(lower) || isOverrideHeader(lower);
+}
+
 /**
- * Removes every `x-edgeproxy-*` header from the viewer's headers in place (functions must never
- * see them) and returns the overrides they carried: lowercase name without the prefix → first
- * value, e.g. `x-edgeproxy-cloudfront-viewer-country: FR` → `{ 'cloudfront-viewer-country': 'FR' }`.
+ * The viewer's header lines as the viewer-request event shows them: disallowed ones are never present
+ * (spec §1.2), nor any `x-edgeproxy-*` header; those carry the overrides: lowercase name without the
+ * prefix → first value, e.g. `x-edgeproxy-cloudfront-viewer-country: FR` → `{ 'cloudfront-viewer-country': 'FR' }`.
+ * Left out while converting rather than deleted after: `delete` makes the object slow for every later
+ * use, and every keep-alive request has a Connection header to drop.
  */
-export function stripOverrideHeaders(h: CfHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const lower in h) {
-    // Cheap gate before startsWith: 'x' then '-' then 'e'.
-    if (lower.charCodeAt(0) !== 120 || lower.charCodeAt(2) !== 101 || !lower.startsWith(OVERRIDE_PREFIX)) continue;
-    const v = h[lower]?.[0]?.value;
-    if (v !== undefined) setOwn(out, lower.slice(OVERRIDE_PREFIX.length), v);
-    delete h[lower];
+export function viewerHeadersFromRaw(raw: readonly string[]): { headers: CfHeaders; overrides: Record<string, string> } {
+  const overrides: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if ((name.charCodeAt(0) | 32) !== 120 || name.length <= OVERRIDE_PREFIX.length) continue;
+    const lower = name.toLowerCase();
+    if (!isOverrideHeader(lower)) continue;
+    const key = lower.slice(OVERRIDE_PREFIX.length);
+    if (!Object.hasOwn(overrides, key)) setOwn(overrides, key, raw[i + 1] as string);
   }
-  return out;
+  return { headers: rawToCfHeaders(raw, hiddenFromFunctions), overrides };
 }
 
 // Device heuristics. CloudFront's device database is not public; these are simple documented
@@ -176,7 +188,7 @@ function computed(lower: string, req: ViewerInfo, cache: { device?: DeviceFlags;
 /**
  * The CloudFront-* headers named in `wanted` (lowercase), as origin-side events and the origin
  * see them (spec §7). Each value comes from, in order: the per-request override
- * (`X-Edgeproxy-<Name>`, as returned by stripOverrideHeaders), the configured `viewerHeaders`
+ * (`X-Edgeproxy-<Name>`, as returned by viewerHeadersFromRaw), the configured `viewerHeaders`
  * (`injected`), then what edgeproxy can compute from the viewer's request. A wanted header with
  * none of these (e.g. a geo header nobody injected) is left out.
  */

@@ -4,8 +4,7 @@
 
 import type { Association } from '../config/types.js';
 import { EdgeError } from '../errors.js';
-import { rawToCfHeaders, removeDisallowed } from '../event/headers.js';
-import { stripOverrideHeaders } from '../event/viewer-headers.js';
+import { viewerHeadersFromRaw } from '../event/viewer-headers.js';
 import type { CfHeaders, CfRequest } from '../event/types.js';
 import type { Env } from './env.js';
 import type { Exchange } from './exchange.js';
@@ -26,10 +25,7 @@ export function splitTarget(target: string): { uri: string; querystring: string 
 
 /** Viewer headers as the viewer-request event shows them: disallowed ones are never present (spec §1.2). */
 export function viewerHeaders(raw: readonly string[]): { headers: CfHeaders; overrides: Record<string, string> } {
-  const headers = rawToCfHeaders(raw);
-  removeDisallowed(headers);
-  const overrides = stripOverrideHeaders(headers);
-  return { headers, overrides };
+  return viewerHeadersFromRaw(raw);
 }
 
 function headerBytes(raw: readonly string[]): number {

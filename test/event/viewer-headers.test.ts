@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CachePolicy, ResolvedBehavior } from '../../src/config/types.js';
-import type { CfHeaders } from '../../src/event/types.js';
 import { rawToCfHeaders } from '../../src/event/headers.js';
-import { cloudFrontViewerHeaders, deviceFlags, stripOverrideHeaders, wantedCloudFrontHeaders } from '../../src/event/viewer-headers.js';
+import { cloudFrontViewerHeaders, deviceFlags, viewerHeadersFromRaw, wantedCloudFrontHeaders } from '../../src/event/viewer-headers.js';
 
 const UA = {
   iphone: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1',
@@ -61,23 +60,29 @@ describe('wantedCloudFrontHeaders', () => {
   });
 });
 
-describe('stripOverrideHeaders', () => {
-  it('removes every x-edgeproxy-* header and returns the overrides', () => {
-    const h: CfHeaders = rawToCfHeaders([
+describe('viewerHeadersFromRaw', () => {
+  it('leaves out every x-edgeproxy-* header and returns the overrides (first value wins)', () => {
+    const { headers, overrides } = viewerHeadersFromRaw([
       'Host', 'a',
       'X-Edgeproxy-CloudFront-Viewer-Country', 'FR',
+      'x-edgeproxy-cloudfront-viewer-country', 'DE',
       'x-edgeproxy-anything', '1',
       'X-Edge-Other', 'kept',
       'x-edgeproxyless', 'kept',
     ]);
-    expect(stripOverrideHeaders(h)).toEqual({ 'cloudfront-viewer-country': 'FR', anything: '1' });
-    expect(Object.keys(h)).toEqual(['host', 'x-edge-other', 'x-edgeproxyless']);
+    expect(overrides).toEqual({ 'cloudfront-viewer-country': 'FR', anything: '1' });
+    // X-Edge-* is disallowed (spec §3.1); x-edgeproxyless is not an override.
+    expect(Object.keys(headers)).toEqual(['host', 'x-edgeproxyless']);
+  });
+
+  it('leaves out the disallowed headers (spec §3.1) without deleting', () => {
+    const { headers } = viewerHeadersFromRaw(['Host', 'a', 'Connection', 'keep-alive', 'X-Amz-Cf-Id', 'x', 'Accept', '*/*', 'Keep-Alive', '5']);
+    expect(Object.keys(headers)).toEqual(['host', 'accept']);
   });
 });
 
 describe('cloudFrontViewerHeaders (spec §7)', () => {
-  const headers = rawToCfHeaders(['Host', 'd.example', 'User-Agent', UA.iphone, 'Accept', '*/*', 'accept', 'text/html', 'X-Edgeproxy-Ignored', 'x']);
-  stripOverrideHeaders(headers);
+  const { headers } = viewerHeadersFromRaw(['Host', 'd.example', 'User-Agent', UA.iphone, 'Accept', '*/*', 'accept', 'text/html', 'X-Edgeproxy-Ignored', 'x']);
   const req = { headers, clientIp: '2001:db8::1', clientPort: 50123, httpVersion: '2.0', protocol: 'https' as const };
 
   it('computes what the request shows, with CloudFront spellings', () => {
