@@ -421,10 +421,13 @@ function runNext(): void {
   run(h, next);
 }
 
+const settledTick = Promise.resolve();
+
 /** Called by Invocation.finish: the worker is free for the next waiting invocation. */
 function settled(): void {
-  // A microtask, so a handler that completes synchronously does not recurse.
-  queueMicrotask(runNext);
+  // A microtask, so a handler that completes synchronously does not recurse. Not queueMicrotask():
+  // Node wraps each of those in an AsyncResource, ~5 % of a worker's time per invocation in the profile.
+  void settledTick.then(runNext);
 }
 
 function accept(m: Invoke): void {
