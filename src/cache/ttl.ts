@@ -183,6 +183,19 @@ export function formatHttpDate(ms: number): string {
   return new Date(ms).toUTCString();
 }
 
+let dateSecond = -1;
+let dateText = '';
+
+/** The current HTTP-date, built at most once a second: every generated response carries one. */
+export function httpDateNow(nowMs: number = Date.now()): string {
+  const second = Math.floor(nowMs / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = formatHttpDate(second * 1000);
+  }
+  return dateText;
+}
+
 /**
  * The origin's Age (RFC 9111 §5.1): first member of the first line; ignored (undefined) when it is
  * not a non-negative integer.

@@ -5,7 +5,7 @@
 import { cacheStatus } from '../cache/cache-status.js';
 import { ttlLeft } from '../cache/freshness.js';
 import { answerRange, ifRangeAllows } from '../cache/range.js';
-import { firstHeader, headerValues, parseHttpDate } from '../cache/ttl.js';
+import { firstHeader, headerValues, httpDateNow, parseHttpDate } from '../cache/ttl.js';
 import { filterVaryForViewer } from '../cache/vary.js';
 import type { ServerResponse } from 'node:http';
 import { cfHeadersToRaw } from '../event/headers.js';
@@ -112,7 +112,7 @@ function originHead(env: Env, ex: Exchange, r: ExchangeResponse): string[] {
   if (generated) {
     // Observed on generated responses (spec §2.3 [O]).
     if (!h.server) h.server = [{ key: 'Server', value: 'CloudFront' }];
-    if (!h.date) h.date = [{ key: 'Date', value: new Date().toUTCString() }];
+    if (!h.date) h.date = [{ key: 'Date', value: httpDateNow() }];
   }
   if (r.body.kind === 'buffer') {
     h['content-length'] = [{ key: 'Content-Length', value: String(r.body.buf.length) }];

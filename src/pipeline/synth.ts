@@ -1,6 +1,7 @@
 // CloudFront's own responses: the HTML error page (spec §4) for every EdgeError.
 
 import { STATUS_CODES } from 'node:http';
+import { httpDateNow } from '../cache/ttl.js';
 import { ERRORS, type EdgeError } from '../errors.js';
 import type { ExchangeResponse } from './exchange.js';
 
@@ -26,7 +27,7 @@ export function errorResponse(err: EdgeError, requestId: string): ExchangeRespon
     statusDescription: STATUS_CODES[err.status] ?? '',
     headers: {
       server: [{ key: 'Server', value: 'CloudFront' }],
-      date: [{ key: 'Date', value: new Date().toUTCString() }],
+      date: [{ key: 'Date', value: httpDateNow() }],
       'content-type': [{ key: 'Content-Type', value: 'text/html' }],
     },
     body: { kind: 'buffer', buf: body },
