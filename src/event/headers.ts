@@ -53,6 +53,19 @@ export function rawToCfHeaders(raw: readonly RawHeaderItem[], skip?: (lower: str
   return h;
 }
 
+/**
+ * The first value of a header in a raw `[name, value, …]` list (`lower` in lowercase), without
+ * building Node's lazy `req.headers` object: the hot path needs one or two headers of it.
+ */
+export function rawHeaderValue(raw: readonly string[], lower: string): string | undefined {
+  const n = lower.length;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length === n && name.toLowerCase() === lower) return raw[i + 1];
+  }
+  return undefined;
+}
+
 /** CloudFront headers → flat `[name, value, …]` for `res.writeHead(status, raw)` or undici. */
 export function cfHeadersToRaw(h: CfHeaders): string[] {
   const out: string[] = [];

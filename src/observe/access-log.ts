@@ -6,6 +6,7 @@
 import { createWriteStream, statSync, type WriteStream } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { rawHeaderValue } from '../event/headers.js';
 import type { Logger } from '../log.js';
 import type { Exchange } from '../pipeline/exchange.js';
 import type { RequestMetrics } from './metrics.js';
@@ -302,7 +303,8 @@ export function createExchangeObserver(opts: {
     const method = ex.req.method ?? 'GET';
     const status = res.headersSent ? res.statusCode : 0;
     const xCache = ex.response?.xCache;
-    const contentLength = first(ex.req.headers['content-length']);
+    // From the raw lines: `req.headers` is built on first use, and this runs for every request.
+    const contentLength = rawHeaderValue(ex.req.rawHeaders, 'content-length');
     const bytesIn = contentLength === undefined ? 0 : Number(contentLength) || 0;
     metrics?.recordRequest(method, status, xCache ?? 'Error', bytesOut, bytesIn, originLatency(ex));
     if (accessLog === undefined) return;

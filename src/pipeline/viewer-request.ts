@@ -4,6 +4,7 @@
 
 import type { Association } from '../config/types.js';
 import { EdgeError } from '../errors.js';
+import { rawHeaderValue } from '../event/headers.js';
 import { viewerHeadersFromRaw } from '../event/viewer-headers.js';
 import type { CfHeaders, CfRequest } from '../event/types.js';
 import type { Env } from './env.js';
@@ -56,8 +57,9 @@ export function buildViewerRequest(
 }
 
 function hasBody(ex: Exchange): boolean {
-  const h = ex.req.headers;
-  return (h['content-length'] !== undefined && h['content-length'] !== '0') || h['transfer-encoding'] !== undefined;
+  const raw = ex.req.rawHeaders;
+  const length = rawHeaderValue(raw, 'content-length');
+  return (length !== undefined && length !== '0') || rawHeaderValue(raw, 'transfer-encoding') !== undefined;
 }
 
 export function viewerRequest(env: Env, ex: Exchange): Step | Promise<Step> {

@@ -13,6 +13,7 @@ import {
   getHeaderValues,
   isDisallowedHeader,
   isToken,
+  rawHeaderValue,
   rawToCfHeaders,
   setHeader,
 } from '../../src/event/headers.js';
@@ -161,5 +162,14 @@ describe('names that exist on Object.prototype', () => {
     ]);
     expect(getHeader(h, 'tostring')).toBe('b');
     expect(cfHeadersToRaw(h)).toEqual(['constructor', 'a', 'Constructor', 'c', 'toString', 'b']);
+  });
+});
+
+describe('rawHeaderValue', () => {
+  it('finds the first line of a header whatever its spelling, without building req.headers', () => {
+    const raw = ['Host', 'a', 'Content-Length', '12', 'content-length', '99', 'X-Content-Length', '5'];
+    expect(rawHeaderValue(raw, 'content-length')).toBe('12');
+    expect(rawHeaderValue(raw, 'host')).toBe('a');
+    expect(rawHeaderValue(raw, 'transfer-encoding')).toBeUndefined();
   });
 });
