@@ -103,7 +103,9 @@ function logError(env: Env, ex: { requestId: string; req: IncomingMessage }, err
 /**
  * `observe` (metrics, access log) hears about the request when its response has ended
  * (observe/access-log.ts). Returns undefined when the request was answered synchronously (a cache hit
- * with no functions), else a promise that settles when it is done; it never rejects and never throws.
+ * with no functions), else a promise that settles when it is done. Every pipeline failure becomes
+ * CloudFront's error response; a throw or a rejection means an internal fault (the caller cuts the
+ * connection).
  */
 export function handleRequest(env: Env, req: IncomingMessage, res: ServerResponse, observe?: ExchangeObserver): Promise<void> | undefined {
   const startedAt = performance.now();
