@@ -6,6 +6,7 @@ import { fnExport, importSrc, type MicroCase } from './harness.js';
 
 type RawToCf = (raw: readonly string[]) => CfHeaders;
 type CfToRaw = (h: CfHeaders) => string[];
+type ViewerFromRaw = (raw: readonly string[]) => { headers: CfHeaders; overrides: Record<string, string> };
 
 export const cases: MicroCase[] = [
   {
@@ -15,6 +16,15 @@ export const cases: MicroCase[] = [
       if (typeof toCf === 'string') return toCf;
       if (toCf(BROWSER_RAW_HEADERS).cookie?.length !== 2) return 'rawToCfHeaders did not keep the two Cookie lines';
       return () => toCf(BROWSER_RAW_HEADERS);
+    },
+  },
+  {
+    name: 'viewerHeadersFromRaw: 13 lines (what each request runs)',
+    async setup() {
+      const fromRaw = fnExport<ViewerFromRaw>(await importSrc('event/viewer-headers.js'), 'viewerHeadersFromRaw');
+      if (typeof fromRaw === 'string') return fromRaw;
+      if (fromRaw(BROWSER_RAW_HEADERS).headers.cookie?.length !== 2) return 'viewerHeadersFromRaw did not keep the two Cookie lines';
+      return () => fromRaw(BROWSER_RAW_HEADERS);
     },
   },
   {
