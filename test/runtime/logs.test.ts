@@ -155,3 +155,28 @@ describe('createLogger (log.format)', () => {
     expect(err.text).toBe('loud\n');
   });
 });
+
+describe('worker → host channel under a flood (ring.ts)', () => {
+  it('more console output than the ring holds, one line over its record limit: every line arrives whole, in order, before END', async () => {
+    const log = memoryLogger();
+    const rt = runtime({ log, max: 1 });
+    const fn = fnDef('console-flood.js');
+    for (const round of [1, 2]) {
+      const o = await within(rt.invoke(req(fn, { headers: { 'x-lines': '6000', 'x-big': '100000', 'x-pad': '200' }, timeoutMs: 20_000 })), 20_000, `flood ${round}`);
+      expect(o.ok, `round ${round}`).toBe(true);
+      const id = String(o.awsRequestId);
+      await until(() => log.lines.some((l) => l.startsWith(`REPORT RequestId: ${id}`)), 5_000, 'REPORT');
+      const mine = linesOf(log.lines, id);
+      expect(mine[0]).toBe(`START RequestId: ${id} Version: 1`);
+      const texts = mine.slice(1, 6001).map((l) => l.split('\t').slice(3).join('\t'));
+      expect(texts.length).toBe(6000);
+      texts.forEach((t, i) => {
+        if (i === 3000) expect(t).toBe(`line 3000 ${'x'.repeat(100_000)}`);
+        else expect(t).toBe(`line ${i}${'.'.repeat(200)}`);
+      });
+      expect(mine[6001]).toBe(`END RequestId: ${id}`);
+      expect(mine[6002]).toMatch(REPORT);
+    }
+  }, 40_000);
+});
+
