@@ -87,7 +87,7 @@ function hiddenFromFunctions(lower: string): boolean {
 
 /**
  * The viewer's header lines as the viewer-request event shows them: disallowed ones are never present
- * (spec §1.2), nor any `x-edgeproxy-*` header; those carry the overrides: lowercase name without the
+ * (spec §3.1), nor any `x-edgeproxy-*` header; those carry the overrides: lowercase name without the
  * prefix → first value, e.g. `x-edgeproxy-cloudfront-viewer-country: FR` → `{ 'cloudfront-viewer-country': 'FR' }`.
  * Left out while converting rather than deleted after: `delete` makes the object slow for every later
  * use, and every keep-alive request has a Connection header to drop.

@@ -2,12 +2,12 @@
 // Age), Vary as CloudFront filters it (spec §6.13), ranges and conditional requests answered from
 // the cache (spec §6.11, RFC 9110 §13), and the body: written once for buffers, piped for streams.
 
+import type { ServerResponse } from 'node:http';
 import { cacheStatus } from '../cache/cache-status.js';
 import { ttlLeft } from '../cache/freshness.js';
 import { answerRange, ifRangeAllows } from '../cache/range.js';
 import { firstHeader, headerValues, httpDateNow, parseHttpDate } from '../cache/ttl.js';
 import { filterVaryForViewer } from '../cache/vary.js';
-import type { ServerResponse } from 'node:http';
 import { cfHeadersToRaw } from '../event/headers.js';
 import type { OriginBody } from '../origin/client.js';
 import type { CacheEntry } from '../cache/entry.js';
