@@ -58,6 +58,8 @@ Options:
   --prewarm                   start one worker per function at boot
   --inspector-headers         add X-Edgeproxy-Executed-Version and Server-Timing to responses
   --log-format text|json      log lines for people (default) or one JSON object per line
+  --log-level info|warn|error drop lines below this level; warn silences the per-invocation
+                              START/END/REPORT and function console lines (for load tests)
   --access-log FILE           append a CloudFront standard-log line per viewer request to FILE
   -h, --help                  show this help
   -v, --version               show the version
@@ -132,6 +134,7 @@ const OPTIONS = {
   prewarm: { type: 'boolean' },
   'inspector-headers': { type: 'boolean' },
   'log-format': { type: 'string' },
+  'log-level': { type: 'string' },
   'access-log': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -278,6 +281,11 @@ export function parseCliArgs(argv: string[], env: Env = {}): CliCommand {
   if (lf !== undefined) {
     if (lf !== 'text' && lf !== 'json') throw new ConfigError(`--log-format: expected text or json, got "${lf}"`);
     flags.logFormat = lf;
+  }
+  const ll = values['log-level'];
+  if (ll !== undefined) {
+    if (ll !== 'info' && ll !== 'warn' && ll !== 'error') throw new ConfigError(`--log-level: expected info, warn or error, got "${ll}"`);
+    flags.logLevel = ll;
   }
   if (values['access-log'] !== undefined) flags.accessLog = nonEmpty('--access-log', values['access-log']);
   return cmd;

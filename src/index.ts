@@ -63,7 +63,7 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 
 export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
   const { config } = opts;
-  const log = opts.log ?? createLogger({ format: config.log.format });
+  const log = opts.log ?? createLogger({ format: config.log.format, level: config.log.level });
   const metrics = createMetrics({ distributionId: config.distributionId });
   const code = createCodeSource({
     config,

@@ -204,6 +204,8 @@ describe('parseCliArgs', () => {
     });
     expect(() => parseCliArgs(['--cache-size', 'lots'])).toThrow(/--cache-size: expected a size/);
     expect(() => parseCliArgs(['--log-format', 'xml'])).toThrow(/--log-format: expected text or json/);
+    expect(parseCliArgs(['--log-level', 'warn'])).toEqual({ kind: 'serve', flags: { logLevel: 'warn' } });
+    expect(() => parseCliArgs(['--log-level', 'quiet'])).toThrow(/--log-level: expected info, warn or error, got "quiet"/);
   });
 
   it('help wins over everything, even unknown flags', () => {

@@ -64,6 +64,7 @@ export interface FlagOverrides {
   adminPort?: number;
   prewarm?: boolean;
   logFormat?: 'text' | 'json';
+  logLevel?: 'info' | 'warn' | 'error';
   accessLog?: string;
 }
 
@@ -778,6 +779,7 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
         : undefined,
     log: {
       format: flags.logFormat ?? data.log?.format ?? 'text',
+      level: flags.logLevel ?? data.log?.level ?? 'info',
       accessLogFile: flags.accessLog ?? (data.log?.accessLog === undefined ? undefined : path.resolve(baseDir, data.log.accessLog)),
     },
     limits: { ...LIMITS },

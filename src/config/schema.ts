@@ -312,6 +312,8 @@ export const configSchema = z.strictObject({
   log: z
     .strictObject({
       format: z.enum(['text', 'json']).optional(),
+      /** Lines below this level are dropped; `warn` silences START/END/REPORT and functions' console lines. */
+      level: z.enum(['info', 'warn', 'error']).optional(),
       accessLog: nonEmpty.optional(),
     })
     .optional(),

@@ -152,6 +152,8 @@ export interface ResolvedConfig {
   admin: { host: string; port: number } | undefined;
   log: {
     format: 'text' | 'json';
+    /** Lines below it are dropped (info: everything). */
+    level: 'info' | 'warn' | 'error';
     /** CloudFront standard-log fields, one line per viewer request, to this file. */
     accessLogFile: string | undefined;
   };

@@ -48,7 +48,7 @@ describe('defaults', () => {
     expect(c.cache.errorCachingMinTtl).toBe(10);
     expect(c.cache.cacheStatusHeader).toBe(false);
     expect(c.admin).toBeUndefined();
-    expect(c.log).toEqual({ format: 'text', accessLogFile: undefined });
+    expect(c.log).toEqual({ format: 'text', level: 'info', accessLogFile: undefined });
     expect(c.limits).toEqual({ maxRequestHeaderBytes: 20480, maxUrlLength: 8192 });
     expect(c.viewerHeaders).toEqual({});
 
@@ -251,6 +251,15 @@ describe('config files', () => {
     const yaml = path.join(dir, 'c.yaml');
     await writeFile(yaml, 'origins: []\n');
     expect(await rejection(loadConfig({ file: yaml }))).toBe(`${yaml}: unsupported config file type ".yaml" (use .json, .mjs, .js or .cjs)`);
+  });
+});
+
+describe('log.level', () => {
+  it('comes from the config, a flag overrides it, and a bad value names the field', async () => {
+    const origins = [{ id: 'o', url: 'http://127.0.0.1:3000' }];
+    expect((await loadConfig({ object: { origins, log: { level: 'warn' } } })).log.level).toBe('warn');
+    expect((await loadConfig({ object: { origins, log: { level: 'warn' } }, flags: { logLevel: 'error' } })).log.level).toBe('error');
+    expect(await rejection(loadConfig({ object: { origins, log: { level: 'debug' } } }))).toBe('config: log.level: must be one of "info", "warn", "error"');
   });
 });
 

@@ -153,6 +153,9 @@ describe('createLogger (log.format)', () => {
     log.warn('loud');
     expect(out.text).toBe('');
     expect(err.text).toBe('loud\n');
+    // Callers may skip building info lines nobody prints (the runtime's START/END/REPORT).
+    expect(log.quietInfo).toBe(true);
+    expect(createLogger({ out, err }).quietInfo).toBe(false);
   });
 });
 
