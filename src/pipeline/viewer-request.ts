@@ -6,7 +6,7 @@ import type { Association } from '../config/types.js';
 import { EdgeError } from '../errors.js';
 import { rawHeaderValue } from '../event/headers.js';
 import { viewerHeadersFromRaw } from '../event/viewer-headers.js';
-import type { CfHeaders, CfRequest } from '../event/types.js';
+import type { CfRequest } from '../event/types.js';
 import type { Env } from './env.js';
 import type { Exchange } from './exchange.js';
 import { runRequestTrigger } from './invoke.js';
@@ -22,11 +22,6 @@ export function splitTarget(target: string): { uri: string; querystring: string 
   }
   const q = t.indexOf('?');
   return q === -1 ? { uri: t, querystring: '' } : { uri: t.slice(0, q), querystring: t.slice(q + 1) };
-}
-
-/** Viewer headers as the viewer-request event shows them: disallowed ones are never present (spec §1.2). */
-export function viewerHeaders(raw: readonly string[]): { headers: CfHeaders; overrides: Record<string, string> } {
-  return viewerHeadersFromRaw(raw);
 }
 
 function headerBytes(raw: readonly string[]): number {
@@ -51,7 +46,8 @@ export function buildViewerRequest(
     throw new EdgeError('RequestTooLarge', `request headers exceed ${env.config.limits.maxRequestHeaderBytes} bytes`, { stage: 'request' });
   }
   const { uri, querystring } = split;
-  const { headers, overrides } = viewerHeaders(req.rawHeaders);
+  // Disallowed and x-edgeproxy-* headers never reach the event (spec §3.1); the latter carry overrides.
+  const { headers, overrides } = viewerHeadersFromRaw(req.rawHeaders);
   const method = req.method ?? 'GET';
   return { request: { clientIp: ex.clientIp, method, uri, querystring, headers }, overrides };
 }
