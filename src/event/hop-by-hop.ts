@@ -32,6 +32,12 @@ export function rawToCfHeadersEndToEnd(raw: readonly string[]): CfHeaders {
       (skip as Set<string>).add(listed);
     }
   }
+  if (skip === HOP_BY_HOP) return rawToCfHeaders(raw, isHopByHop);
   const names = skip;
   return rawToCfHeaders(raw, (lower) => names.has(lower));
+}
+
+// The common case (no extra names in Connection) needs no closure per response.
+function isHopByHop(lower: string): boolean {
+  return HOP_BY_HOP.has(lower);
 }

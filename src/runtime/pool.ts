@@ -723,6 +723,8 @@ class Runtime implements EdgeRuntime {
   readonly workerScript: string;
   readonly idleTimeoutMs: number;
   readonly prewarm: boolean;
+  /** The logger drops info lines: START/END/REPORT and function console lines are not even built. */
+  private readonly quiet: boolean;
   readonly unreservedLimit: number;
   closed = false;
   /** Workers on their way out; close() waits for them so no thread outlives the runtime. */
@@ -737,6 +739,7 @@ class Runtime implements EdgeRuntime {
 
   constructor(opts: RuntimeOptions, workerScript: string, unreservedLimit: number) {
     this.log = opts.log;
+    this.quiet = opts.log.quietInfo === true;
     this.maxWorkers = opts.maxWorkersPerFunction;
     this.workerScript = workerScript;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 300_000;
@@ -812,7 +815,7 @@ class Runtime implements EdgeRuntime {
     inv.startedAt = performance.now();
     const slot = inv.slot;
     if (slot !== undefined) armTimeout(slot, inv.req.timeoutMs);
-    if (this.log.quietInfo === true) return;
+    if (this.quiet) return;
     // Lambda's exact START line; the link to the viewer's request (X-Amz-Cf-Id) is the `cfRequestId` field
     // in JSON, and the awsRequestId in the pipeline's error line (docs/decisions.md).
     this.log.info(`START RequestId: ${inv.awsRequestId} Version: ${inv.code.version}`, {
@@ -835,7 +838,7 @@ class Runtime implements EdgeRuntime {
     outcome.version = inv.code.version;
     outcome.awsRequestId = inv.awsRequestId;
     if (inv.initMs !== undefined) outcome.initDurationMs = inv.initMs;
-    if (inv.startedAt !== 0 && this.log.quietInfo !== true) this.logEnd(inv, outcome);
+    if (inv.startedAt !== 0 && !this.quiet) this.logEnd(inv, outcome);
     pool.inFlight--;
     if (inv.req.fn.reservedConcurrency === undefined) this.unreservedInFlight--;
     this.metrics?.recordInvocationEnd(pool.fn.id, inv.code.version, outcome.durationMs, !outcome.ok);
@@ -876,7 +879,7 @@ class Runtime implements EdgeRuntime {
 
   /** A function's console line: Lambda's `<ISO time>\t<awsRequestId>\t<LEVEL>\t<text>` (spec §9.5). */
   logLine(slot: Slot, requestId: string, level: LogLevel, text: string): void {
-    if (this.log.quietInfo === true) return;
+    if (this.quiet) return;
     this.log.info(`${new Date().toISOString()}\t${requestId}\t${level}\t${text}`, {
       type: 'function',
       level,

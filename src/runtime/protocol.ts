@@ -167,10 +167,7 @@ export function isWorkerToHost(v: unknown): v is WorkerToHost {
   return typeof v === 'object' && v !== null && typeof (v as { t?: unknown }).t === 'string';
 }
 
-/**
- * What the worker sends, as one string for the ring: a successful `done` as encodeDoneOk, anything
- * else as JSON.
- */
+/** A worker message as one string for the ring: its JSON (a successful `done` uses encodeDoneOk instead). */
 export function encodeWorkerMessage(m: WorkerToHost): string {
   return JSON.stringify(m);
 }
