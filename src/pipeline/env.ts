@@ -5,12 +5,14 @@ import { behaviorCompresses } from '../cache/compress.js';
 import { varyFilterFor, type VaryFilter } from '../cache/vary.js';
 import type { ResolvedBehavior, ResolvedConfig } from '../config/types.js';
 import { originRequestPlan } from '../event/origin-request.js';
+import type { EventType } from '../event/types.js';
 import { wantedCloudFrontHeaders } from '../event/viewer-headers.js';
 import type { Logger } from '../log.js';
 import type { OriginClient } from '../origin/client.js';
 import type { CodeSource } from '../runtime/code-types.js';
 import type { FunctionRuntime } from '../runtime/types.js';
 import type { EdgeCache } from './edge-cache.js';
+import { eventHeads } from './invoke.js';
 
 export interface BehaviorFacts {
   /** Lowercase CloudFront-* header names the behavior's policies ask for (spec §7). */
@@ -41,6 +43,8 @@ export interface Env {
   readonly log: Logger;
   /** `1.1 <hex>.cloudfront.net (CloudFront)` without the version: the version is the viewer's. */
   readonly viaSuffix: string;
+  /** Each trigger's event JSON up to the request id (invoke.ts eventJson). */
+  readonly eventHeads: Readonly<Record<EventType, string>>;
   facts(b: ResolvedBehavior): BehaviorFacts;
 }
 
@@ -84,6 +88,7 @@ export function createEnv(
     code,
     log,
     viaSuffix: ` ${config.viaHost}.cloudfront.net (CloudFront)`,
+    eventHeads: eventHeads(config),
     facts(b) {
       const f = table.get(b);
       if (!f) throw new Error(`behavior ${b.pathPattern} was not prepared at start`);

@@ -2,10 +2,10 @@
 // (spec §4): execution errors and timeouts → 503 LambdaExecutionError, throttles → 503 LambdaLimitExceeded.
 
 import { relative } from 'node:path';
-import type { Association } from '../config/types.js';
+import type { Association, ResolvedConfig } from '../config/types.js';
 import { EdgeError } from '../errors.js';
 import { applyBodyResult, makeRequestBody } from '../event/body.js';
-import type { CfEvent, CfRequest, CfResponse, EventType } from '../event/types.js';
+import type { CfRequest, CfResponse, EventType } from '../event/types.js';
 import { validateRequestResult } from '../event/validate-result.js';
 import type { Env } from './env.js';
 import type { Exchange } from './exchange.js';
@@ -13,14 +13,31 @@ import { readRequestBody } from './request-body.js';
 
 const VIEWER_TRIGGERS: ReadonlySet<EventType> = new Set(['viewer-request', 'viewer-response']);
 
-export function makeEvent(env: Env, ex: Exchange, eventType: EventType, request: CfRequest, response?: CfResponse): CfEvent {
-  const config = {
-    distributionDomainName: env.config.distributionDomainName,
-    distributionId: env.config.distributionId,
-    eventType,
-    requestId: ex.requestId,
+/**
+ * The fixed start of each trigger's event JSON (spec §1.1), up to `"requestId":`: built once at start
+ * (pipeline/env.ts), so only the request id, the request and the response are serialized per call.
+ */
+export function eventHeads(config: Pick<ResolvedConfig, 'distributionDomainName' | 'distributionId'>): Readonly<Record<EventType, string>> {
+  const head = (eventType: EventType): string => {
+    const fixed = JSON.stringify({ distributionDomainName: config.distributionDomainName, distributionId: config.distributionId, eventType });
+    return `{"Records":[{"cf":{"config":${fixed.slice(0, -1)},"requestId":`;
   };
-  return { Records: [{ cf: response ? { config, request, response } : { config, request } }] };
+  return {
+    'viewer-request': head('viewer-request'),
+    'origin-request': head('origin-request'),
+    'origin-response': head('origin-response'),
+    'viewer-response': head('viewer-response'),
+  };
+}
+
+/**
+ * The event as the worker receives it: the same text as `JSON.stringify` of
+ * `{ Records: [{ cf: { config: { distributionDomainName, distributionId, eventType, requestId }, request, response? } }] }`
+ * (test/pipeline/event-json.test.ts), without serializing the fixed part every time.
+ */
+export function eventJson(env: Env, ex: Exchange, eventType: EventType, request: CfRequest, response?: CfResponse): string {
+  const start = `${env.eventHeads[eventType]}${JSON.stringify(ex.requestId)}},"request":${JSON.stringify(request)}`;
+  return response === undefined ? `${start}}}]}` : `${start},"response":${JSON.stringify(response)}}}]}`;
 }
 
 /** Shown in log lines: the function's file relative to the working directory. */
@@ -30,7 +47,7 @@ export function functionLabel(env: Env, functionId: string): string {
 }
 
 /** Invokes and returns the raw result; throws EdgeError for every failure. */
-export async function invokeFunction(env: Env, ex: Exchange, eventType: EventType, assoc: Association, event: CfEvent): Promise<unknown> {
+export async function invokeFunction(env: Env, ex: Exchange, eventType: EventType, assoc: Association, event: string): Promise<unknown> {
   const fn = env.config.functions.get(assoc.functionId);
   if (!fn) throw new EdgeError('InternalError', `function ${assoc.functionId} is not configured`, { stage: eventType });
   const timeoutMs =
@@ -84,7 +101,7 @@ export async function runRequestTrigger(
     original = await readRequestBody(ex);
     input.body = makeRequestBody(original, eventType);
   }
-  const result = await invokeFunction(env, ex, eventType, assoc, makeEvent(env, ex, eventType, input));
+  const result = await invokeFunction(env, ex, eventType, assoc, eventJson(env, ex, eventType, input));
   try {
     const r = validateRequestResult(eventType, input, result);
     if (r.kind === 'response') {

@@ -6,7 +6,7 @@ import type { CfResponse } from '../event/types.js';
 import { discardBody } from './discard.js';
 import type { Env } from './env.js';
 import type { Exchange } from './exchange.js';
-import { blame, invokeFunction, makeEvent } from './invoke.js';
+import { blame, eventJson, invokeFunction } from './invoke.js';
 import type { Step } from './steps.js';
 
 export async function originResponse(env: Env, ex: Exchange): Promise<Step> {
@@ -18,7 +18,7 @@ export async function originResponse(env: Env, ex: Exchange): Promise<Step> {
   // was stored; the function is not run for it (spec §5.1, §10.4: decision in docs/decisions.md).
   if (r.status === 304 && ex.cache?.stale) return 'cache-store';
   const input: CfResponse = { status: String(r.status), statusDescription: r.statusDescription, headers: r.headers };
-  const result = await invokeFunction(env, ex, 'origin-response', assoc, makeEvent(env, ex, 'origin-response', ex.originRequest, input));
+  const result = await invokeFunction(env, ex, 'origin-response', assoc, eventJson(env, ex, 'origin-response', ex.originRequest, input));
   try {
     const v = validateResponseResult('origin-response', input, result);
     r.status = v.status;

@@ -7,7 +7,7 @@ import type { CfResponse } from '../event/types.js';
 import { discardBody } from './discard.js';
 import type { Env } from './env.js';
 import type { Exchange, ExchangeResponse } from './exchange.js';
-import { blame, invokeFunction, makeEvent } from './invoke.js';
+import { blame, eventJson, invokeFunction } from './invoke.js';
 import type { Step } from './steps.js';
 
 export function viewerResponse(env: Env, ex: Exchange): Step | Promise<Step> {
@@ -21,7 +21,7 @@ export function viewerResponse(env: Env, ex: Exchange): Step | Promise<Step> {
 async function runViewerResponse(env: Env, ex: Exchange, assoc: Association, r: ExchangeResponse): Promise<Step> {
   const headers = r.age === undefined ? r.headers : { ...r.headers, age: [{ key: 'Age', value: String(r.age) }] };
   const input: CfResponse = { status: String(r.status), statusDescription: r.statusDescription, headers };
-  const result = await invokeFunction(env, ex, 'viewer-response', assoc, makeEvent(env, ex, 'viewer-response', ex.viewerRequest, input));
+  const result = await invokeFunction(env, ex, 'viewer-response', assoc, eventJson(env, ex, 'viewer-response', ex.viewerRequest, input));
   try {
     const v = validateResponseResult('viewer-response', input, result);
     r.statusDescription = v.statusDescription;

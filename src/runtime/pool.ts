@@ -313,7 +313,7 @@ class FunctionPool {
   spawn(code: CodeRef): Slot {
     const context = staticContext(this.fn, code.version);
     const ring = createRingBuffer();
-    const data: WorkerInit = { file: code.file, exportName: code.exportName, handlerName: handlerName(this.fn, code), context, ring };
+    const data: WorkerInit = { file: code.file, exportName: code.exportName, handlerName: handlerName(this.fn, code), context, ring, reportMemory: !this.rt.quiet };
     const worker = new Worker(this.rt.workerScript, {
       workerData: data,
       env: lambdaEnv(this.fn, code, context),
@@ -363,7 +363,8 @@ class FunctionPool {
   dispatch(slot: Slot, inv: Invocation): void {
     let event: string;
     try {
-      event = JSON.stringify(inv.req.event);
+      const e = inv.req.event;
+      event = typeof e === 'string' ? e : JSON.stringify(e);
     } catch (e) {
       this.rt.settle(inv, failure('error', 'Edgeproxy.EventNotSerializable', `the event could not be serialized: ${String(e)}`, 0));
       if (slot.current === undefined && slot.state !== 'starting') this.release(slot);
@@ -724,7 +725,7 @@ class Runtime implements EdgeRuntime {
   readonly idleTimeoutMs: number;
   readonly prewarm: boolean;
   /** The logger drops info lines: START/END/REPORT and function console lines are not even built. */
-  private readonly quiet: boolean;
+  readonly quiet: boolean;
   readonly unreservedLimit: number;
   closed = false;
   /** Workers on their way out; close() waits for them so no thread outlives the runtime. */

@@ -7,7 +7,11 @@ import type { CodeRef } from './code-types.js';
 export interface InvokeRequest {
   fn: ResolvedFunction;
   eventType: EventType;
-  event: CfEvent;
+  /**
+   * The event, or its JSON already serialized: the pipeline writes the envelope's fixed part once at
+   * start (pipeline/invoke.ts eventJson) and only serializes the request and response per call.
+   */
+  event: CfEvent | string;
   /** The CloudFront request id (X-Amz-Cf-Id); also context.awsRequestId's log prefix. */
   requestId: string;
   /** Milliseconds the function may run (spec §3.7). */

@@ -151,6 +151,20 @@ describe('small helpers', () => {
     expect(checkHeaderValue('café')).toBe('ok');
     expect(checkHeaderValue('€')).toBe('wide');
   });
+
+  it('checkHeaderValue gives the same answers for long values (they take the regex path)', () => {
+    const long = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36';
+    expect(checkHeaderValue(long)).toBe('ok');
+    expect(checkHeaderValue(`${long}\tcafé ÿ`)).toBe('ok');
+    expect(checkHeaderValue(`${long}\r\n`)).toBe(13);
+    expect(checkHeaderValue(`\n${long}`)).toBe(10);
+    expect(checkHeaderValue(`${long}\x7f`)).toBe(127);
+    expect(checkHeaderValue(`${long}\0`)).toBe(0);
+    expect(checkHeaderValue(`${long} €`)).toBe('wide');
+    // A control character wins over a wide one, wherever each is.
+    expect(checkHeaderValue(`€ ${long}\x01`)).toBe(1);
+    expect(checkHeaderValue('x'.repeat(17))).toBe('ok');
+  });
 });
 
 describe('names that exist on Object.prototype', () => {

@@ -97,6 +97,7 @@ capAllocations(allocationLimitBytes(init.context.memoryLimitInMB));
 /** High-water mark of this isolate's heap plus its off-heap buffers, for REPORT's Max Memory Used. */
 let memHigh = 0;
 function memoryHighWater(): number {
+  if (!init.reportMemory) return 0;
   const h = getHeapStatistics();
   const now = h.total_heap_size + h.external_memory;
   if (now > memHigh) memHigh = now;
