@@ -201,17 +201,38 @@ const TCHAR = (() => {
   return t;
 })();
 
-/** True when `name` is a non-empty RFC 9110 token (a legal field name). */
-export function isToken(name: string): boolean {
-  if (name.length === 0) return false;
+const PLAIN_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** RFC 9110 token verdicts for a header map key: 0 = a lowercase token. */
+export const NOT_TOKEN = 1;
+export const HAS_UPPER = 2;
+
+/** 0 when `name` is a lowercase RFC 9110 token, else why not; one pass, no lowercased copy. */
+export function checkLowerToken(name: string): 0 | typeof NOT_TOKEN | typeof HAS_UPPER {
+  if (name.length === 0) return NOT_TOKEN;
+  let upper = false;
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
-    if (c >= 128 || TCHAR[c] !== 1) return false;
+    if (c >= 128 || TCHAR[c] !== 1) return NOT_TOKEN;
+    if (c <= 90 && c >= 65) upper = true;
+  }
+  return upper ? HAS_UPPER : 0;
+}
+
+/**
+ * True when `key` is the lowercase token `lower` in any ASCII letter case (a header entry's `key` against
+ * its map key). Compared code by code rather than by `toLowerCase()`: no copy per entry, and no
+ * Unicode folding (the Kelvin sign U+212A lowercases to `k` but is not a token character).
+ */
+export function sameTokenIgnoringCase(key: string, lower: string): boolean {
+  if (key.length !== lower.length) return false;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    const l = lower.charCodeAt(i);
+    if (c !== l && !(c <= 90 && c >= 65 && c + 32 === l)) return false;
   }
   return true;
 }
-
-const PLAIN_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
  * Checks a field value (RFC 9110 §5.5): 'ok'; 'wide' when it is legal but has characters above

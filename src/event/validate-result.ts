@@ -6,7 +6,17 @@ import { isIP } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import { EdgeError } from '../errors.js';
 import type { CfCustomOrigin, CfHeaderEntry, CfHeaders, CfOrigin, CfRequest, CfResponse, CfS3Origin } from './types.js';
-import { checkHeaderValue, defaultHeaderKey, isDisallowedHeader, isToken, setOwn, toWireValue } from './headers.js';
+import {
+  checkHeaderValue,
+  checkLowerToken,
+  defaultHeaderKey,
+  HAS_UPPER,
+  isDisallowedHeader,
+  NOT_TOKEN,
+  sameTokenIgnoringCase,
+  setOwn,
+  toWireValue,
+} from './headers.js';
 import { checkBodyResult, describe, isStrictBase64 } from './body.js';
 
 export type RequestEventType = 'viewer-request' | 'origin-request';
@@ -143,7 +153,8 @@ function checkHeaders(value: unknown, prefix: string, before?: CfHeaders): CfHea
       const k = own(e, 'key');
       if (k !== undefined && k !== name) {
         if (typeof k !== 'string') fail(`${hf(prefix, name)}[${i}].key`, `header ${defaultHeaderKey(name)} key must be a string, got ${describe(k)}`);
-        if (k.toLowerCase() !== name || !isToken(k)) {
+        // `name` is a checked lowercase token here, so a key of the same letters is a token too.
+        if (!sameTokenIgnoringCase(k, name)) {
           fail(`${hf(prefix, name)}[${i}].key`, `header key ${JSON.stringify(k)} does not match its map key ${JSON.stringify(name)} (spec §1.2)`);
         }
       }
@@ -157,18 +168,6 @@ function checkHeaders(value: unknown, prefix: string, before?: CfHeaders): CfHea
     setOwn(out, name, entries);
   }
   return out;
-}
-
-const NOT_TOKEN = 1;
-const HAS_UPPER = 2;
-/** 0 when `name` is a lowercase RFC 9110 token; one pass instead of isToken + toLowerCase. */
-function checkLowerToken(name: string): 0 | typeof NOT_TOKEN | typeof HAS_UPPER {
-  if (!isToken(name)) return NOT_TOKEN;
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c >= 65 && c <= 90) return HAS_UPPER;
-  }
-  return 0;
 }
 
 function sameValues(a: readonly CfHeaderEntry[] | undefined, b: readonly CfHeaderEntry[] | undefined): boolean {

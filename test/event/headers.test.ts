@@ -12,7 +12,10 @@ import {
   getHeader,
   getHeaderValues,
   isDisallowedHeader,
-  isToken,
+  checkLowerToken,
+  HAS_UPPER,
+  NOT_TOKEN,
+  sameTokenIgnoringCase,
   rawHeaderValue,
   rawToCfHeaders,
   setHeader,
@@ -138,12 +141,24 @@ describe('small helpers', () => {
     }
     for (const n of ['x-amz-meta-a', 'x-amzn-trace-id', 'via', 'host', 'x-cached', 'x-edgeproxy']) expect(isDisallowedHeader(n), n).toBe(false);
   });
-  it('isToken and checkHeaderValue', () => {
-    expect(isToken('x-ok_1.~')).toBe(true);
-    expect(isToken('')).toBe(false);
-    expect(isToken('a b')).toBe(false);
-    expect(isToken('a:b')).toBe(false);
-    expect(isToken('é')).toBe(false);
+  it('checkLowerToken, sameTokenIgnoringCase and checkHeaderValue', () => {
+    expect(checkLowerToken('x-ok_1.~')).toBe(0);
+    expect(checkLowerToken('')).toBe(NOT_TOKEN);
+    expect(checkLowerToken('a b')).toBe(NOT_TOKEN);
+    expect(checkLowerToken('a:b')).toBe(NOT_TOKEN);
+    expect(checkLowerToken('é')).toBe(NOT_TOKEN);
+    expect(checkLowerToken('X-Ok')).toBe(HAS_UPPER);
+    // Not a token wins over upper case, wherever the bad character is.
+    expect(checkLowerToken('X-Ok;')).toBe(NOT_TOKEN);
+    expect(sameTokenIgnoringCase('User-Agent', 'user-agent')).toBe(true);
+    expect(sameTokenIgnoringCase('USER-AGENT', 'user-agent')).toBe(true);
+    expect(sameTokenIgnoringCase('user-agent', 'user-agent')).toBe(true);
+    expect(sameTokenIgnoringCase('User_Agent', 'user-agent')).toBe(false);
+    expect(sameTokenIgnoringCase('User-Agents', 'user-agent')).toBe(false);
+    // U+212A (Kelvin sign) lowercases to "k" but is no token character; '@' + 32 is '`', not a letter pair.
+    expect(sameTokenIgnoringCase('\u212Aey', 'key')).toBe(false);
+    expect(sameTokenIgnoringCase('a@b', 'a`b')).toBe(false);
+    expect(sameTokenIgnoringCase('A^B', 'a~b')).toBe(false);
     expect(checkHeaderValue('a\tb')).toBe('ok');
     expect(checkHeaderValue('a\r\nb')).toBe(13);
     expect(checkHeaderValue('a\0')).toBe(0);

@@ -107,6 +107,9 @@ const requestCases: Case[] = [
   ['header entry without value', V, edit(viewerInput, (r) => (r.headers['x-a'] = [{ key: 'X-A' }])), 'headers["x-a"][0].value'],
   ['header value a number', V, edit(viewerInput, (r) => (r.headers['x-a'] = [{ key: 'X-A', value: 1 }])), 'headers["x-a"][0].value'],
   ['header key mismatching map key', V, edit(viewerInput, (r) => (r.headers['x-a'] = [{ key: 'X-B', value: '1' }])), 'headers["x-a"][0].key'],
+  // U+212A (Kelvin sign) lowercases to "k": a key that only matches after Unicode folding is not a token.
+  ['header key matching only by Unicode case folding', V, edit(viewerInput, (r) => (r.headers['x-k'] = [{ key: 'X-\u212A', value: '1' }])), 'headers["x-k"][0].key'],
+  ['header key of another length', V, edit(viewerInput, (r) => (r.headers['x-a'] = [{ key: 'X-Aa', value: '1' }])), 'headers["x-a"][0].key'],
   ['header key not a string', V, edit(viewerInput, (r) => (r.headers['x-a'] = [{ key: 1, value: '1' }])), 'headers["x-a"][0].key'],
   ['header key in other case is fine', V, edit(viewerInput, (r) => (r.headers['x-a'] = [{ key: 'x-A', value: '1' }])), null],
   ['header map key not lowercase', V, edit(viewerInput, (r) => (r.headers['X-A'] = [{ key: 'X-A', value: '1' }])), 'headers["X-A"]'],
