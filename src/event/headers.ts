@@ -201,8 +201,6 @@ const TCHAR = (() => {
   return t;
 })();
 
-const PLAIN_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-
 /** RFC 9110 token verdicts for a header map key: 0 = a lowercase token. */
 export const NOT_TOKEN = 1;
 export const HAS_UPPER = 2;
@@ -233,6 +231,9 @@ export function sameTokenIgnoringCase(key: string, lower: string): boolean {
   }
   return true;
 }
+
+/** A field value of HTAB, visible ASCII, space and obs-text only: the plain case of checkHeaderValue. */
+const PLAIN_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
  * Checks a field value (RFC 9110 §5.5): 'ok'; 'wide' when it is legal but has characters above

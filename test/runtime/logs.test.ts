@@ -46,6 +46,20 @@ describe('START / END / REPORT (spec §9.5)', () => {
     expect(warmReport).not.toContain('Init Duration');
   });
 
+  it("REPORT's Max Memory Used is the worker's measured high-water mark (it grows with what the handler kept)", async () => {
+    const log = memoryLogger();
+    const rt = runtime({ log, max: 1 });
+    const fn = fnDef('heap-mb.js');
+    const o = await within(rt.invoke(req(fn, { headers: { 'x-mb': '24' } })), 10_000, 'heap-mb');
+    expect(o.ok).toBe(true);
+    const id = String(o.awsRequestId);
+    await until(() => log.lines.some((l) => l.startsWith(`REPORT RequestId: ${id}`)), 2_000, 'REPORT');
+    const m = REPORT.exec(linesOf(log.lines, id).find((l) => l.startsWith('REPORT')) ?? '');
+    expect(m).not.toBeNull();
+    // 24 MB of doubles were alive when the handler returned: a figure below that was not measured.
+    expect(Number(m?.[4])).toBeGreaterThanOrEqual(24);
+  });
+
   it('a timeout prints the timeout line, then END and REPORT with Status: timeout', async () => {
     const log = memoryLogger();
     const rt = runtime({ log });
