@@ -94,15 +94,55 @@ function cacheStatusValue(env: Env, ex: Exchange, r: ExchangeResponse): string |
   return cacheStatus({ fwd: ctx.fwd ?? 'miss', fwdStatus: ctx.fwdStatus, stored: ctx.stored || ex.storeOnEnd !== undefined, detail: ctx.detail });
 }
 
-/** Origin-side headers as they go to viewers, computed once per stored entry (and behavior: Vary filtering). */
-const entryHeads = new WeakMap<CacheEntry, { behavior: ResolvedBehavior; raw: readonly string[] }>();
+/**
+ * Origin-side headers as they go to viewers, computed once per stored entry (and behavior: Vary
+ * filtering); `full` adds edgeproxy's own headers for the last X-Cache / HTTP version / Age-or-not a hit
+ * of it had, with the per-request values (X-Amz-Cf-Id, Age) left as empty slots at the end.
+ */
+interface EntryHead {
+  readonly behavior: ResolvedBehavior;
+  readonly raw: readonly string[];
+  full: readonly string[] | undefined;
+  xCache: string;
+  version: string;
+  withAge: boolean;
+}
+const entryHeads = new WeakMap<CacheEntry, EntryHead>();
 
-function entryHead(env: Env, ex: Exchange, r: ExchangeResponse & { entry: CacheEntry }): readonly string[] {
+function entryHead(env: Env, ex: Exchange, r: ExchangeResponse & { entry: CacheEntry }): EntryHead {
   const cached = entryHeads.get(r.entry);
-  if (cached !== undefined && cached.behavior === ex.behavior) return cached.raw;
-  const raw = originHead(env, ex, { ...r, headers: { ...r.entry.headers } });
-  entryHeads.set(r.entry, { behavior: ex.behavior, raw });
-  return raw;
+  if (cached !== undefined && cached.behavior === ex.behavior) return cached;
+  const head: EntryHead = { behavior: ex.behavior, raw: originHead(env, ex, { ...r, headers: { ...r.entry.headers } }), full: undefined, xCache: '', version: '', withAge: false };
+  entryHeads.set(r.entry, head);
+  return head;
+}
+
+/** CloudFront's headers on every response (spec §5.4), appended to `out`. */
+function pushEdgeHeaders(out: string[], env: Env, xCache: string, version: string, requestId: string, age: string | undefined): void {
+  out.push('X-Cache', `${xCache} from cloudfront`, 'Via', `${version}${env.viaSuffix}`, 'X-Amz-Cf-Pop', env.config.pop, 'X-Amz-Cf-Id', requestId);
+  if (age !== undefined) out.push('Age', age);
+}
+
+/** A hit nobody changed: one copy of the entry's complete head, with this request's id and age filled in. */
+function hitHead(env: Env, ex: Exchange, r: ExchangeResponse & { entry: CacheEntry }): string[] {
+  const eh = entryHead(env, ex, r);
+  const version = viewerHttpVersion(ex);
+  const withAge = r.age !== undefined;
+  let full = eh.full;
+  if (full === undefined || eh.xCache !== r.xCache || eh.version !== version || eh.withAge !== withAge) {
+    const built = eh.raw.slice();
+    pushEdgeHeaders(built, env, r.xCache, version, '', withAge ? '' : undefined);
+    eh.full = full = built;
+    eh.xCache = r.xCache;
+    eh.version = version;
+    eh.withAge = withAge;
+  }
+  const out = full.slice();
+  if (withAge) {
+    out[out.length - 3] = ex.requestId;
+    out[out.length - 1] = String(r.age);
+  } else out[out.length - 1] = ex.requestId;
+  return out;
 }
 
 /** The response's own headers (without the ones edgeproxy adds last), as a flat [name, value, …] list. */
@@ -131,18 +171,14 @@ function originHead(env: Env, ex: Exchange, r: ExchangeResponse): string[] {
 }
 
 export function responseHead(env: Env, ex: Exchange, r: ExchangeResponse): string[] {
+  let out: string[];
   // A hit nobody changed: the entry's head is reused (hot path: no header conversion per request).
-  const out =
-    r.entry !== undefined && r.headers === r.entry.headers && r.body.kind === 'buffer' && r.body.buf === r.entry.body
-      ? entryHead(env, ex, r as ExchangeResponse & { entry: CacheEntry }).slice()
-      : originHead(env, ex, r.entry !== undefined && r.headers === r.entry.headers ? { ...r, headers: { ...r.headers } } : r);
-  out.push(
-    'X-Cache', `${r.xCache} from cloudfront`,
-    'Via', `${viewerHttpVersion(ex)}${env.viaSuffix}`,
-    'X-Amz-Cf-Pop', env.config.pop,
-    'X-Amz-Cf-Id', ex.requestId,
-  );
-  if (r.age !== undefined) out.push('Age', String(r.age));
+  if (r.entry !== undefined && r.headers === r.entry.headers && r.body.kind === 'buffer' && r.body.buf === r.entry.body) {
+    out = hitHead(env, ex, r as ExchangeResponse & { entry: CacheEntry });
+  } else {
+    out = originHead(env, ex, r.entry !== undefined && r.headers === r.entry.headers ? { ...r, headers: { ...r.headers } } : r);
+    pushEdgeHeaders(out, env, r.xCache, viewerHttpVersion(ex), ex.requestId, r.age === undefined ? undefined : String(r.age));
+  }
   if (env.config.inspectorHeaders) {
     if (ex.executed.length > 0) out.push('X-Edgeproxy-Executed-Version', ex.executed.join(', '));
     if (ex.timings.length > 0) out.push('Server-Timing', ex.timings.map((t) => `${t.stage};dur=${t.ms.toFixed(2)}`).join(', '));

@@ -2,6 +2,7 @@
 // workers, and an injected clock so TTL edges are checked without sleeping (spec §5, §6).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { manualClock, type ManualClock } from '../../src/cache/clock.js';
@@ -9,6 +10,19 @@ import { send, startOrigin, startProxy, type TestOrigin, type TestProxy } from '
 
 const FNS = 'e2e/fns.mjs';
 const CACHE_FNS = 'e2e/cache-fns.mjs';
+
+/** Sends `request` as is on a new connection and returns everything the proxy wrote until it closed. */
+function rawRequest(base: string, request: string): Promise<string> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.end(request));
+    const chunks: Buffer[] = [];
+    socket.setTimeout(5_000, () => socket.destroy(new Error('no answer within 5 s')));
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+  });
+}
 
 /** Routes of the test origin: the path says what to answer. No Date header, so ages are exact. */
 function route(req: IncomingMessage, res: ServerResponse): void {
@@ -140,6 +154,32 @@ describe('cache (CachingOptimized-like policy: MinTTL 0 so origin directives dec
     expect(b.text).toBe(a.text);
     expect(originHits).toBe(before + 1);
     expect(b.headers['cache-status']).toMatch(/^edgeproxy; hit; ttl=55/);
+  });
+
+  it('repeated hits of one entry: the same stored headers, and per response its own X-Amz-Cf-Id, Age and Via version', async () => {
+    await send(proxy.url, '/per-hit?cc=max-age=600');
+    clock.advance(2_000);
+    const one = await send(proxy.url, '/per-hit?cc=max-age=600');
+    clock.advance(3_000);
+    const two = await send(proxy.url, '/per-hit?cc=max-age=600');
+    for (const r of [one, two]) {
+      expect(r.headers['x-cache']).toBe('Hit from cloudfront');
+      expect(r.headers['content-type']).toBe('text/plain');
+      expect(r.headers.via).toMatch(/^1\.1 [0-9a-f]+\.cloudfront\.net \(CloudFront\)$/);
+      expect(r.headers['x-amz-cf-id']).toMatch(/^[A-Za-z0-9_-]{54}==$/);
+    }
+    expect(one.headers.age).toBe('2');
+    expect(two.headers.age).toBe('5');
+    expect(two.headers['x-amz-cf-id']).not.toBe(one.headers['x-amz-cf-id']);
+    // The same entry to an HTTP/1.0 viewer: Via carries the viewer's version (spec §5.4).
+    const raw = await rawRequest(proxy.url, 'GET /per-hit?cc=max-age=600 HTTP/1.0\r\nHost: x\r\n\r\n');
+    expect(raw).toMatch(/^HTTP\/1\.1 200 /);
+    expect(raw).toMatch(/\r\nX-Cache: Hit from cloudfront\r\n/);
+    expect(raw).toMatch(/\r\nVia: 1\.0 [0-9a-f]+\.cloudfront\.net \(CloudFront\)\r\n/);
+    expect(raw).toMatch(/\r\nAge: 5\r\n/);
+    // And back to HTTP/1.1: the head built for 1.0 is not reused.
+    const three = await send(proxy.url, '/per-hit?cc=max-age=600');
+    expect(three.headers.via).toMatch(/^1\.1 /);
   });
 
   it('expires at exactly max-age (RFC 9111 §4.2)', async () => {
