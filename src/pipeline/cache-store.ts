@@ -121,13 +121,17 @@ export async function cacheStore(env: Env, ex: Exchange): Promise<Step> {
     status: r.status,
     headers: r.headers,
   });
-  const storeBody = (body: Buffer, headers = r.headers, enc: CacheEntry['encoding'] = 'identity'): CacheEntry | undefined => {
+  // The response as the origin (and origin-response) left it. A streamed body is stored after delivery,
+  // by which time viewer-response may have replaced the headers and reason phrase: those changes are for
+  // this viewer only and are never stored (spec §5.1).
+  const { status, statusDescription, headers: originHeaders } = r;
+  const storeBody = (body: Buffer, headers = originHeaders, enc: CacheEntry['encoding'] = 'identity'): CacheEntry | undefined => {
     const entry = buildEntry({
       key: ctx.key.key,
       uri: ctx.key.uri,
       querystring: ctx.key.querystring,
-      status: r.status,
-      statusDescription: r.statusDescription,
+      status,
+      statusDescription,
       headers,
       body,
       requestTime: ctx.requestTime || now,

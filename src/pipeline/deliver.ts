@@ -157,15 +157,23 @@ function originHead(env: Env, ex: Exchange, r: ExchangeResponse): string[] {
   if (r.body.kind === 'buffer') {
     h['content-length'] = [{ key: 'Content-Length', value: String(r.body.buf.length) }];
   }
-  if (h.vary !== undefined && r.source !== 'viewer-generated' && r.source !== 'error') {
-    const v = filterVaryForViewer(headerValues(h, 'vary'), env.facts(ex.behavior).vary);
-    if (v === undefined) delete h.vary;
-    else h.vary = [{ key: h.vary[0]?.key ?? 'Vary', value: v }];
-  }
+  // Vary as viewers get it (spec §6.13): one line, or none. Applied to the output only, since `h` may be
+  // the headers the cache keeps (a streamed miss is stored after delivery), which keep the origin's Vary.
+  const filterVary = h.vary !== undefined && r.source !== 'viewer-generated' && r.source !== 'error';
+  const vary = filterVary ? filterVaryForViewer(headerValues(h, 'vary'), env.facts(ex.behavior).vary) : undefined;
+  let varyWritten = false;
   const raw = cfHeadersToRaw(h);
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
-    if (!OURS.has((raw[i] as string).toLowerCase())) out.push(raw[i] as string, raw[i + 1] as string);
+    const name = raw[i] as string;
+    const lower = name.toLowerCase();
+    if (OURS.has(lower)) continue;
+    if (filterVary && lower === 'vary') {
+      if (!varyWritten && vary !== undefined) out.push(name, vary);
+      varyWritten = true;
+      continue;
+    }
+    out.push(name, raw[i + 1] as string);
   }
   return out;
 }

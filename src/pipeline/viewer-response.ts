@@ -25,9 +25,9 @@ async function runViewerResponse(env: Env, ex: Exchange, assoc: Association, r: 
   try {
     const v = validateResponseResult('viewer-response', input, result);
     r.statusDescription = v.statusDescription;
+    // An Age the function set is dropped at delivery with CloudFront's other own headers (deliver.ts
+    // OURS), not deleted here: a `delete` would turn the headers into a slow dictionary for the rest.
     r.headers = v.headers;
-    // Age is ours to set at delivery; a function cannot pin it.
-    if (r.headers.age !== undefined) delete r.headers.age;
     if (v.body !== undefined) {
       discardBody(r);
       r.body = { kind: 'buffer', buf: v.body };

@@ -110,6 +110,7 @@ describe('cache (CachingOptimized-like policy: MinTTL 0 so origin directives dec
           { id: 'count-or', file: CACHE_FNS, export: 'countOriginRequest' },
           { id: 'count-ors', file: CACHE_FNS, export: 'countOriginResponse' },
           { id: 'throws', file: FNS, export: 'throws' },
+          { id: 'pin-age', file: CACHE_FNS, export: 'pinAge' },
         ],
         behaviors: [
           { pathPattern: '/rewrite/*', origin: 'o', cachePolicy: policy, functions: { 'viewer-request': 'rewrite' } },
@@ -120,6 +121,7 @@ describe('cache (CachingOptimized-like policy: MinTTL 0 so origin directives dec
             functions: { 'origin-request': 'count-or', 'origin-response': 'count-ors', 'viewer-response': 'mark' },
           },
           { pathPattern: '/orgen/*', origin: 'o', cachePolicy: policy, functions: { 'origin-request': 'gen' } },
+          { pathPattern: '/pin-age/*', origin: 'o', cachePolicy: policy, functions: { 'viewer-response': 'pin-age' } },
           { pathPattern: '/vrgen/*', origin: 'o', cachePolicy: policy, functions: { 'viewer-request': 'gen' } },
           { pathPattern: '/fnerr/*', origin: 'o', cachePolicy: policy, functions: { 'origin-response': 'throws' } },
           { pathPattern: '/disabled/*', origin: 'o', cachePolicy: 'CachingDisabled' },
@@ -227,6 +229,29 @@ describe('cache (CachingOptimized-like policy: MinTTL 0 so origin directives dec
     expect(hit.headers['x-viewer-response']).toBe('ran');
     const listing = proxy.cache.list();
     expect(listing).toHaveLength(1);
+  });
+
+  it('a viewer-response function sees Age on a hit but cannot set the Age the viewer gets; its changes to a streamed miss are not stored', async () => {
+    const miss = await send(proxy.url, '/pin-age/x?cc=max-age=600');
+    expect(miss.headers['x-cache']).toBe('Miss from cloudfront');
+    expect(miss.headers['x-age-seen']).toBe('none');
+    expect(miss.headers['x-only-on-miss']).toBe('yes');
+    expect(miss.headers.age).toBeUndefined();
+    clock.advance(7_000);
+    const hit = await send(proxy.url, '/pin-age/x?cc=max-age=600');
+    expect(hit.headers['x-cache']).toBe('Hit from cloudfront');
+    expect(hit.headers['x-age-seen']).toBe('7');
+    expect(hit.headers.age).toBe('7');
+    // The miss's body was stored after its delivery, when viewer-response had already run (spec §5.1).
+    expect(hit.headers['x-only-on-miss']).toBeUndefined();
+  });
+
+  it("filters Vary for viewers without changing the stored copy's Vary (spec §6.13)", async () => {
+    const miss = await send(proxy.url, '/vary/stored?cc=max-age=600', { headers: { 'accept-language': 'de' } });
+    const hit = await send(proxy.url, '/vary/stored?cc=max-age=600', { headers: { 'accept-language': 'de' } });
+    expect(hit.headers['x-cache']).toBe('Hit from cloudfront');
+    expect(hit.headers.vary).toBe(miss.headers.vary);
+    expect(hit.text).toBe(miss.text);
   });
 
   it('stores a response generated at origin-request; later hits skip the function', async () => {
