@@ -189,7 +189,6 @@ export function isDisallowedHeader(lower: string): boolean {
   return false;
 }
 
-
 /** RFC 9110 §5.6.2 tchar, indexed by char code < 128. */
 const TCHAR = (() => {
   const t = new Uint8Array(128);
