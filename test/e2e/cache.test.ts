@@ -176,7 +176,7 @@ describe('cache (CachingOptimized-like policy: MinTTL 0 so origin directives dec
     expect(one.headers.age).toBe('2');
     expect(two.headers.age).toBe('5');
     expect(two.headers['x-amz-cf-id']).not.toBe(one.headers['x-amz-cf-id']);
-    // The same entry to an HTTP/1.0 viewer: Via carries the viewer's version (spec §5.4).
+    // The same entry to an HTTP/1.0 viewer: Via carries the viewer's version (docs/decisions.md; spec §1 notes Via: 2.0 from an HTTP/2 viewer).
     const raw = await rawRequest(proxy.url, 'GET /per-hit?cc=max-age=600 HTTP/1.0\r\nHost: x\r\n\r\n');
     expect(raw).toMatch(/^HTTP\/1\.1 200 /);
     expect(raw).toMatch(/\r\nX-Cache: Hit from cloudfront\r\n/);
