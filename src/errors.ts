@@ -23,6 +23,8 @@ export interface ErrorSpec {
   kind: 'user' | 'system';
   /** The message line CloudFront puts into its HTML error page (spec §4). */
   pageMessage: string;
+  /** An unreachable or failing origin: a stale copy inside stale-if-error answers instead (spec §6.6/§6.7). */
+  staleOnError: boolean;
 }
 
 export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = {
@@ -31,6 +33,7 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = {
     xCache: 'LambdaValidationError',
     kind: 'user',
     pageMessage: 'The Lambda function returned invalid JSON: The JSON output is not parsable.',
+    staleOnError: false,
   },
   LambdaExecutionError: {
     status: 503,
@@ -38,54 +41,63 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = {
     kind: 'user',
     pageMessage:
       "The Lambda function associated with the CloudFront distribution is invalid or doesn't have the required permissions.",
+    staleOnError: false,
   },
   LambdaLimitExceeded: {
     status: 503,
     xCache: 'LambdaLimitExceeded',
     kind: 'user',
     pageMessage: 'The Lambda function associated with the CloudFront distribution was throttled.',
+    staleOnError: false,
   },
   OriginConnectError: {
     status: 502,
     xCache: 'Error',
     kind: 'system',
     pageMessage: 'CloudFront attempted to establish a connection with the origin, but either the attempt failed or the origin closed the connection.',
+    staleOnError: true,
   },
   OriginDnsError: {
     status: 502,
     xCache: 'Error',
     kind: 'system',
     pageMessage: 'CloudFront wasn\'t able to resolve the origin domain name.',
+    staleOnError: true,
   },
   OriginTimeout: {
     status: 504,
     xCache: 'Error',
     kind: 'system',
     pageMessage: 'CloudFront attempted to establish a connection with the origin, but either the attempt failed or the origin closed the connection.',
+    staleOnError: true,
   },
   OriginResponseError: {
     status: 502,
     xCache: 'Error',
     kind: 'system',
     pageMessage: 'CloudFront received an invalid response from the origin.',
+    staleOnError: true,
   },
   RequestTooLarge: {
     status: 413,
     xCache: 'Error',
     kind: 'user',
     pageMessage: 'Bad request.',
+    staleOnError: false,
   },
   BadRequest: {
     status: 400,
     xCache: 'Error',
     kind: 'user',
     pageMessage: 'Bad request.',
+    staleOnError: false,
   },
   GetWithBody: {
     status: 403,
     xCache: 'Error',
     kind: 'user',
     pageMessage: 'Bad request.',
+    staleOnError: false,
   },
   // A method outside the behavior's allowed methods (spec §6.1 behavior settings): CloudFront answers 403.
   MethodNotAllowed: {
@@ -93,6 +105,7 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = {
     xCache: 'Error',
     kind: 'user',
     pageMessage: 'This distribution is not configured to allow the HTTP request method that was used for this request. The distribution supports only cachable requests.',
+    staleOnError: false,
   },
   // A bug in edgeproxy itself; the log line says what.
   InternalError: {
@@ -100,6 +113,7 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = {
     xCache: 'Error',
     kind: 'system',
     pageMessage: 'An internal error occurred.',
+    staleOnError: false,
   },
 };
 

@@ -4,7 +4,7 @@
 import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { selectBehavior } from '../config/path-pattern.js';
-import { EdgeError } from '../errors.js';
+import { ERRORS, EdgeError } from '../errors.js';
 import type { ExchangeObserver, ExchangeWatch } from '../observe/access-log.js';
 import type { CacheEntry } from '../cache/entry.js';
 import { canServeStaleOnError } from '../cache/freshness.js';
@@ -176,8 +176,6 @@ function finish(env: Env, ex: Exchange): void {
   if (ex.refresh) refreshInBackground(env, ex, ex.refresh);
 }
 
-const ORIGIN_FAILURES: ReadonlySet<string> = new Set(['OriginConnectError', 'OriginDnsError', 'OriginTimeout', 'OriginResponseError']);
-
 async function fail(env: Env, ex: Exchange, err: EdgeError): Promise<void> {
   const res = ex.res;
   logError(env, ex, err);
@@ -188,7 +186,7 @@ async function fail(env: Env, ex: Exchange, err: EdgeError): Promise<void> {
   }
   discardBody(ex.response);
   const stale = ex.cache?.stale;
-  if (stale && ORIGIN_FAILURES.has(err.code) && canServeStaleOnError(stale, env.cache.clock.now())) {
+  if (stale && ERRORS[err.code].staleOnError && canServeStaleOnError(stale, env.cache.clock.now())) {
     // spec §6.6/§6.7: an unreachable or failing origin is answered from the stale copy.
     if (ex.cache) ex.cache.detail = 'stale-if-error';
     serveEntry(env, ex, stale, 'Hit');
