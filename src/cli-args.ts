@@ -1,7 +1,7 @@
 // argv → a command. Pure: never prints, never exits (cli.ts does both), so it is testable in-process.
 
 import { parseArgs } from 'node:util';
-import { ConfigError } from './errors.js';
+import { ConfigError } from './config/errors.js';
 import type { FlagOverrides } from './config/load.js';
 import { parseByteSize } from './config/schema.js';
 
@@ -142,12 +142,12 @@ const OPTIONS = {
 
 function portValue(flag: string, value: string): number {
   const n = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
-  if (!(n >= 0 && n <= 65535)) throw new ConfigError(`${flag}: expected a port number 0-65535, got "${value}"`);
+  if (!(n >= 0 && n <= 65535)) throw new ConfigError('UsageError', `${flag}: expected a port number 0-65535, got "${value}"`);
   return n;
 }
 
 function nonEmpty(flag: string, value: string): string {
-  if (value.trim() === '') throw new ConfigError(`${flag}: must not be empty`);
+  if (value.trim() === '') throw new ConfigError('UsageError', `${flag}: must not be empty`);
   return value;
 }
 
@@ -158,17 +158,17 @@ function restate(e: unknown, help = 'edgeproxy --help'): ConfigError {
   const quoted = /'([^']+)'/.exec(message)?.[1] ?? '';
   switch (code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return new ConfigError(`${quoted}: unknown option (see ${help})`);
+      return new ConfigError('UsageError', `${quoted}: unknown option (see ${help})`);
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
       const flag = quoted.split(' ')[0] ?? quoted;
-      if (/does not take an argument/.test(message)) return new ConfigError(`${flag}: does not take a value`);
+      if (/does not take an argument/.test(message)) return new ConfigError('UsageError', `${flag}: does not take a value`);
       // "argument missing", or "ambiguous" when the next word starts with `-` (use --port=-1 to pass one).
-      return new ConfigError(`${flag}: needs a value`);
+      return new ConfigError('UsageError', `${flag}: needs a value`);
     }
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return new ConfigError(`${quoted}: unexpected argument; options start with -- (see ${help})`);
+      return new ConfigError('UsageError', `${quoted}: unexpected argument; options start with -- (see ${help})`);
     default:
-      return new ConfigError(message);
+      return new ConfigError('UsageError', message);
   }
 }
 
@@ -183,12 +183,12 @@ export function adminUrl(flag: string, value: string): string {
   try {
     u = new URL(withScheme);
   } catch {
-    throw new ConfigError(`${flag}: expected the admin listener's URL like ${DEFAULT_ADMIN_URL}, got "${value}"`);
+    throw new ConfigError('UsageError', `${flag}: expected the admin listener's URL like ${DEFAULT_ADMIN_URL}, got "${value}"`);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new ConfigError(`${flag}: expected an http:// URL like ${DEFAULT_ADMIN_URL}, got "${value}"`);
+    throw new ConfigError('UsageError', `${flag}: expected an http:// URL like ${DEFAULT_ADMIN_URL}, got "${value}"`);
   }
-  if (u.search !== '' || u.hash !== '') throw new ConfigError(`${flag}: expected a URL without query or fragment, got "${value}"`);
+  if (u.search !== '' || u.hash !== '') throw new ConfigError('UsageError', `${flag}: expected a URL without query or fragment, got "${value}"`);
   return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
 }
 
@@ -224,7 +224,7 @@ function parseSubcommand(sub: Subcommand, rest: string[], env: Env): CliCommand 
   const json = values.json === true;
   if (sub === 'invalidate') {
     if (positionals.length === 0) {
-      throw new ConfigError(`invalidate: give at least one path, e.g. edgeproxy invalidate '/images/*' /index.html (see ${help})`);
+      throw new ConfigError('UsageError', `invalidate: give at least one path, e.g. edgeproxy invalidate '/images/*' /index.html (see ${help})`);
     }
     const cmd: CliCommand = { kind: 'invalidate', admin, paths: positionals, json };
     const ref = values['caller-reference'];
@@ -232,8 +232,8 @@ function parseSubcommand(sub: Subcommand, rest: string[], env: Env): CliCommand 
     return cmd;
   }
   const [functionName, ...extra] = positionals;
-  if (functionName === undefined || functionName.trim() === '') throw new ConfigError(`publish: give the function id to publish, e.g. edgeproxy publish auth (see ${help})`);
-  if (extra.length > 0) throw new ConfigError(`publish: one function at a time; unexpected ${JSON.stringify(extra[0])} (see ${help})`);
+  if (functionName === undefined || functionName.trim() === '') throw new ConfigError('UsageError', `publish: give the function id to publish, e.g. edgeproxy publish auth (see ${help})`);
+  if (extra.length > 0) throw new ConfigError('UsageError', `publish: one function at a time; unexpected ${JSON.stringify(extra[0])} (see ${help})`);
   return { kind: 'publish', admin, functionName, json };
 }
 
@@ -272,19 +272,19 @@ export function parseCliArgs(argv: string[], env: Env = {}): CliCommand {
   if (values['admin-port'] !== undefined) flags.adminPort = portValue('--admin-port', values['admin-port']);
   if (values['cache-size'] !== undefined) {
     const n = parseByteSize(values['cache-size']);
-    if (n === undefined) throw new ConfigError(`--cache-size: expected a size like 268435456, 256MiB or 1GB, got "${values['cache-size']}"`);
+    if (n === undefined) throw new ConfigError('UsageError', `--cache-size: expected a size like 268435456, 256MiB or 1GB, got "${values['cache-size']}"`);
     flags.cacheSize = n;
   }
   if (values.prewarm === true) flags.prewarm = true;
   if (values['inspector-headers'] === true) flags.inspectorHeaders = true;
   const lf = values['log-format'];
   if (lf !== undefined) {
-    if (lf !== 'text' && lf !== 'json') throw new ConfigError(`--log-format: expected text or json, got "${lf}"`);
+    if (lf !== 'text' && lf !== 'json') throw new ConfigError('UsageError', `--log-format: expected text or json, got "${lf}"`);
     flags.logFormat = lf;
   }
   const ll = values['log-level'];
   if (ll !== undefined) {
-    if (ll !== 'info' && ll !== 'warn' && ll !== 'error') throw new ConfigError(`--log-level: expected info, warn or error, got "${ll}"`);
+    if (ll !== 'info' && ll !== 'warn' && ll !== 'error') throw new ConfigError('UsageError', `--log-level: expected info, warn or error, got "${ll}"`);
     flags.logLevel = ll;
   }
   if (values['access-log'] !== undefined) flags.accessLog = nonEmpty('--access-log', values['access-log']);

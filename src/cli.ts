@@ -8,6 +8,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoConfigInput } from './config/demo.js';
+import { CONFIG_ERRORS, type ConfigErrorCode } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 import { HELP_TEXT, INVALIDATE_HELP, PUBLISH_HELP, isDemoMode, parseCliArgs, type CliCommand } from './cli-args.js';
 
@@ -42,7 +43,7 @@ function packageVersion(root: string): string {
   return typeof parsed === 'object' && parsed !== null && 'version' in parsed ? String(parsed.version) : 'unknown';
 }
 
-function isConfigError(e: unknown): e is Error {
+function isConfigError(e: unknown): e is Error & { code?: unknown } {
   // By name as well as class: a ConfigError built in another module instance (or thread) keeps its name.
   return e instanceof Error && e.name === 'ConfigError';
 }
@@ -50,7 +51,8 @@ function isConfigError(e: unknown): e is Error {
 function fail(e: unknown): never {
   if (isConfigError(e)) {
     for (const line of e.message.split('\n')) process.stderr.write(`edgeproxy: ${line}\n`);
-    process.exit(EXIT_CONFIG);
+    const code = typeof e.code === 'string' && Object.hasOwn(CONFIG_ERRORS, e.code) ? (e.code as ConfigErrorCode) : undefined;
+    process.exit(code === undefined ? EXIT_CONFIG : CONFIG_ERRORS[code].exitCode);
   }
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`edgeproxy: failed to start: ${msg}\n`);

@@ -1,5 +1,7 @@
-// Every failure the viewer can see, in one table: code → status, X-Cache name, who is at fault.
-// Codes (not classes) identify errors, because errors that cross a worker boundary lose their class.
+// Every failure the viewer listener can answer with, in one table: code → status, X-Cache name, who
+// is at fault. Codes (not classes) identify errors, because errors that cross a worker boundary lose
+// their class. The admin listener's codes are in admin/errors.ts, configuration and command-line
+// errors in config/errors.ts; docs/errors.md documents all of them (test/errors-catalogue.test.ts).
 
 export type ErrorCode =
   | 'LambdaValidationError'
@@ -85,6 +87,8 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = {
     pageMessage: 'Bad request.',
     staleOnError: false,
   },
+  // A request Node's HTTP parser rejects (malformed request line or header, bad framing): the
+  // listener's clientError handler answers it (pipeline/client-error.ts).
   BadRequest: {
     status: 400,
     xCache: 'Error',
@@ -163,10 +167,3 @@ export function isEdgeError(e: unknown): e is EdgeError {
   return e instanceof EdgeError;
 }
 
-/** A configuration or command-line error: printed as one line, exit status 2, before listening. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}

@@ -11,6 +11,7 @@ import { createAccessLog, createExchangeObserver } from './observe/access-log.js
 import { createMetrics, type Metrics } from './observe/metrics.js';
 import { createOriginClient } from './origin/client.js';
 import { createUpgradeHandler } from './origin/upgrade.js';
+import { answerClientError } from './pipeline/client-error.js';
 import { createEnv } from './pipeline/env.js';
 import { handleRequest } from './pipeline/run.js';
 import { createRuntime } from './runtime/pool.js';
@@ -19,7 +20,8 @@ import { createStore, type CacheStore } from './cache/store.js';
 
 export { loadConfig } from './config/load.js';
 export { defineConfig } from './config/define.js';
-export { EdgeError, ConfigError } from './errors.js';
+export { EdgeError } from './errors.js';
+export { ConfigError } from './config/errors.js';
 export type { ResolvedConfig } from './config/types.js';
 export type * from './event/types.js';
 
@@ -111,12 +113,8 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
     }
   });
   server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket as Socket, head));
-  server.on('clientError', (err, socket) => {
-    if (!socket.writable) return socket.destroy();
-    const code = (err as { code?: string }).code;
-    const status = code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  });
+  // A request Node cannot parse gets CloudFront's error page too (BadRequest, RequestTooLarge).
+  server.on('clientError', (err, socket) => answerClientError(env, err, socket));
   let addr: AddressInfo;
   try {
     addr = await listen(server, config.listen.port, config.listen.host);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELP_TEXT, isDemoMode, parseCliArgs } from '../src/cli-args.js';
-import { ConfigError } from '../src/errors.js';
+import { ConfigError } from '../src/config/errors.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');

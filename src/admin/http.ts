@@ -1,27 +1,11 @@
-// Plumbing of the admin listener: its error type, JSON answers, bounded request bodies.
+// Plumbing of the admin listener: JSON answers, bounded request bodies.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AdminError } from './errors.js';
 import { describeJsonError } from './json-error.js';
 
 /** Request bodies above this are refused with 413 (a 3,000-path invalidation fits with room to spare). */
 export const MAX_BODY_BYTES = 1024 * 1024;
-
-/** A refusal the admin listener answers as `{ "error": { code, message, field? } }`. */
-export class AdminError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly field: string | undefined;
-  /** Extra response headers (`Allow` on 405). */
-  readonly headers: Readonly<Record<string, string>>;
-  constructor(status: number, code: string, message: string, field?: string, headers: Record<string, string> = {}) {
-    super(message);
-    this.name = 'AdminError';
-    this.status = status;
-    this.code = code;
-    this.field = field;
-    this.headers = headers;
-  }
-}
 
 export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
   const body = `${JSON.stringify(value, null, 2)}\n`;
@@ -83,16 +67,16 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
 }
 
 function tooLarge(size: number, limit: number): AdminError {
-  return new AdminError(413, 'RequestTooLarge', `request body is ${size} bytes or more; the limit is ${limit} bytes`);
+  return new AdminError('RequestTooLarge', `request body is ${size} bytes or more; the limit is ${limit} bytes`);
 }
 
 /** Parses a JSON body; an empty or invalid body is a 400 naming where it went wrong. */
 export function parseJsonBody(text: string, example: string): unknown {
-  if (text.trim() === '') throw new AdminError(400, 'MissingBody', `request body is empty; expected JSON like ${example}`);
+  if (text.trim() === '') throw new AdminError('MissingBody', `request body is empty; expected JSON like ${example}`);
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new AdminError(400, 'InvalidJson', describeJsonError(text));
+    throw new AdminError('InvalidJson', describeJsonError(text));
   }
 }
 

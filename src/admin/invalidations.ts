@@ -3,7 +3,8 @@
 
 import { randomInt } from 'node:crypto';
 import { validateInvalidationPath } from '../cache/invalidation.js';
-import { AdminError, isRecord, typeName } from './http.js';
+import { AdminError } from './errors.js';
+import { isRecord, typeName } from './http.js';
 
 /**
  * spec §6.12 / CloudFront's "concurrent invalidation request maximum": 3,000 individual files and,
@@ -38,7 +39,7 @@ function unknownField(field: string, known: readonly string[]): AdminError {
   const name = field.slice(field.lastIndexOf('.') + 1);
   const near = known.find((k) => k.toLowerCase() === name.toLowerCase() || k.toLowerCase().startsWith(name.toLowerCase()) || name.toLowerCase().startsWith(k.toLowerCase()));
   const hint = near === undefined ? `expected ${known.map((k) => `"${k}"`).join(' or ')}` : `did you mean "${near}"?`;
-  return new AdminError(400, 'InvalidArgument', `${field}: unknown field (${hint})`, field);
+  return new AdminError('InvalidArgument', `${field}: unknown field (${hint})`, field);
 }
 
 function checkKeys(obj: Record<string, unknown>, prefix: string, known: readonly string[]): void {
@@ -47,30 +48,30 @@ function checkKeys(obj: Record<string, unknown>, prefix: string, known: readonly
 
 function callerReferenceAt(v: unknown, field: string): string | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v === '') throw new AdminError(400, 'InvalidArgument', `${field}: must be a non-empty string (got ${typeName(v)})`, field);
+  if (typeof v !== 'string' || v === '') throw new AdminError('InvalidArgument', `${field}: must be a non-empty string (got ${typeName(v)})`, field);
   return v;
 }
 
 /** CloudFront's InvalidationBatch (`{"Paths": {"Quantity", "Items"}, "CallerReference"}`) at `prefix`. */
 function parseBatch(batch: unknown, prefix: string): { paths: unknown[]; field: string; callerReference: string | undefined } {
   const where = prefix === '' ? 'request body' : prefix.slice(0, -1);
-  if (!isRecord(batch)) throw new AdminError(400, 'InvalidArgument', `${where}: must be an object (got ${typeName(batch)})`, where);
+  if (!isRecord(batch)) throw new AdminError('InvalidArgument', `${where}: must be an object (got ${typeName(batch)})`, where);
   checkKeys(batch, prefix, ['Paths', 'CallerReference']);
   const callerReference = callerReferenceAt(batch.CallerReference, `${prefix}CallerReference`);
   const paths = batch.Paths;
   const pf = `${prefix}Paths`;
-  if (!isRecord(paths)) throw new AdminError(400, 'InvalidArgument', `${pf}: must be an object like {"Quantity": 1, "Items": ["/index.html"]} (got ${typeName(paths)})`, pf);
+  if (!isRecord(paths)) throw new AdminError('InvalidArgument', `${pf}: must be an object like {"Quantity": 1, "Items": ["/index.html"]} (got ${typeName(paths)})`, pf);
   checkKeys(paths, `${pf}.`, ['Quantity', 'Items']);
   const items = paths.Items ?? [];
-  if (!Array.isArray(items)) throw new AdminError(400, 'InvalidArgument', `${pf}.Items: must be an array of paths (got ${typeName(items)})`, `${pf}.Items`);
+  if (!Array.isArray(items)) throw new AdminError('InvalidArgument', `${pf}.Items: must be an array of paths (got ${typeName(items)})`, `${pf}.Items`);
   const q = paths.Quantity;
   if (q !== undefined) {
     if (typeof q !== 'number' || !Number.isInteger(q) || q < 0) {
-      throw new AdminError(400, 'InvalidArgument', `${pf}.Quantity: must be a whole number (got ${JSON.stringify(q)})`, `${pf}.Quantity`);
+      throw new AdminError('InvalidArgument', `${pf}.Quantity: must be a whole number (got ${JSON.stringify(q)})`, `${pf}.Quantity`);
     }
     // CloudFront's InconsistentQuantities.
     if (q !== items.length) {
-      throw new AdminError(400, 'InconsistentQuantities', `${pf}.Quantity: is ${q} but ${pf}.Items has ${items.length} paths`, `${pf}.Quantity`);
+      throw new AdminError('InconsistentQuantities', `${pf}.Quantity: is ${q} but ${pf}.Items has ${items.length} paths`, `${pf}.Quantity`);
     }
   }
   return { paths: items, field: `${pf}.Items`, callerReference };
@@ -84,7 +85,7 @@ function parseBatch(batch: unknown, prefix: string): { paths: unknown[]; field: 
  */
 export function parseInvalidationRequest(body: unknown): InvalidationRequest {
   if (!isRecord(body)) {
-    throw new AdminError(400, 'InvalidArgument', `request body: must be a JSON object like ${INVALIDATION_EXAMPLE} (got ${typeName(body)})`);
+    throw new AdminError('InvalidArgument', `request body: must be a JSON object like ${INVALIDATION_EXAMPLE} (got ${typeName(body)})`);
   }
   let raw: unknown[];
   let field: string;
@@ -96,20 +97,19 @@ export function parseInvalidationRequest(body: unknown): InvalidationRequest {
     ({ paths: raw, field, callerReference } = parseBatch(body, ''));
   } else {
     checkKeys(body, '', ['paths', 'callerReference']);
-    if (!('paths' in body)) throw new AdminError(400, 'InvalidArgument', `paths: missing; expected JSON like ${INVALIDATION_EXAMPLE}`, 'paths');
+    if (!('paths' in body)) throw new AdminError('InvalidArgument', `paths: missing; expected JSON like ${INVALIDATION_EXAMPLE}`, 'paths');
     const p = body.paths;
-    if (!Array.isArray(p)) throw new AdminError(400, 'InvalidArgument', `paths: must be an array of paths (got ${typeName(p)})`, 'paths');
+    if (!Array.isArray(p)) throw new AdminError('InvalidArgument', `paths: must be an array of paths (got ${typeName(p)})`, 'paths');
     raw = p;
     field = 'paths';
     callerReference = callerReferenceAt(body.callerReference, 'callerReference');
   }
-  if (raw.length === 0) throw new AdminError(400, 'InvalidArgument', `${field}: at least one path is required`, field);
+  if (raw.length === 0) throw new AdminError('InvalidArgument', `${field}: at least one path is required`, field);
   let wildcards = 0;
   for (const p of raw) if (typeof p === 'string' && p.endsWith('*')) wildcards++;
   const files = raw.length - wildcards;
   if (files > MAX_FILE_PATHS) {
     throw new AdminError(
-      400,
       'TooManyInvalidationsInProgress',
       `${field}: ${files} file paths; CloudFront allows ${MAX_FILE_PATHS} per distribution in progress (spec §6.12): split the request`,
       field,
@@ -117,7 +117,6 @@ export function parseInvalidationRequest(body: unknown): InvalidationRequest {
   }
   if (wildcards > MAX_WILDCARD_PATHS) {
     throw new AdminError(
-      400,
       'TooManyInvalidationsInProgress',
       `${field}: ${wildcards} wildcard paths; CloudFront allows ${MAX_WILDCARD_PATHS} in progress (spec §6.12): use a shorter common prefix such as "/*"`,
       field,
@@ -128,7 +127,7 @@ export function parseInvalidationRequest(body: unknown): InvalidationRequest {
       return validateInvalidationPath(p, `${field}[${i}]`);
     } catch (e) {
       const f = typeof e === 'object' && e !== null && 'field' in e && typeof e.field === 'string' ? e.field : `${field}[${i}]`;
-      throw new AdminError(400, 'InvalidArgument', e instanceof Error ? e.message : String(e), f);
+      throw new AdminError('InvalidArgument', e instanceof Error ? e.message : String(e), f);
     }
   });
   return { paths, callerReference };
@@ -170,7 +169,6 @@ export function createHistory(limit = HISTORY_LIMIT): InvalidationHistory {
       if (rec === undefined) return undefined;
       if (!samePaths(rec.InvalidationBatch.Paths.Items, req.paths)) {
         throw new AdminError(
-          400,
           'InvalidationBatchAlreadyExists',
           `CallerReference ${JSON.stringify(req.callerReference)} was used by invalidation ${rec.Id} with other paths; use a new CallerReference for a new invalidation`,
         );

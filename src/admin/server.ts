@@ -8,7 +8,8 @@ import type { CacheStore } from '../cache/store.js';
 import type { Clock } from '../cache/clock.js';
 import type { Logger } from '../log.js';
 import type { MetricsSource } from '../observe/types.js';
-import { AdminError, parseJsonBody, readBody, sendError, sendJson, sendText } from './http.js';
+import { ADMIN_ERRORS, AdminError, PUBLISH_ERRORS, type AdminErrorCode } from './errors.js';
+import { parseJsonBody, readBody, sendError, sendJson, sendText } from './http.js';
 import { createHistory, HISTORY_LIMIT, INVALIDATION_EXAMPLE, invalidationId, parseInvalidationRequest, type InvalidationRecord } from './invalidations.js';
 
 export interface AdminDeps {
@@ -70,7 +71,7 @@ function guard(req: IncomingMessage, loopbackOnly: boolean): void {
   if (loopbackOnly) {
     const name = hostnameOf(host);
     if (name === undefined || !isLoopbackName(name)) {
-      throw new AdminError(403, 'ForbiddenHost', `the admin listener answers only requests addressed to a loopback name (got Host: ${JSON.stringify(host)})`);
+      throw new AdminError('ForbiddenHost', `the admin listener answers only requests addressed to a loopback name (got Host: ${JSON.stringify(host)})`);
     }
   }
   const origin = req.headers.origin;
@@ -82,7 +83,7 @@ function guard(req: IncomingMessage, loopbackOnly: boolean): void {
       originHost = undefined;
     }
     if (originHost !== host.toLowerCase()) {
-      throw new AdminError(403, 'CrossOrigin', `cross-origin ${req.method ?? ''} refused (Origin: ${origin}); call the admin API from curl or edgeproxy's CLI`);
+      throw new AdminError('CrossOrigin', `cross-origin ${req.method ?? ''} refused (Origin: ${origin}); call the admin API from curl or edgeproxy's CLI`);
     }
   }
 }
@@ -91,7 +92,7 @@ function decodeSegment(s: string, field: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
-    throw new AdminError(400, 'InvalidArgument', `${field}: invalid percent-encoding in ${JSON.stringify(s)}`, field);
+    throw new AdminError('InvalidArgument', `${field}: invalid percent-encoding in ${JSON.stringify(s)}`, field);
   }
 }
 
@@ -100,22 +101,21 @@ function wantsJson(ctx: Ctx): boolean {
   if (format !== null) {
     if (format === 'json') return true;
     if (format === 'prometheus' || format === 'text') return false;
-    throw new AdminError(400, 'InvalidArgument', `format: expected json or prometheus, got ${JSON.stringify(format)}`, 'format');
+    throw new AdminError('InvalidArgument', `format: expected json or prometheus, got ${JSON.stringify(format)}`, 'format');
   }
   return /\bapplication\/json\b/i.test(ctx.req.headers.accept ?? '');
 }
 
-function codeOf(e: unknown): unknown {
-  return typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined;
-}
-
 /**
- * Is `e` the code registry saying the function does not exist (runtime/code.ts PublishError
- * 'UnknownFunction')? By code, not class (style guide); the message is a fallback for other publishers.
+ * The admin code for a failed publish: by the code registry's PublishError code (by code, not class:
+ * style guide); a publisher without codes that says "unknown function" is an UnknownFunction, any other
+ * failure a PublishFailed.
  */
-function isUnknownFunction(e: unknown): boolean {
-  if (codeOf(e) === 'UnknownFunction') return true;
-  return e instanceof Error && codeOf(e) === undefined && /unknown function|no such function/i.test(e.message);
+function publishFailureCode(e: unknown): AdminErrorCode {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined;
+  if (typeof code === 'string' && Object.hasOwn(PUBLISH_ERRORS, code)) return PUBLISH_ERRORS[code as keyof typeof PUBLISH_ERRORS];
+  if (code === undefined && e instanceof Error && /unknown function|no such function/i.test(e.message)) return 'UnknownFunction';
+  return 'PublishFailed';
 }
 
 function buildRoutes(deps: AdminDeps): Route[] {
@@ -153,14 +153,14 @@ function buildRoutes(deps: AdminDeps): Route[] {
   const getInvalidation: Handler = ({ res, params }) => {
     const id = params[0] ?? '';
     const rec = history.get(id);
-    if (rec === undefined) throw new AdminError(404, 'NoSuchInvalidation', `no invalidation with id ${JSON.stringify(id)} (the last ${HISTORY_LIMIT} are kept)`, 'id');
+    if (rec === undefined) throw new AdminError('NoSuchInvalidation', `no invalidation with id ${JSON.stringify(id)} (the last ${HISTORY_LIMIT} are kept)`, 'id');
     sendJson(res, 200, { Invalidation: rec });
   };
 
   const listCache: Handler = ({ res, query }) => {
     const prefix = query.get('path');
     if (prefix !== null && !prefix.startsWith('/')) {
-      throw new AdminError(400, 'InvalidArgument', `path: must start with "/" (got ${JSON.stringify(prefix)})`, 'path');
+      throw new AdminError('InvalidArgument', `path: must start with "/" (got ${JSON.stringify(prefix)})`, 'path');
     }
     let entries = deps.store.list();
     if (prefix !== null) entries = entries.filter((e) => e.path.startsWith(prefix));
@@ -170,7 +170,7 @@ function buildRoutes(deps: AdminDeps): Route[] {
 
   const metrics: Handler = (ctx) => {
     const json = wantsJson(ctx);
-    if (deps.metrics === undefined) throw new AdminError(404, 'MetricsUnavailable', 'metrics are not collected by this edgeproxy instance');
+    if (deps.metrics === undefined) throw new AdminError('MetricsUnavailable', 'metrics are not collected by this edgeproxy instance');
     if (json) sendJson(ctx.res, 200, deps.metrics.json());
     else sendText(ctx.res, 200, PROMETHEUS_TYPE, deps.metrics.prometheus());
   };
@@ -179,17 +179,18 @@ function buildRoutes(deps: AdminDeps): Route[] {
     req.resume(); // PublishVersion's optional body (Description, CodeSha256) is not modelled
     const name = params[0] ?? '';
     if (deps.publish === undefined) {
-      throw new AdminError(501, 'NotImplemented', 'publishing versions is not available in this edgeproxy instance (no code registry)');
+      throw new AdminError('NotImplemented', 'publishing versions is not available in this edgeproxy instance (no code registry)');
     }
     let out: { version: string; created: boolean };
     try {
       out = await deps.publish(name);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      if (isUnknownFunction(e)) throw new AdminError(404, 'UnknownFunction', message.includes(name) ? message : `unknown function ${JSON.stringify(name)}: ${message}`, 'name');
+      const code = publishFailureCode(e);
+      if (code === 'UnknownFunction') throw new AdminError(code, message.includes(name) ? message : `unknown function ${JSON.stringify(name)}: ${message}`, 'name');
       // The registry is shutting down with the proxy: not the caller's fault.
-      if (codeOf(e) === 'Closed') throw new AdminError(503, 'ServiceUnavailable', message);
-      throw new AdminError(400, 'PublishFailed', `publishing ${JSON.stringify(name)} failed: ${message}`, 'name');
+      if (code === 'ServiceUnavailable') throw new AdminError(code, message);
+      throw new AdminError(code, `publishing ${JSON.stringify(name)} failed: ${message}`, 'name');
     }
     deps.log.info(out.created ? `admin: published ${name} version ${out.version}` : `admin: ${name} unchanged since version ${out.version}, no new version`);
     sendJson(res, out.created ? 201 : 200, { FunctionName: name, Version: out.version, created: out.created });
@@ -237,7 +238,7 @@ function dispatch(routes: readonly Route[], req: IncomingMessage, res: ServerRes
     if (entry === undefined) {
       const allow = Object.keys(route.methods);
       if (allow.includes('GET')) allow.push('HEAD');
-      throw new AdminError(405, 'MethodNotAllowed', `${req.method ?? ''} ${route.path}: method not allowed (allowed: ${allow.join(', ')})`, undefined, {
+      throw new AdminError('MethodNotAllowed', `${req.method ?? ''} ${route.path}: method not allowed (allowed: ${allow.join(', ')})`, undefined, {
         allow: allow.join(', '),
       });
     }
@@ -246,7 +247,7 @@ function dispatch(routes: readonly Route[], req: IncomingMessage, res: ServerRes
     return entry.handler({ req, res, params, query });
   }
   req.resume();
-  throw new AdminError(404, 'NotFound', `no admin route ${JSON.stringify(pathname)}; GET / lists the routes`);
+  throw new AdminError('NotFound', `no admin route ${JSON.stringify(pathname)}; GET / lists the routes`);
 }
 
 function listenOn(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -265,7 +266,7 @@ export async function startAdmin(deps: AdminDeps, listen: { host: string; port: 
   const loopbackOnly = isLoopbackName(listen.host);
   const server = createServer((req, res) => {
     const fail = (e: unknown): void => {
-      const err = e instanceof AdminError ? e : new AdminError(500, 'InternalError', `admin ${req.method ?? ''} ${req.url ?? ''}: ${e instanceof Error ? e.message : String(e)}`);
+      const err = e instanceof AdminError ? e : new AdminError('InternalError', `admin ${req.method ?? ''} ${req.url ?? ''}: ${e instanceof Error ? e.message : String(e)}`);
       if (err.status === 500) deps.log.error(`edgeproxy: ${err.message}`);
       if (res.headersSent) {
         res.destroy();
@@ -283,9 +284,17 @@ export async function startAdmin(deps: AdminDeps, listen: { host: string; port: 
       fail(e);
     }
   });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+  // A request Node's parser rejects gets the same JSON refusal as any other (BadRequest).
+  server.on('clientError', (err: Error & { code?: string }, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const body = `${JSON.stringify({ error: { code: 'BadRequest', message: `malformed request: ${err.code ?? 'error'}: ${err.message}` } }, null, 2)}\n`;
+    socket.end(
+      `HTTP/1.1 ${ADMIN_ERRORS.BadRequest.status} Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
   const addr = await listenOn(server, listen.port, listen.host);
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;

@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from './errors.js';
 import { EVENT_TYPES, type EventType } from '../event/types.js';
 import { managedCachePolicy, managedOriginRequestPolicy, MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES } from './managed-policies.js';
 import { compilePathPattern, normalizePathPattern, pathPatternProblem } from './path-pattern.js';
@@ -130,7 +130,7 @@ class Problems {
       const flag = this.flagFor.get(p) ?? [...this.flagFor].find(([k]) => p.startsWith(`${k}.`) || p.startsWith(`${k}[`))?.[1];
       return flag !== undefined ? `${flag}: ${message}` : `${this.label}: ${p}: ${message}`;
     });
-    throw new ConfigError(lines.join('\n'));
+    throw new ConfigError('InvalidConfig', lines.join('\n'));
   }
 }
 
@@ -139,14 +139,14 @@ class Problems {
 async function readConfigFile(file: string): Promise<unknown> {
   const abs = path.resolve(file);
   const st = await stat(abs).catch(() => undefined);
-  if (st === undefined || !st.isFile()) throw new ConfigError(`${file}: config file not found (${abs})`);
+  if (st === undefined || !st.isFile()) throw new ConfigError('ConfigFileNotFound', `${file}: config file not found (${abs})`);
   const ext = path.extname(abs).toLowerCase();
   if (ext === '.json') {
     const text = await readFile(abs, 'utf8');
     try {
       return JSON.parse(text) as unknown;
     } catch (e) {
-      throw new ConfigError(`${file}: invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
+      throw new ConfigError('ConfigFileUnreadable', `${file}: invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   if (ext === '.mjs' || ext === '.js' || ext === '.cjs') {
@@ -154,13 +154,13 @@ async function readConfigFile(file: string): Promise<unknown> {
     try {
       mod = await import(pathToFileURL(abs).href);
     } catch (e) {
-      throw new ConfigError(`${file}: could not load the module: ${e instanceof Error ? e.message : String(e)}`);
+      throw new ConfigError('ConfigFileUnreadable', `${file}: could not load the module: ${e instanceof Error ? e.message : String(e)}`);
     }
     const def = typeof mod === 'object' && mod !== null && 'default' in mod ? mod.default : undefined;
-    if (def === undefined) throw new ConfigError(`${file}: must export the configuration as its default export`);
+    if (def === undefined) throw new ConfigError('ConfigFileUnreadable', `${file}: must export the configuration as its default export`);
     return def;
   }
-  throw new ConfigError(`${file}: unsupported config file type "${ext}" (use .json, .mjs, .js or .cjs)`);
+  throw new ConfigError('ConfigFileUnreadable', `${file}: unsupported config file type "${ext}" (use .json, .mjs, .js or .cjs)`);
 }
 
 /** `FILE[#export]` → parts; the last `#` separates the export so paths may contain `#`. */
@@ -630,25 +630,25 @@ function deepFreeze<T>(v: T): T {
 export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
   const flags = src.flags ?? {};
   if (flags.port !== undefined && !(Number.isInteger(flags.port) && flags.port >= 0 && flags.port <= 65535)) {
-    throw new ConfigError(`--port: expected a port number 0-65535, got ${String(flags.port)}`);
+    throw new ConfigError('UsageError', `--port: expected a port number 0-65535, got ${String(flags.port)}`);
   }
-  if (flags.host !== undefined && flags.host === '') throw new ConfigError('--host: must not be empty');
+  if (flags.host !== undefined && flags.host === '') throw new ConfigError('UsageError', '--host: must not be empty');
   const flagFor = new Map<string, string>();
   let label: string;
   let raw: unknown;
   let baseDir: string;
 
   if (src.file !== undefined && src.object !== undefined) {
-    throw new ConfigError('loadConfig: give either a config file or a config object, not both');
+    throw new ConfigError('UsageError', 'loadConfig: give either a config file or a config object, not both');
   }
   if (src.file !== undefined || src.object !== undefined) {
     // spec-less decision (docs/decisions.md): trigger flags never mix with a config file's behaviors.
     const trigger = TRIGGER_FLAGS.find((t) => flags[t] !== undefined);
     if (trigger !== undefined) {
-      throw new ConfigError(`--${trigger}: cannot be combined with a config file; associate functions in the config file's behaviors`);
+      throw new ConfigError('UsageError', `--${trigger}: cannot be combined with a config file; associate functions in the config file's behaviors`);
     }
     if (flags.includeBody === true) {
-      throw new ConfigError('--include-body: cannot be combined with a config file; set "includeBody" on the association in the config file');
+      throw new ConfigError('UsageError', '--include-body: cannot be combined with a config file; set "includeBody" on the association in the config file');
     }
   }
   if (src.file !== undefined) {
@@ -662,13 +662,14 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
   } else {
     if (flags.origin === undefined) {
       throw new ConfigError(
+        'UsageError',
         hasTriggerFlags(flags) || flags.includeBody === true
           ? '--origin: required when no config file is given (the URL of the server behind the proxy)'
           : 'nothing to run: give --config FILE or --origin URL',
       );
     }
     if (flags.includeBody === true && flags['viewer-request'] === undefined && flags['origin-request'] === undefined) {
-      throw new ConfigError('--include-body: needs --viewer-request or --origin-request (spec §3.9)');
+      throw new ConfigError('UsageError', '--include-body: needs --viewer-request or --origin-request (spec §3.9)');
     }
     label = 'flags';
     raw = inputFromFlags(flags, flagFor);

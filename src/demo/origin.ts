@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { isIP, type AddressInfo } from 'node:net';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../config/errors.js';
 
 export interface DemoOriginOptions {
   host: string;
@@ -71,7 +71,7 @@ export function defaultSiteRoot(): string {
 export async function startDemoOrigin(opts: DemoOriginOptions): Promise<DemoOrigin> {
   if (!isLoopback(opts.host)) {
     // The demo serves files from the working tree; it has no business on a public interface.
-    throw new ConfigError(`demo origin: host must be a loopback address (127.0.0.1, ::1, localhost), got "${opts.host}"`);
+    throw new ConfigError('InvalidConfig', `demo origin: host must be a loopback address (127.0.0.1, ::1, localhost), got "${opts.host}"`);
   }
   const configuredRoot = resolve(opts.root ?? defaultSiteRoot());
   let root: string;
@@ -80,7 +80,7 @@ export async function startDemoOrigin(opts: DemoOriginOptions): Promise<DemoOrig
     root = await realpath(configuredRoot);
     if (!(await stat(root)).isDirectory()) throw new Error('not a directory');
   } catch (e) {
-    throw new ConfigError(`demo origin: site root ${configuredRoot} is not a readable folder (${errorText(e)})`);
+    throw new ConfigError('InvalidConfig', `demo origin: site root ${configuredRoot} is not a readable folder (${errorText(e)})`);
   }
 
   const files = new FileCache();

@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { functionCodeSettings } from '../config/load.js';
 import type { ResolvedConfig, ResolvedFunction } from '../config/types.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../config/errors.js';
 import { EVENT_TYPES } from '../event/types.js';
 import type { Logger } from '../log.js';
 import { build, BuildError, type BuildOutput, type BuildRequest, buildSync, displayPath, isTypeScript, type ModuleFormat, moduleFormat, outputExtension } from './code/build.js';
@@ -144,7 +144,7 @@ class Registry implements LocalCodeSource {
       if (fc !== undefined) this.fns.set(fn.id, fc);
     }
     const warnings = this.checkAssociations(problems);
-    if (problems.length > 0) throw new ConfigError(problems.join('\n'));
+    if (problems.length > 0) throw new ConfigError('FunctionLoadError', problems.join('\n'));
     for (const w of warnings) this.log.warn(w);
     if (this.opts.watch) for (const fc of this.fns.values()) this.startWatching(fc);
   }

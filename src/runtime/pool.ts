@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ResolvedFunction } from '../config/types.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../config/errors.js';
 import type { Logger } from '../log.js';
 import type { RuntimeMetrics } from '../observe/metrics.js';
 import type { CodeRef } from './code-types.js';
@@ -897,13 +897,13 @@ class Runtime implements EdgeRuntime {
     try {
       isFile = (await stat(fn.file)).isFile();
     } catch {
-      throw new ConfigError(`${where} does not exist`);
+      throw new ConfigError('FunctionLoadError', `${where} does not exist`);
     }
-    if (!isFile) throw new ConfigError(`${where} is not a file`);
+    if (!isFile) throw new ConfigError('FunctionLoadError', `${where} is not a file`);
     if (code === undefined && /\.[cm]?ts$/.test(fn.file)) {
-      throw new ConfigError(`${where}: TypeScript functions need the code registry (src/runtime/code.ts); point to a .js/.mjs/.cjs file`);
+      throw new ConfigError('FunctionLoadError', `${where}: TypeScript functions need the code registry (src/runtime/code.ts); point to a .js/.mjs/.cjs file`);
     }
-    if (this.closed) throw new ConfigError(`${where}: the runtime is closed`);
+    if (this.closed) throw new ConfigError('FunctionLoadError', `${where}: the runtime is closed`);
     const pool = this.poolFor(fn);
     const ref = code ?? pool.defaultCode;
     pool.noteGeneration(ref);
@@ -913,7 +913,7 @@ class Runtime implements EdgeRuntime {
       if (!this.prewarm && r.slot.state === 'idle') pool.retire(r.slot, 'checked');
       return;
     }
-    throw new ConfigError(await describeLoadFailure(where, fn, r.message));
+    throw new ConfigError('FunctionLoadError', await describeLoadFailure(where, fn, r.message));
   }
 
   stats(): RuntimeStats {
@@ -1008,17 +1008,17 @@ function syntaxLocationByNodeCheck(file: string): Promise<string | undefined> {
 
 export function createRuntime(opts: RuntimeOptions): EdgeRuntime {
   if (!Number.isInteger(opts.maxWorkersPerFunction) || opts.maxWorkersPerFunction < 1) {
-    throw new ConfigError(`runtime.maxWorkersPerFunction: must be an integer ≥ 1, got ${String(opts.maxWorkersPerFunction)}`);
+    throw new ConfigError('InvalidConfig', `runtime.maxWorkersPerFunction: must be an integer ≥ 1, got ${String(opts.maxWorkersPerFunction)}`);
   }
   const account = opts.accountConcurrency ?? 1000;
-  if (!Number.isInteger(account) || account < 1) throw new ConfigError(`runtime.accountConcurrency: must be an integer ≥ 1, got ${String(account)}`);
+  if (!Number.isInteger(account) || account < 1) throw new ConfigError('InvalidConfig', `runtime.accountConcurrency: must be an integer ≥ 1, got ${String(account)}`);
   const idle = opts.idleTimeoutMs ?? 300_000;
-  if (!(idle > 0)) throw new ConfigError(`runtime.idleTimeout: must be > 0, got ${String(idle)} ms`);
+  if (!(idle > 0)) throw new ConfigError('InvalidConfig', `runtime.idleTimeout: must be > 0, got ${String(idle)} ms`);
   // Lambda refuses reservations that leave nothing for the other functions; so does edgeproxy, at start.
   let reserved = 0;
   for (const fn of opts.functions ?? []) reserved += fn.reservedConcurrency ?? 0;
   if (reserved > account) {
-    throw new ConfigError(`functions[].reservedConcurrency: the reservations add up to ${reserved}, more than runtime.accountConcurrency (${account})`);
+    throw new ConfigError('InvalidConfig', `functions[].reservedConcurrency: the reservations add up to ${reserved}, more than runtime.accountConcurrency (${account})`);
   }
   const script = resolveWorkerScript();
   if (!existsSync(script)) {

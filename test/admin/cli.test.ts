@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdmin } from '../../src/admin/server.js';
 import { DEFAULT_ADMIN_URL, INVALIDATE_HELP, adminUrl, parseCliArgs } from '../../src/cli-args.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/config/errors.js';
 import { memoryLogger } from '../../src/log.js';
 import { fakePublisher, filledStore, type Filled } from './fixtures.js';
 

@@ -7,7 +7,7 @@ import { defineConfig } from '../../src/config/define.js';
 import { DEMO_FUNCTIONS, demoConfigInput } from '../../src/config/demo.js';
 import { DEFAULT_WORKERS_PER_FUNCTION, loadConfig } from '../../src/config/load.js';
 import { selectBehavior } from '../../src/config/path-pattern.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/config/errors.js';
 
 let dir: string;
 const HANDLER = 'exports.handler = async (e) => e.Records[0].cf.request;\n';

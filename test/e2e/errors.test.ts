@@ -2,7 +2,7 @@
 // (502/504), request limits — each with CloudFront's page and X-Cache, and one precise log line.
 
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send, startOrigin, startProxy, type TestOrigin, type TestProxy } from '../helpers.js';
 
@@ -205,5 +205,93 @@ describe('origin failures (spec §4)', () => {
     expect(r.status).toBe(504);
     expect(r.headers['x-cache']).toBe('Error from cloudfront');
     expect(r.text).toContain('504 ERROR');
+  });
+});
+
+/** Writes `bytes` on a fresh connection and returns everything the proxy sends until it closes it. */
+function rawExchange(base: string, bytes: string): Promise<string> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname);
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => socket.destroy(new Error('the proxy did not close the connection within 10 s')), 10_000);
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    });
+    socket.write(bytes);
+  });
+}
+
+function parseRaw(text: string): { status: number; headers: Map<string, string>; body: string } {
+  const end = text.indexOf('\r\n\r\n');
+  const [statusLine = '', ...lines] = text.slice(0, end).split('\r\n');
+  const headers = new Map<string, string>();
+  for (const l of lines) {
+    const i = l.indexOf(':');
+    headers.set(l.slice(0, i).toLowerCase(), l.slice(i + 1).trim());
+  }
+  return { status: Number(statusLine.split(' ')[1]), headers, body: text.slice(end + 4) };
+}
+
+describe('requests Node cannot parse get CloudFront\'s error page (clientError)', () => {
+  let origin: TestOrigin;
+  let proxy: TestProxy;
+  beforeAll(async () => {
+    origin = await startOrigin();
+    proxy = await startProxy({ origins: [{ id: 'o', url: origin.url }] });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await origin?.close();
+  });
+
+  it('a malformed header line → 400 BadRequest with the error page, X-Cache, Via, Pop and id; the connection closes', async () => {
+    const hits = origin.hits;
+    const r = parseRaw(await rawExchange(proxy.url, 'GET / HTTP/1.1\r\nHost: x\r\nbad header line\r\n\r\n'));
+    expect(r.status).toBe(400);
+    expect(r.headers.get('x-cache')).toBe('Error from cloudfront');
+    expect(r.headers.get('server')).toBe('CloudFront');
+    expect(r.headers.get('content-type')).toBe('text/html');
+    expect(r.headers.get('connection')).toBe('close');
+    expect(r.headers.get('via')).toMatch(/^1\.1 [0-9a-f]+\.cloudfront\.net \(CloudFront\)$/);
+    expect(r.headers.get('x-amz-cf-pop')).toBe(proxy.config.pop);
+    const id = r.headers.get('x-amz-cf-id') ?? '';
+    expect(id).toMatch(/^[A-Za-z0-9_-]{54}==$/);
+    expect(Number(r.headers.get('content-length'))).toBe(Buffer.byteLength(r.body, 'latin1'));
+    expect(r.body).toContain('<H1>400 ERROR</H1>');
+    expect(r.body).toContain('Bad request.');
+    expect(r.body).toContain(`Request ID: ${id}`);
+    expect(origin.hits).toBe(hits);
+    const lines = proxy.logs.filter((l) => l.includes(id));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/request: BadRequest: malformed request: HPE_INVALID_HEADER_TOKEN/);
+  });
+
+  it('an invalid method → 400 BadRequest', async () => {
+    const r = parseRaw(await rawExchange(proxy.url, 'G(T / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    expect(r.status).toBe(400);
+    expect(r.headers.get('x-cache')).toBe('Error from cloudfront');
+    const id = r.headers.get('x-amz-cf-id') ?? '';
+    expect(proxy.logs.find((l) => l.includes(id))).toMatch(/BadRequest: malformed request: HPE_INVALID_METHOD/);
+  });
+
+  it('request headers over the listener\'s 64 KiB parser limit → 413 RequestTooLarge as CloudFront answers (not 431)', async () => {
+    const r = parseRaw(await rawExchange(proxy.url, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70 * 1024)}\r\n\r\n`));
+    expect(r.status).toBe(413);
+    expect(r.headers.get('x-cache')).toBe('Error from cloudfront');
+    expect(r.body).toContain('<H1>413 ERROR</H1>');
+    const id = r.headers.get('x-amz-cf-id') ?? '';
+    expect(proxy.logs.find((l) => l.includes(id))).toMatch(/RequestTooLarge: malformed request: HPE_HEADER_OVERFLOW/);
+  });
+
+  it('the listener keeps serving after malformed requests', async () => {
+    const r = await send(proxy.url, '/after');
+    expect(r.status).toBe(200);
   });
 });

@@ -1,7 +1,7 @@
 // check(): load once at start, before listening; a broken function is a ConfigError naming file and export.
 
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/config/errors.js';
 import { displayPath, resolveWorkerScript } from '../../src/runtime/pool.js';
 import { expectOk, field, fnDef, header, req, runtime, within } from './helpers.js';
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { ResolvedFunction } from '../../src/config/types.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/config/errors.js';
 import { memoryLogger, silentLogger } from '../../src/log.js';
 import { createCodeSource, type LocalCodeSource } from '../../src/runtime/code.js';
 import type { CodeRef } from '../../src/runtime/code-types.js';

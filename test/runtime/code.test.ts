@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/types.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/config/errors.js';
 import { memoryLogger, silentLogger } from '../../src/log.js';
 import { createCodeSource, type LocalCodeSource, PublishError } from '../../src/runtime/code.js';
 import { expectOk, requestEvent, runtime } from './helpers.js';

@@ -2,7 +2,7 @@
 // code generations (issue 4 points 3, 4 and the pool's part of 5/6), against real worker threads.
 
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/config/errors.js';
 import { createMetrics } from '../../src/observe/metrics.js';
 import type { CodeRef } from '../../src/runtime/code-types.js';
 import { createRuntime } from '../../src/runtime/pool.js';
