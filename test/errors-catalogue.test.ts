@@ -41,7 +41,7 @@ const CATALOGUES: readonly Catalogue[] = [
   {
     name: 'viewer',
     table: 'src/errors.ts',
-    rows: new Map(Object.entries(ERRORS).map(([code, e]) => [code, [String(e.status), `\`${e.xCache}\``, `\`${e.kind}\``]])),
+    rows: new Map(Object.entries(ERRORS).map(([code, e]) => [code, [String(e.status), `\`${e.xCache}\``, `\`${e.kind}\``, e.staleOnError ? 'yes' : 'no']])),
     doc: 'docs/errors.md',
     section: '## Viewer responses',
     // Where the pipeline, the origin client and the result validator run for real (observe/ tests
