@@ -56,9 +56,14 @@ export interface OriginClient {
   close(): Promise<void>;
 }
 
+/**
+ * An origin failure as one of our codes, by the error's `code` (undici's UND_ERR_*, llhttp's HPE_*,
+ * Node's system errors). An undici HTTPParserError may carry no code at all: it is then named by class.
+ */
 export function classifyOriginError(err: unknown, where: string): EdgeError {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
-  const msg = err instanceof Error ? err.message : String(err);
+  const raw = typeof err === 'object' && err !== null && 'code' in err ? (err as { code: unknown }).code : undefined;
+  const code = typeof raw === 'string' ? raw : '';
+  const msg = err instanceof Error ? (code === '' && err.name !== 'Error' ? `${err.name}: ${err.message}` : err.message) : String(err);
   switch (code) {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':

@@ -2,7 +2,7 @@
 // (502/504), request limits — each with CloudFront's page and X-Cache, and one precise log line.
 
 import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send, startOrigin, startProxy, type TestOrigin, type TestProxy } from '../helpers.js';
 
@@ -144,28 +144,67 @@ describe('request limits', () => {
   let proxy: TestProxy;
   beforeAll(async () => {
     origin = await startOrigin();
-    proxy = await startProxy({ origins: [{ id: 'o', url: origin.url }] });
+    proxy = await startProxy({
+      origins: [{ id: 'o', url: origin.url }],
+      behaviors: [
+        { pathPattern: '/read-only/*', origin: 'o', allowedMethods: ['GET', 'HEAD'] },
+        { pathPattern: '*', origin: 'o' },
+      ],
+    });
   });
   afterAll(async () => {
     await proxy?.close();
     await origin?.close();
   });
 
+  /** The one log line of the request that got `r`. */
+  const logLine = (r: { headers: Record<string, string | string[] | undefined> }): string | undefined => {
+    const lines = proxy.logs.filter((l) => l.includes(String(r.headers['x-amz-cf-id'])));
+    expect(lines).toHaveLength(1);
+    return lines[0];
+  };
+
   it('a GET with a body is refused with 403 (spec §3.4)', async () => {
     const r = await send(proxy.url, '/g', { method: 'GET', body: 'x', headers: { 'content-length': '1' } });
     expect(r.status).toBe(403);
+    expect(r.headers['x-cache']).toBe('Error from cloudfront');
+    expect(logLine(r)).toMatch(/request: GetWithBody: GET request carries a body/);
   });
 
   it('a URL over 8,192 bytes is 413 (spec §3.5)', async () => {
     const r = await send(proxy.url, `/${'a'.repeat(9000)}`);
     expect(r.status).toBe(413);
+    expect(r.headers['x-cache']).toBe('Error from cloudfront');
+    expect(logLine(r)).toMatch(/request: RequestTooLarge: request URL is 9001 bytes, over 8192/);
+  });
+
+  it('a method outside the behavior\'s allowedMethods → 403 MethodNotAllowed with CloudFront\'s page; the origin never sees it', async () => {
+    const hits = origin.hits;
+    const r = await send(proxy.url, '/read-only/form', { method: 'POST', body: 'a=1' });
+    expect(r.status).toBe(403);
+    expect(r.headers['x-cache']).toBe('Error from cloudfront');
+    expect(r.text).toContain('<H1>403 ERROR</H1>');
+    expect(r.text).toContain('This distribution is not configured to allow the HTTP request method that was used for this request.');
+    expect(logLine(r)).toMatch(/request: MethodNotAllowed: method POST is not in the behavior's allowed methods/);
+    expect(origin.hits).toBe(hits);
+    // The same path with an allowed method goes through.
+    expect((await send(proxy.url, '/read-only/form')).status).toBe(200);
   });
 });
 
 describe('origin failures (spec §4)', () => {
   let proxy: TestProxy;
   let slow: Server;
+  let junk: NetServer;
   beforeAll(async () => {
+    // Answers every connection with bytes that are not HTTP, and keeps it open (a close would be a
+    // connection error, not a response error).
+    junk = createNetServer((socket) => {
+      socket.once('data', () => socket.write('this is not HTTP\r\n\r\n'));
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((r) => junk.listen(0, '127.0.0.1', r));
+    const junkPort = (junk.address() as AddressInfo).port;
     // A port nobody listens on: bind, read the port, close.
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
@@ -180,9 +219,14 @@ describe('origin failures (spec §4)', () => {
       origins: [
         { id: 'dead', url: `http://127.0.0.1:${deadPort}` },
         { id: 'slow', url: `http://127.0.0.1:${slowPort}`, readTimeout: 0.5 },
+        // RFC 6761 §6.4: names under .invalid never resolve, with or without a network.
+        { id: 'nowhere', url: 'http://nonexistent.invalid' },
+        { id: 'junk', url: `http://127.0.0.1:${junkPort}` },
       ],
       behaviors: [
         { pathPattern: '/slow/*', origin: 'slow' },
+        { pathPattern: '/dns/*', origin: 'nowhere' },
+        { pathPattern: '/junk/*', origin: 'junk' },
         { pathPattern: '*', origin: 'dead' },
       ],
     });
@@ -191,13 +235,22 @@ describe('origin failures (spec §4)', () => {
     await proxy?.close();
     slow.closeAllConnections();
     await new Promise<void>((r) => slow.close(() => r()));
+    await new Promise<void>((r) => junk.close(() => r()));
   });
+
+  /** The one log line of the request that got `r`: an error line (the origin is at fault). */
+  const logLine = (r: { headers: Record<string, string | string[] | undefined> }): string | undefined => {
+    const lines = proxy.logs.filter((l) => l.includes(String(r.headers['x-amz-cf-id'])));
+    expect(lines).toHaveLength(1);
+    return lines[0];
+  };
 
   it('origin refusing connections → 502 Error from cloudfront', async () => {
     const r = await send(proxy.url, '/x');
     expect(r.status).toBe(502);
     expect(r.headers['x-cache']).toBe('Error from cloudfront');
     expect(r.text).toContain('502 ERROR');
+    expect(logLine(r)).toMatch(/origin-fetch: OriginConnectError: cannot connect to origin .*ECONNREFUSED/);
   });
 
   it('origin not answering within its read timeout → 504', async () => {
@@ -205,6 +258,66 @@ describe('origin failures (spec §4)', () => {
     expect(r.status).toBe(504);
     expect(r.headers['x-cache']).toBe('Error from cloudfront');
     expect(r.text).toContain('504 ERROR');
+    expect(logLine(r)).toMatch(/origin-fetch: OriginTimeout: origin .* did not answer in time \(UND_ERR_HEADERS_TIMEOUT\)/);
+  });
+
+  it('an origin domain name that does not resolve → 502 OriginDnsError', async () => {
+    const r = await send(proxy.url, '/dns/x');
+    expect(r.status).toBe(502);
+    expect(r.headers['x-cache']).toBe('Error from cloudfront');
+    expect(r.text).toContain('<H1>502 ERROR</H1>');
+    expect(r.text).toContain("CloudFront wasn't able to resolve the origin domain name.");
+    expect(logLine(r)).toMatch(/origin-fetch: OriginDnsError: cannot resolve origin .*nonexistent\.invalid/);
+  });
+
+  it('an origin that answers with bytes that are not HTTP → 502 OriginResponseError', async () => {
+    const r = await send(proxy.url, '/junk/x');
+    expect(r.status).toBe(502);
+    expect(r.headers['x-cache']).toBe('Error from cloudfront');
+    expect(r.text).toContain('CloudFront received an invalid response from the origin.');
+    const line = logLine(r);
+    expect(line).toMatch(/origin-fetch: OriginResponseError: origin http:\/\/127\.0\.0\.1:\d+ failed: HTTPParserError: Response does not match the HTTP\/1\.1 protocol/);
+    // Regression: an undici HTTPParserError without a code was logged as "failed: undefined …".
+    expect(line).not.toContain('undefined');
+  });
+});
+
+describe('a fault inside edgeproxy (InternalError)', () => {
+  let origin: TestOrigin;
+  let proxy: TestProxy;
+  // The cache's injected clock (StartOptions.clock) is edgeproxy's own part the pipeline calls on
+  // every cacheable request: made to throw, it is a bug in edgeproxy as the viewer would meet one.
+  let broken = false;
+  const clock = {
+    now(): number {
+      if (broken) throw new Error('the clock failed on purpose');
+      return Date.now();
+    },
+  };
+  beforeAll(async () => {
+    origin = await startOrigin();
+    proxy = await startProxy({ origins: [{ id: 'o', url: origin.url }] }, undefined, { clock });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await origin?.close();
+  });
+
+  it('→ 500 with CloudFront\'s page, one error line naming the fault, and the proxy keeps serving', async () => {
+    broken = true;
+    let r;
+    try {
+      r = await send(proxy.url, '/internal');
+    } finally {
+      broken = false;
+    }
+    expect(r.status).toBe(500);
+    expect(r.headers['x-cache']).toBe('Error from cloudfront');
+    expect(r.text).toContain('<H1>500 ERROR</H1>');
+    const lines = proxy.logs.filter((l) => l.includes(String(r.headers['x-amz-cf-id'])));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/→ 500 InternalError: Error: the clock failed on purpose/);
+    expect((await send(proxy.url, '/internal')).status).toBe(200);
   });
 });
 
