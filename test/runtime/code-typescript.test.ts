@@ -108,7 +108,7 @@ describe('TypeScript $LATEST', () => {
     });
     const file = path.join(dir, 'broken.ts');
     expect(() => createCodeSource({ config, log: silentLogger, stateDir, watch: false })).toThrow(
-      new ConfigError(`functions[1].file: ${file} does not compile: ${file}:3:26: Expected "}" but found ";"`),
+      new ConfigError('FunctionLoadError', `functions[1].file: ${file} does not compile: ${file}:3:26: Expected "}" but found ";"`),
     );
   });
 

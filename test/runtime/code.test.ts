@@ -224,6 +224,7 @@ describe('start-up checks', () => {
     });
     expect(() => createCodeSource({ config: cfg, log: silentLogger, stateDir, watch: false })).toThrow(
       new ConfigError(
+        'FunctionLoadError',
         [
           'functions[0].aliases.live.version: version 7 of "plain" is not published (published: 1, 2)',
           'functions[0].aliases.beta.additionalVersionWeights.9: version 9 of "plain" is not published (published: 1, 2)',
