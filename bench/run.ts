@@ -10,8 +10,8 @@ import { estimateSeconds, parseBenchArgs, USAGE, type BenchOptions } from './lib
 import { installChildReaper, startServer, type ServerChild, type StartOutcome } from './lib/children.js';
 import { LoadGenerator } from './lib/loadgen-client.js';
 import { benchScript, FUNCTIONS_DIR, REPO_ROOT } from './lib/paths.js';
-import { processCpuUs, processPeakRssBytes } from './lib/procstat.js';
-import { pairedRatios, renderMarkdown, renderTable, summarize, type Role, type RoleReport, type ServerKind, type RunRecord, type ScenarioReport } from './lib/report.js';
+import { processCpuUs, processTreeCpuUs, processTreePeakRssBytes } from './lib/procstat.js';
+import { nginxComparison, pairedRatios, renderMarkdown, renderTable, summarize, type Role, type RoleReport, type ServerKind, type RunRecord, type ScenarioReport } from './lib/report.js';
 import { hitRate, prefill, replayHeaders, sampleRequest, xCacheOf, type Sample } from './lib/sample.js';
 import { median } from './lib/stats.js';
 import { fmtDuration, fmtInt } from './lib/table.js';
@@ -103,6 +103,9 @@ class Scenarios {
       case 'passthrough':
         outcome = await startServer('passthrough', benchScript('servers/passthrough.js'), [originUrl]);
         break;
+      case 'nginx':
+        outcome = await startServer(`nginx (${spec.mode})`, benchScript('servers/nginx.js'), [spec.mode, originUrl]);
+        break;
       case 'origin':
         return { report, server: origin };
       default: {
@@ -141,12 +144,12 @@ class Scenarios {
     const o = this.opts;
     progress(`${s.name}: run ${repeat}/${o.repeat} ${live.role} (${live.report.label})… `);
     // The origin's CPU counts only where the measured server forwards to it.
-    const usesOrigin = live.report.kind === 'edgeproxy' || live.report.kind === 'passthrough';
-    const cpu0 = processCpuUs(live.server.pid);
+    const usesOrigin = live.report.kind === 'edgeproxy' || live.report.kind === 'passthrough' || live.report.kind === 'nginx';
+    const cpu0 = processTreeCpuUs(live.server.pid);
     const ocpu0 = usesOrigin ? processCpuUs(origin.pid) : undefined;
     try {
       const load = await this.loadgen.run(live.server.url, o.connections, o.duration, s.request);
-      const cpu1 = processCpuUs(live.server.pid);
+      const cpu1 = processTreeCpuUs(live.server.pid);
       const ocpu1 = usesOrigin ? processCpuUs(origin.pid) : undefined;
       const perReq = (a: number | undefined, b: number | undefined): number | undefined =>
         a === undefined || b === undefined || load.requests === 0 ? undefined : (b - a) / load.requests;
@@ -160,7 +163,7 @@ class Scenarios {
         load,
         cpuUsPerReq: perReq(cpu0, cpu1),
         originCpuUsPerReq: originCpu,
-        peakRssBytes: processPeakRssBytes(live.server.pid),
+        peakRssBytes: processTreePeakRssBytes(live.server.pid),
       };
       const bad = load.errors + load.non2xx;
       progress(`${fmtInt(load.reqPerSec)} req/s${bad > 0 ? ` (${fmtInt(load.errors)} errors, ${fmtInt(load.non2xx)} non-2xx)` : ''}\n`);
@@ -311,7 +314,8 @@ async function main(argv: readonly string[]): Promise<number> {
     await runner.close();
   }
   const finishedAt = new Date();
-  const table = renderTable(reports);
+  const vsNginx = nginxComparison(reports);
+  const table = renderTable(reports) + (vsNginx.length > 0 ? `\n\n${vsNginx.join('\n')}` : '');
   const legend =
     `Medians of ${opts.repeat} × ${opts.duration} s runs, ${opts.connections} connections; × base = median of per-repeat req/s ratios ` +
     `(target ÷ baseline, same run); CPU = measured server's CPU µs per request (+origin's); RSS = peak of the measured server.`;
@@ -324,7 +328,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const shown = argv.filter((a, i) => a !== '--json' && argv[i - 1] !== '--json' && !a.startsWith('--json='));
   const command = `npm run bench${shown.length > 0 ? ` -- ${shown.join(' ')}` : ''}`;
   const machineLine = `${m.cpus}, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}`;
-  writeFileSync(mdFile, renderMarkdown(reports, { machine: machineLine, command, when: startedAt.toISOString().slice(0, 10), legend }));
+  writeFileSync(mdFile, renderMarkdown(reports, { machine: machineLine, command, when: startedAt.toISOString().slice(0, 10), legend: [legend, ...vsNginx].join('\n\n') }));
   const rel = (f: string): string => (f.startsWith(REPO_ROOT) ? f.slice(REPO_ROOT.length + 1) : f);
   process.stdout.write(`raw results: ${rel(opts.json)}; Markdown table: ${rel(mdFile)}\n`);
   return 0;

@@ -22,6 +22,8 @@ export type ServerRole =
   /** Replays the target's sampled response, or `Scenario.fallback` when the target cannot run. */
   | { kind: 'limit'; label: string }
   | { kind: 'passthrough'; label: string }
+  /** nginx in front of the same origin: `cache` = proxy_cache (hit), `pass` = proxy_pass (miss). n/a without nginx. */
+  | { kind: 'nginx'; label: string; mode: 'cache' | 'pass' }
   /** The scenario's origin itself, measured directly (calibration only). */
   | { kind: 'origin'; label: string };
 
@@ -176,6 +178,25 @@ export const SCENARIOS: readonly Scenario[] = [
     primeForHit: false,
     expectXCache: 'LambdaGeneratedResponse',
     fallback: { status: 200, contentType: 'text/plain', cacheControl: NO_STORE_CC, bodyBytes: 1024, xCache: 'LambdaGeneratedResponse', extraHeaders: [], age: false },
+  },
+  {
+    name: 'n-hit',
+    title: 'nginx proxy_cache hit, 1 KiB (what a user would pick instead; n/a without nginx)',
+    target: { kind: 'nginx', label: 'nginx cache', mode: 'cache' },
+    baseline: LIMIT,
+    request: get('/cache/1024'),
+    primeForHit: true,
+    expectXCache: '',
+    fallback: hitFallback(1024),
+  },
+  {
+    name: 'n-miss',
+    title: 'nginx proxy_pass, origin answers no-store, 1 KiB (n/a without nginx)',
+    target: { kind: 'nginx', label: 'nginx pass', mode: 'pass' },
+    baseline: PASSTHROUGH,
+    request: get('/nostore/1024'),
+    primeForHit: false,
+    expectXCache: '',
   },
   {
     name: 'g',

@@ -2,7 +2,7 @@
 // from edgeproxy): CPU time of all its threads (worker threads included) and its peak RSS.
 // Linux /proc only; elsewhere the numbers are reported as n/a.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * /proc/<pid>/stat counts in USER_HZ ticks, which the kernel fixes at 100 on every architecture
@@ -38,4 +38,55 @@ export function processPeakRssBytes(pid: number): number | undefined {
   }
   const m = /^VmHWM:\s+(\d+)\s+kB$/m.exec(text);
   return m?.[1] === undefined ? undefined : Number(m[1]) * 1024;
+}
+
+/** The process and its descendants (nginx's master forks its workers), by scanning /proc for parent pids. */
+export function processTree(pid: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [pid];
+  }
+  const children = new Map<number, number[]>();
+  for (const e of entries) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${e}/stat`, 'latin1');
+    } catch {
+      continue; // exited while we looked
+    }
+    // Field 4 (ppid) is fields[1] after the command name.
+    const ppid = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
+    const list = children.get(ppid);
+    if (list) list.push(Number(e));
+    else children.set(ppid, [Number(e)]);
+  }
+  const out: number[] = [];
+  const todo = [pid];
+  for (let p = todo.pop(); p !== undefined; p = todo.pop()) {
+    out.push(p);
+    todo.push(...(children.get(p) ?? []));
+  }
+  return out;
+}
+
+/** CPU of a process and its descendants; for edgeproxy (threads, no child processes) the same as processCpuUs. */
+export function processTreeCpuUs(pid: number): number | undefined {
+  let sum: number | undefined;
+  for (const p of processTree(pid)) {
+    const us = processCpuUs(p);
+    if (us !== undefined) sum = (sum ?? 0) + us;
+  }
+  return sum;
+}
+
+/** Sum of the peak RSS of a process and its descendants (an upper bound of their joint peak). */
+export function processTreePeakRssBytes(pid: number): number | undefined {
+  let sum: number | undefined;
+  for (const p of processTree(pid)) {
+    const b = processPeakRssBytes(p);
+    if (b !== undefined) sum = (sum ?? 0) + b;
+  }
+  return sum;
 }

@@ -5,7 +5,7 @@ import type { PrefillResult } from './sample.js';
 import { max, median } from './stats.js';
 import { fmtFixed, fmtInt, fmtMs, formatMarkdownTable, formatTable, type Align } from './table.js';
 
-export type ServerKind = 'edgeproxy' | 'limit' | 'passthrough' | 'origin';
+export type ServerKind = 'edgeproxy' | 'limit' | 'passthrough' | 'origin' | 'nginx';
 
 export type Role = 'target' | 'baseline';
 
@@ -170,3 +170,28 @@ export function renderMarkdown(reports: readonly ScenarioReport[], meta: { machi
   ].join('\n');
 }
 
+
+/**
+ * edgeproxy against nginx in the same run: each scenario's ratio to its baseline divided by
+ * nginx's ratio to the same kind of baseline (a hit against the limit, a miss against the bare
+ * passthrough). Above 1.00 edgeproxy is the faster of the two. Empty when nginx did not run.
+ */
+export function nginxComparison(reports: readonly ScenarioReport[]): string[] {
+  const byName = new Map(reports.map((r) => [r.name, r] as const));
+  const lines: string[] = [];
+  const pairs: ReadonlyArray<[string, string, string]> = [
+    ['a-1k', 'n-hit', 'nginx proxy_cache hit'],
+    ['c', 'n-miss', 'nginx proxy_pass miss'],
+  ];
+  for (const [ours, theirs, what] of pairs) {
+    const a = byName.get(ours);
+    const n = byName.get(theirs);
+    if (n && n.target.status === 'n/a') {
+      lines.push(`${ours} vs ${what}: n/a (${n.target.reason ?? 'nginx not available'})`);
+      continue;
+    }
+    if (a?.ratio === undefined || n?.ratio === undefined) continue;
+    lines.push(`${ours} vs ${what}: edgeproxy ${a.ratio.toFixed(2)} × ${a.baseline.label}, nginx ${n.ratio.toFixed(2)} × ${n.baseline.label} → edgeproxy ÷ nginx ${(a.ratio / n.ratio).toFixed(2)}`);
+  }
+  return lines;
+}

@@ -35,11 +35,15 @@ describe('stats', () => {
 });
 
 describe('args', () => {
-  it('defaults fit the 4-minute budget of the default set', () => {
+  it('defaults fit the 4-minute budget of scenarios a-1k…g, and the nginx rows add under a minute', () => {
     const o = parseBenchArgs([]);
     expect(o).toMatchObject({ duration: DEFAULTS.duration, warmup: DEFAULTS.warmup, connections: 50, repeat: 3, micro: false });
     expect(o.json.endsWith('bench/results/latest.json')).toBe(true);
-    expect(estimateSeconds(selectScenarios(undefined), o)).toBeLessThan(240);
+    const all = selectScenarios(undefined);
+    const nginx = all.filter((s) => s.target.kind === 'nginx');
+    expect(nginx.map((s) => s.name)).toEqual(['n-hit', 'n-miss']);
+    expect(estimateSeconds(all.filter((s) => s.target.kind !== 'nginx'), o)).toBeLessThan(240);
+    expect(estimateSeconds(nginx, o)).toBeLessThan(60);
   });
 
   it('parses every option', () => {
@@ -55,8 +59,8 @@ describe('args', () => {
 });
 
 describe('scenario selection', () => {
-  it('default set is the issue scenarios a-1k…g, calibration excluded', () => {
-    expect(selectScenarios(undefined).map((s) => s.name)).toEqual(['a-1k', 'a-64k', 'b', 'c', 'd', 'e', 'f', 'g']);
+  it('default set is the issue scenarios a-1k…g and the nginx rows, calibration excluded', () => {
+    expect(selectScenarios(undefined).map((s) => s.name)).toEqual(['a-1k', 'a-64k', 'b', 'c', 'd', 'e', 'f', 'n-hit', 'n-miss', 'g']);
   });
 
   it('globs and comma lists, in table order', () => {
