@@ -1,5 +1,5 @@
 // Event build: what the host does before each viewer-request hook — headers to CloudFront's form and
-// the event's JSON text that crosses to the worker (spec §1.1; pipeline/invoke.ts eventJson: the
+// the event's JSON text that crosses to the worker (spec §1.1; event/event-json.ts eventJson: the
 // envelope's fixed part is serialized once at start, the request per call).
 
 import type { CfHeaders, CfRequest, EventType } from '../../src/event/types.js';
@@ -20,7 +20,7 @@ export const cases: MicroCase[] = [
     async setup() {
       const toCf = fnExport<RawToCf>(await importSrc('event/headers.js'), 'rawToCfHeaders');
       if (typeof toCf === 'string') return `needs rawToCfHeaders: ${toCf}`;
-      const invoke = await importSrc('pipeline/invoke.js');
+      const invoke = await importSrc('event/event-json.js');
       const heads = fnExport<EventHeads>(invoke, 'eventHeads');
       const json = fnExport<EventJson>(invoke, 'eventJson');
       if (typeof heads === 'string') return `needs eventHeads: ${heads}`;

@@ -231,14 +231,9 @@ export function createAccessLog(file: string, log: Logger): AccessLog {
 
 // ---- the per-request observer ----
 
-/** What the driver keeps for one request while it runs; errorCode is set when the request fails. */
-export interface ExchangeWatch {
-  errorCode: string | undefined;
-}
-
 export interface ExchangeObserver {
   /** Called once per viewer request, before its steps run; reports when the response has ended. */
-  watch(ex: Exchange, startedAt: number): ExchangeWatch;
+  watch(ex: Exchange, startedAt: number): void;
 }
 
 function first(v: string | string[] | undefined): string | undefined {
@@ -264,7 +259,7 @@ function originLatency(ex: Exchange): number {
 }
 
 /** One request being watched; hangs off its ServerResponse so one shared 'close' listener serves all. */
-interface Watched extends ExchangeWatch {
+interface Watched {
   readonly ex: Exchange;
   /** Kept: `req.socket` is gone by the time a destroyed connection's response closes. */
   readonly socket: Socket;
@@ -325,7 +320,8 @@ export function createExchangeObserver(opts: {
       // CloudFront logs cookies only with cookie logging on; edgeproxy has no such switch: never.
       cookie: undefined,
       xCache,
-      errorCode: w.errorCode,
+      // The first failure's code (the driver keeps it on the exchange).
+      errorCode: ex.errorCode,
       requestId: ex.requestId,
       hostHeader: first(ex.req.headers.host),
       protocol: 'http',
@@ -345,7 +341,7 @@ export function createExchangeObserver(opts: {
     watch(ex, startedAt) {
       const res: WatchedResponse = ex.res;
       const socket = ex.req.socket;
-      const w: Watched = { errorCode: undefined, ex, socket, startedAt, written0: socket.bytesWritten, ttfb: undefined, report };
+      const w: Watched = { ex, socket, startedAt, written0: socket.bytesWritten, ttfb: undefined, report };
       if (accessLog !== undefined) {
         // Only when someone reads the access log: note when the head goes out (time-to-first-byte).
         const writeHead = res.writeHead;
@@ -356,7 +352,6 @@ export function createExchangeObserver(opts: {
       }
       res[kWatched] = w;
       res.on('close', onResponseClose);
-      return w;
     },
   };
 }

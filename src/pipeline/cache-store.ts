@@ -1,37 +1,23 @@
 // After [G], or after a response generated at origin-request: what the cache stores is the response
-// after origin-response (spec §5.2), for as long as CloudFront's TTL rules say (spec §6.5, §6.6).
-// A 304 to a revalidation refreshes the stored copy (RefreshHit, spec §6.8); a 5xx with a usable
-// stale copy serves that copy (spec §6.6, §6.7). Streamed bodies are stored as they reach the viewer.
+// after origin-response (docs/cloudfront-reference.md §5.2), for as long as CloudFront's TTL rules say
+// (docs/cloudfront-reference.md §6.5, §6.6). A 304 to a revalidation refreshes the stored copy
+// (RefreshHit, docs/cloudfront-reference.md §6.8); a 5xx with a usable stale copy serves that copy
+// (docs/cloudfront-reference.md §6.6, §6.7). Streamed bodies are stored as they reach the viewer.
 
 import { compressResponse, shouldCompress } from '../cache/compress.js';
+import { collectBody, release, serveEntry } from '../cache/edge-cache.js';
 import { buildEntry, mergeNotModifiedHeaders, notModifiedMatches, refreshEntry, type CacheEntry } from '../cache/entry.js';
 import { canServeStaleOnError } from '../cache/freshness.js';
 import { unsafeMethodInvalidation } from '../cache/invalidation.js';
 import { decideTtl, firstHeader, type TtlDecision } from '../cache/ttl.js';
 import { getHeader } from '../event/headers.js';
 import { EdgeError } from '../errors.js';
-import { release, serveEntry } from './cache-lookup.js';
 import { discardBody } from './discard.js';
 import type { Env } from './env.js';
 import type { Exchange, ExchangeResponse } from './exchange.js';
-import { viewerHttpVersion } from './origin-request.js';
-import type { Step } from './steps.js';
+import type { Next } from './steps.js';
 
 const SAFE: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
-
-/** Reads a whole body, up to `limit` bytes; undefined when it is longer or ends short of Content-Length. */
-export async function collectBody(r: ExchangeResponse, limit: number): Promise<Buffer | undefined> {
-  if (r.body.kind === 'buffer') return r.body.buf;
-  if (r.body.kind === 'none') return Buffer.alloc(0);
-  const buf = await r.body.stream.collect(limit);
-  return buf !== undefined && completeLength(r, buf.length) ? buf : undefined;
-}
-
-/** spec §5.2: a body whose length differs from Content-Length is not stored. */
-export function completeLength(r: ExchangeResponse, got: number): boolean {
-  const cl = firstHeader(r.headers, 'content-length');
-  return cl === undefined || Number(cl) === got;
-}
 
 function invalidateForUnsafe(env: Env, ex: Exchange): void {
   const r = ex.response;
@@ -49,7 +35,7 @@ function invalidateForUnsafe(env: Env, ex: Exchange): void {
   if (targets.length > 0) env.cache.store.invalidateTargets(targets);
 }
 
-export async function cacheStore(env: Env, ex: Exchange): Promise<Step> {
+export async function cacheStore(env: Env, ex: Exchange): Promise<Next<'cache-store'>> {
   const ctx = ex.cache;
   const r = ex.response;
   if (!r) throw new Error('cache-store without a response');
@@ -77,13 +63,13 @@ export async function cacheStore(env: Env, ex: Exchange): Promise<Step> {
       });
       if (decision.store) ctx.stored = store.set(refreshed);
       else store.deleteEntry(stale);
-      serveEntry(env, ex, refreshed, 'RefreshHit');
-      release(env, ctx, ctx.stored ? refreshed : undefined);
+      ex.response = serveEntry(env.cache, refreshed, 'RefreshHit');
+      release(env.cache, ctx, ctx.stored ? refreshed : undefined);
       return 'viewer-response';
     }
     // A 304 for a representation we do not hold cannot be used (RFC 9111 §4.3.4).
     store.deleteEntry(stale);
-    release(env, ctx, undefined);
+    release(env.cache, ctx, undefined);
     throw new EdgeError('OriginResponseError', 'origin answered 304 with validators that match no stored response', { stage: 'cache' });
   }
 
@@ -91,8 +77,8 @@ export async function cacheStore(env: Env, ex: Exchange): Promise<Step> {
     ctx.fwdStatus = r.status;
     ctx.detail = 'stale-if-error';
     discardBody(r);
-    serveEntry(env, ex, stale, 'Hit');
-    release(env, ctx, undefined);
+    ex.response = serveEntry(env.cache, stale, 'Hit');
+    release(env.cache, ctx, undefined);
     return 'viewer-response';
   }
   ctx.fwdStatus = r.source === 'origin' ? r.status : undefined;
@@ -102,14 +88,14 @@ export async function cacheStore(env: Env, ex: Exchange): Promise<Step> {
   if (!decision.store) {
     // A fresh answer that may not be stored also ends the stale copy's use for revalidation.
     if (stale && r.status < 500) store.deleteEntry(stale);
-    release(env, ctx, undefined);
+    release(env.cache, ctx, undefined);
     return 'viewer-response';
   }
   const cl = firstHeader(r.headers, 'content-length');
   const maxObject = env.config.cache.maxObjectBytes;
   if (cl !== undefined && Number(cl) > maxObject) {
-    // Streams through unstored (issue #3 point 2).
-    release(env, ctx, undefined);
+    // Streams through unstored: over the largest object the cache keeps (`cache.maxObjectSize`, docs/config.md).
+    release(env.cache, ctx, undefined);
     return 'viewer-response';
   }
 
@@ -117,13 +103,13 @@ export async function cacheStore(env: Env, ex: Exchange): Promise<Step> {
     behaviorCompresses: env.facts(ex.behavior).compresses,
     policy,
     acceptEncoding: ctx.key.acceptEncoding,
-    viewerHttpVersion: viewerHttpVersion(ex),
+    viewerHttpVersion: ex.viewerHttpVersion,
     status: r.status,
     headers: r.headers,
   });
   // The response as the origin (and origin-response) left it. A streamed body is stored after delivery,
   // by which time viewer-response may have replaced the headers and reason phrase: those changes are for
-  // this viewer only and are never stored (spec §5.1).
+  // this viewer only and are never stored (docs/cloudfront-reference.md §5.1).
   const { status, statusDescription, headers: originHeaders } = r;
   const storeBody = (body: Buffer, headers = originHeaders, enc: CacheEntry['encoding'] = 'identity'): CacheEntry | undefined => {
     const entry = buildEntry({
@@ -147,10 +133,10 @@ export async function cacheStore(env: Env, ex: Exchange): Promise<Step> {
   };
 
   if (r.body.kind !== 'stream' || encoding !== undefined || ex.background) {
-    // Buffered bodies, bodies to compress (≤ 10 MB by spec §6.10) and background refreshes are read whole.
+    // Buffered bodies, bodies to compress (≤ 10 MB by docs/cloudfront-reference.md §6.10) and background refreshes are read whole.
     const body = await collectBody(r, maxObject);
     if (body === undefined) {
-      release(env, ctx, undefined);
+      release(env.cache, ctx, undefined);
       if (r.body.kind === 'stream') throw new EdgeError('OriginResponseError', 'origin body ended early or exceeded the object size limit', { stage: 'origin-fetch' });
       return 'viewer-response';
     }
@@ -158,17 +144,17 @@ export async function cacheStore(env: Env, ex: Exchange): Promise<Step> {
       const c = compressResponse(body, r.headers, encoding);
       r.headers = c.headers;
       r.body = { kind: 'buffer', buf: c.body };
-      release(env, ctx, storeBody(c.body, c.headers, c.encoding));
+      release(env.cache, ctx, storeBody(c.body, c.headers, c.encoding));
     } else {
       r.body = { kind: 'buffer', buf: body };
-      release(env, ctx, storeBody(body));
+      release(env.cache, ctx, storeBody(body));
     }
     return 'viewer-response';
   }
 
   // Streamed: delivery copies the chunks as they go to the viewer and stores them at the end;
-  // a viewer that goes away before the end leaves nothing stored (spec §5.2, §6.13).
-  ex.storeOnEnd = (body) => release(env, ctx, body === undefined ? undefined : storeBody(body));
+  // a viewer that goes away before the end leaves nothing stored (docs/cloudfront-reference.md §5.2, §6.13).
+  ex.storeOnEnd = (body) => release(env.cache, ctx, body === undefined ? undefined : storeBody(body));
   return 'viewer-response';
 }
 

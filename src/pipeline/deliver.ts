@@ -1,22 +1,23 @@
-// The last step: CloudFront's response headers (spec §5.4: X-Cache, Via, X-Amz-Cf-Pop, X-Amz-Cf-Id,
-// Age), Vary as CloudFront filters it (spec §6.13), ranges and conditional requests answered from
-// the cache (spec §6.11, RFC 9110 §13), and the body: written once for buffers, piped for streams.
+// The last step: CloudFront's response headers (docs/cloudfront-reference.md §5.4: X-Cache, Via,
+// X-Amz-Cf-Pop, X-Amz-Cf-Id, Age), Vary as CloudFront filters it (docs/cloudfront-reference.md §6.13),
+// ranges and conditional requests answered from the cache (docs/cloudfront-reference.md §6.11, RFC 9110
+// §13), and the body: written once for buffers, piped for streams.
 
 import type { ServerResponse } from 'node:http';
 import { cacheStatus } from '../cache/cache-status.js';
+import { completeLength } from '../cache/edge-cache.js';
+import type { CacheEntry } from '../cache/entry.js';
 import { ttlLeft } from '../cache/freshness.js';
 import { answerRange, ifRangeAllows } from '../cache/range.js';
 import { firstHeader, headerValues, httpDateNow, parseHttpDate } from '../cache/ttl.js';
 import { filterVaryForViewer } from '../cache/vary.js';
 import { cfHeadersToRaw } from '../event/headers.js';
-import type { OriginBody } from '../origin/client.js';
-import type { CacheEntry } from '../cache/entry.js';
 import type { ResolvedBehavior } from '../config/types.js';
 import type { CfHeaders } from '../event/types.js';
-import { completeLength } from './cache-store.js';
+import type { OriginBody } from '../origin/client.js';
 import type { Env } from './env.js';
 import type { Exchange, ExchangeResponse } from './exchange.js';
-import { viewerHttpVersion } from './origin-request.js';
+import type { StepResult } from './steps.js';
 
 /** Headers we set ourselves at delivery; whatever the origin or a function left under these names goes. */
 const OURS: ReadonlySet<string> = new Set(['via', 'x-cache', 'x-amz-cf-pop', 'x-amz-cf-id', 'age', 'cache-status']);
@@ -47,7 +48,7 @@ export function notModifiedForViewer(req: CfHeaders, res: CfHeaders): boolean {
   return since !== undefined && modified !== undefined && modified <= since;
 }
 
-/** Conditional and Range requests answered from a stored 200 (spec §6.11). */
+/** Conditional and Range requests answered from a stored 200 (docs/cloudfront-reference.md §6.11). */
 function shapeCacheAnswer(ex: Exchange, r: ExchangeResponse): void {
   if (r.status !== 200 || r.body.kind !== 'buffer') return;
   const req = ex.viewerRequest.headers;
@@ -117,7 +118,7 @@ function entryHead(env: Env, ex: Exchange, r: ExchangeResponse & { entry: CacheE
   return head;
 }
 
-/** CloudFront's headers on every response (spec §5.4), appended to `out`. */
+/** CloudFront's headers on every response (docs/cloudfront-reference.md §5.4), appended to `out`. */
 function pushEdgeHeaders(out: string[], env: Env, xCache: string, version: string, requestId: string, age: string | undefined): void {
   out.push('X-Cache', `${xCache} from cloudfront`, 'Via', `${version}${env.viaSuffix}`, 'X-Amz-Cf-Pop', env.config.pop, 'X-Amz-Cf-Id', requestId);
   if (age !== undefined) out.push('Age', age);
@@ -126,7 +127,7 @@ function pushEdgeHeaders(out: string[], env: Env, xCache: string, version: strin
 /** A hit nobody changed: one copy of the entry's complete head, with this request's id and age filled in. */
 function hitHead(env: Env, ex: Exchange, r: ExchangeResponse & { entry: CacheEntry }): string[] {
   const eh = entryHead(env, ex, r);
-  const version = viewerHttpVersion(ex);
+  const version = ex.viewerHttpVersion;
   const withAge = r.age !== undefined;
   let full = eh.full;
   if (full === undefined || eh.xCache !== r.xCache || eh.version !== version || eh.withAge !== withAge) {
@@ -150,14 +151,14 @@ function originHead(env: Env, ex: Exchange, r: ExchangeResponse): string[] {
   const h = r.headers;
   const generated = r.source === 'viewer-generated' || r.source === 'origin-generated';
   if (generated) {
-    // Observed on generated responses (spec §2.3 [O]).
+    // Observed on generated responses (docs/cloudfront-reference.md §2.3 [O]).
     if (!h.server) h.server = [{ key: 'Server', value: 'CloudFront' }];
     if (!h.date) h.date = [{ key: 'Date', value: httpDateNow() }];
   }
   if (r.body.kind === 'buffer') {
     h['content-length'] = [{ key: 'Content-Length', value: String(r.body.buf.length) }];
   }
-  // Vary as viewers get it (spec §6.13): one line, or none. Applied to the output only, since `h` may be
+  // Vary as viewers get it (docs/cloudfront-reference.md §6.13): one line, or none. Applied to the output only, since `h` may be
   // the headers the cache keeps (a streamed miss is stored after delivery), which keep the origin's Vary.
   const filterVary = h.vary !== undefined && r.source !== 'viewer-generated' && r.source !== 'error';
   const vary = filterVary ? filterVaryForViewer(headerValues(h, 'vary'), env.facts(ex.behavior).vary) : undefined;
@@ -185,7 +186,7 @@ export function responseHead(env: Env, ex: Exchange, r: ExchangeResponse): strin
     out = hitHead(env, ex, r as ExchangeResponse & { entry: CacheEntry });
   } else {
     out = originHead(env, ex, r.entry !== undefined && r.headers === r.entry.headers ? { ...r, headers: { ...r.headers } } : r);
-    pushEdgeHeaders(out, env, r.xCache, viewerHttpVersion(ex), ex.requestId, r.age === undefined ? undefined : String(r.age));
+    pushEdgeHeaders(out, env, r.xCache, ex.viewerHttpVersion, ex.requestId, r.age === undefined ? undefined : String(r.age));
   }
   if (env.config.inspectorHeaders) {
     if (ex.executed.length > 0) out.push('X-Edgeproxy-Executed-Version', ex.executed.join(', '));
@@ -223,8 +224,8 @@ function contentLength(r: ExchangeResponse): number | undefined {
   return cl === undefined ? undefined : Number(cl);
 }
 
-/** Writes the response. Synchronous (undefined) unless the body streams from the origin. */
-export function deliver(env: Env, ex: Exchange): Promise<void> | undefined {
+/** Writes the response. Synchronous unless the body streams from the origin. */
+export function deliver(env: Env, ex: Exchange): StepResult<'deliver'> {
   const r = ex.response;
   if (!r) throw new Error('deliver without a response');
   if (r.source === 'cache') shapeCacheAnswer(ex, r);
@@ -236,32 +237,33 @@ export function deliver(env: Env, ex: Exchange): Promise<void> | undefined {
     store?.(undefined);
     if (r.body.kind === 'stream') r.body.stream.discard();
     res.end();
-    return undefined;
+    return 'done';
   }
   switch (r.body.kind) {
     case 'none':
       res.end();
-      return undefined;
+      return 'done';
     case 'buffer':
       res.end(r.body.buf);
-      return undefined;
+      return 'done';
     case 'stream':
       return streamBody(env, r.body.stream, r, res, store);
   }
 }
 
-async function streamBody(env: Env, stream: OriginBody, r: ExchangeResponse, res: ServerResponse, store: Exchange['storeOnEnd']): Promise<void> {
+async function streamBody(env: Env, stream: OriginBody, r: ExchangeResponse, res: ServerResponse, store: Exchange['storeOnEnd']): Promise<'done'> {
   if (store === undefined) {
     // An origin that fails mid-body leaves the viewer with a cut connection, as CloudFront does.
     await stream.pipeTo(res, undefined, contentLength(r));
-    return;
+    return 'done';
   }
   const tee = teeForStore(env.config.cache.maxObjectBytes);
   try {
     await stream.pipeTo(res, tee.chunk, contentLength(r));
     store(tee.body(r));
   } finally {
-    // A viewer that left early, or an origin that failed: nothing is stored (spec §5.2).
+    // A viewer that left early, or an origin that failed: nothing is stored (docs/cloudfront-reference.md §5.2).
     store(undefined);
   }
+  return 'done';
 }

@@ -2,17 +2,16 @@
 // and per-behavior facts precomputed so the hot path only looks them up.
 
 import { behaviorCompresses } from '../cache/compress.js';
+import type { EdgeCache } from '../cache/edge-cache.js';
 import { varyFilterFor, type VaryFilter } from '../cache/vary.js';
 import type { ResolvedBehavior, ResolvedConfig } from '../config/types.js';
+import { eventHeads, type EventHeads } from '../event/event-json.js';
 import { originRequestPlan } from '../event/origin-request.js';
-import type { EventType } from '../event/types.js';
 import { wantedCloudFrontHeaders } from '../event/viewer-headers.js';
 import type { Logger } from '../log.js';
 import type { OriginClient } from '../origin/client.js';
 import type { CodeSource } from '../runtime/code-types.js';
 import type { FunctionRuntime } from '../runtime/types.js';
-import type { EdgeCache } from './edge-cache.js';
-import { eventHeads } from './invoke.js';
 
 export interface BehaviorFacts {
   /** Lowercase CloudFront-* header names the behavior's policies ask for (spec §7). */
@@ -43,8 +42,10 @@ export interface Env {
   readonly log: Logger;
   /** `1.1 <hex>.cloudfront.net (CloudFront)` without the version: the version is the viewer's. */
   readonly viaSuffix: string;
-  /** Each trigger's event JSON up to the request id (invoke.ts eventJson). */
-  readonly eventHeads: Readonly<Record<EventType, string>>;
+  /** Each trigger's event JSON up to the request id (event/event-json.ts). */
+  readonly eventHeads: EventHeads;
+  /** Record every step of every exchange (Exchange.trace), for the inspector; off costs nothing per request. */
+  readonly trace: boolean;
   facts(b: ResolvedBehavior): BehaviorFacts;
 }
 
@@ -74,6 +75,7 @@ export function createEnv(
   cache: EdgeCache,
   log: Logger,
   code?: CodeSource,
+  opts: { trace?: boolean } = {},
 ): Env {
   const table = new Map<ResolvedBehavior, BehaviorFacts>();
   for (const b of config.behaviors) {
@@ -89,6 +91,7 @@ export function createEnv(
     log,
     viaSuffix: ` ${config.viaHost}.cloudfront.net (CloudFront)`,
     eventHeads: eventHeads(config),
+    trace: opts.trace === true,
     facts(b) {
       const f = table.get(b);
       if (!f) throw new Error(`behavior ${b.pathPattern} was not prepared at start`);

@@ -1,19 +1,25 @@
-// One viewer request's state as it moves through the pipeline. Plain fields, filled stage by stage.
+// One viewer request's state as it moves through the pipeline. Plain fields, filled stage by stage;
+// docs/lifecycle.md says which step reads and writes which. createExchange is the one place an
+// exchange is made (the viewer's and a background refresh's), so every exchange has every field.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ForwardReason } from '../cache/cache-status.js';
 import type { CacheEntry } from '../cache/entry.js';
+import type { Inflight } from '../cache/inflight.js';
+import type { CacheKey } from '../cache/key.js';
 import type { ResolvedBehavior, ResolvedOrigin } from '../config/types.js';
+import type { EdgeError, ErrorCode } from '../errors.js';
 import type { CfHeaders, CfRequest } from '../event/types.js';
 import type { OriginBody } from '../origin/client.js';
-import type { CacheContext } from './edge-cache.js';
+import type { Step, StepTrace } from './steps.js';
 
-/** Where the response being delivered came from; decides which later hooks run (spec §5.1). */
+/** Where the response being delivered came from; decides which later hooks run (docs/cloudfront-reference.md §5.1). */
 export type ResponseSource = 'origin' | 'cache' | 'viewer-generated' | 'origin-generated' | 'error';
 
 export type ResponseBody =
   | { kind: 'none' }
   | { kind: 'buffer'; buf: Buffer }
-  /** Streamed from the origin; never buffered whole (issue: a 100 MB download must stream). */
+  /** Streamed from the origin; never buffered whole (a 100 MB download streams). */
   | { kind: 'stream'; stream: OriginBody };
 
 export interface ExchangeResponse {
@@ -33,22 +39,62 @@ export interface ExchangeResponse {
 /** The viewer's request body: left in the socket (streamed to the origin) or read whole. */
 export type RequestBody = { kind: 'stream' } | { kind: 'buffer'; buf: Buffer };
 
+/** What the cache lookup decided for one request. */
+export interface CacheContext {
+  readonly key: CacheKey;
+  /** Viewer headers after viewer-request with Accept-Encoding normalized: what Vary variants compare. */
+  readonly variantHeaders: CfHeaders;
+  readonly hasAuthorization: boolean;
+  /** ms, our clock, when the origin request went out (RFC 9111 §4.2.3 request_time). */
+  requestTime: number;
+  /** A stored entry past its freshness: revalidated, or served when the origin fails (docs/cloudfront-reference.md §6.6–§6.8). */
+  stale: CacheEntry | undefined;
+  /** Set when this request leads a collapsed fetch; settled exactly once. */
+  leader: Inflight | undefined;
+  /** For Cache-Status (RFC 9211). */
+  fwd: ForwardReason | undefined;
+  fwdStatus: number | undefined;
+  stored: boolean;
+  collapsed: boolean;
+  detail: string | undefined;
+}
+
+export function createCacheContext(key: CacheKey, variantHeaders: CfHeaders, hasAuthorization: boolean): CacheContext {
+  return {
+    key,
+    variantHeaders,
+    hasAuthorization,
+    requestTime: 0,
+    stale: undefined,
+    leader: undefined,
+    fwd: undefined,
+    fwdStatus: undefined,
+    stored: false,
+    collapsed: false,
+    detail: undefined,
+  };
+}
+
 export interface Exchange {
   readonly requestId: string;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly clientIp: string;
+  /** The viewer's HTTP version (`1.1`, `2.0`), read once for Via, CloudFront-Viewer-Http-Version and compression. */
+  readonly viewerHttpVersion: string;
   readonly behavior: ResolvedBehavior;
-  /** The origin of the behavior, chosen from the viewer's original path; a uri rewrite never changes it (spec §0). */
+  /** The origin of the behavior, chosen from the viewer's original path; a uri rewrite never changes it (docs/cloudfront-reference.md §0). */
   readonly origin: ResolvedOrigin;
+  /** performance.now() when the exchange began: trace times count from it. */
+  readonly startedAt: number;
   /** The viewer-side request: as received, then as the viewer-request function left it. */
   viewerRequest: CfRequest;
   requestBody: RequestBody;
-  /** `X-Edgeproxy-CloudFront-*` values the viewer sent to inject CloudFront-* headers (spec §7); never shown to functions. */
+  /** `X-Edgeproxy-CloudFront-*` values the viewer sent to inject CloudFront-* headers (docs/cloudfront-reference.md §7); never shown to functions. */
   viewerOverrides: Readonly<Record<string, string>>;
-  /** The viewer's headers as received (CloudFront-Viewer-Header-Order/-Count describe these, spec §7). */
+  /** The viewer's headers as received (CloudFront-Viewer-Header-Order/-Count describe these, docs/cloudfront-reference.md §7). */
   receivedHeaders: CfHeaders;
-  /** The origin-side request (spec §3.4), then as the origin-request function left it. */
+  /** The origin-side request (docs/cloudfront-reference.md §3.4), then as the origin-request function left it. */
   originRequest: CfRequest | undefined;
   response: ExchangeResponse | undefined;
   /** What the cache lookup decided; undefined when the request bypasses the cache. */
@@ -59,8 +105,62 @@ export interface Exchange {
   refresh: CacheEntry | undefined;
   /** A background refresh: no viewer, stops after cache-store. */
   readonly background: boolean;
+  /** The failure synth is answering (set by the driver when a step throws). */
+  error: EdgeError | undefined;
+  /** The first failure's code, for the access log (a later one, e.g. in the stale copy's viewer-response, does not replace it). */
+  errorCode: ErrorCode | undefined;
   /** `viewer-request=auth:3` per function that ran, for the inspector header. */
   readonly executed: string[];
-  /** Per-stage timings in ms, for the inspector and the log. */
-  readonly timings: Array<{ stage: string; ms: number }>;
+  /** Per-step timings in ms (steps.ts TIMED), recorded by the driver: Server-Timing and the origin-latency metric. */
+  readonly timings: Array<{ stage: Step; ms: number }>;
+  /** Every step the driver ran, when tracing was asked for at start (Env.trace); undefined otherwise. */
+  readonly trace: StepTrace[] | undefined;
+}
+
+export interface ExchangeInit {
+  readonly requestId: string;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly clientIp: string;
+  readonly behavior: ResolvedBehavior;
+  readonly origin: ResolvedOrigin;
+  readonly startedAt: number;
+  readonly viewerRequest: CfRequest;
+  readonly trace: boolean;
+  /** For a background refresh: what the viewer's exchange learned (headers, overrides, its cache context). */
+  readonly background?: { readonly receivedHeaders: CfHeaders; readonly viewerOverrides: Readonly<Record<string, string>>; readonly cache: CacheContext };
+}
+
+const STREAMED: RequestBody = Object.freeze({ kind: 'stream' });
+const NO_OVERRIDES: Readonly<Record<string, string>> = Object.freeze({});
+/** Until viewer-request reads the viewer's headers (nothing writes into it). */
+const NOT_READ: CfHeaders = Object.freeze({}) as CfHeaders;
+
+export function createExchange(i: ExchangeInit): Exchange {
+  const bg = i.background;
+  return {
+    requestId: i.requestId,
+    req: i.req,
+    res: i.res,
+    clientIp: i.clientIp,
+    viewerHttpVersion: i.req.httpVersion,
+    behavior: i.behavior,
+    origin: i.origin,
+    startedAt: i.startedAt,
+    viewerRequest: i.viewerRequest,
+    requestBody: STREAMED,
+    viewerOverrides: bg === undefined ? NO_OVERRIDES : bg.viewerOverrides,
+    receivedHeaders: bg === undefined ? NOT_READ : bg.receivedHeaders,
+    originRequest: undefined,
+    response: undefined,
+    cache: bg === undefined ? undefined : bg.cache,
+    storeOnEnd: undefined,
+    refresh: undefined,
+    background: bg !== undefined,
+    error: undefined,
+    errorCode: undefined,
+    executed: [],
+    timings: [],
+    trace: i.trace ? [] : undefined,
+  };
 }

@@ -1,44 +1,22 @@
 // Runs the function associated with one trigger and turns every failure into CloudFront's error
-// (spec §4): execution errors and timeouts → 503 LambdaExecutionError, throttles → 503 LambdaLimitExceeded.
+// (docs/cloudfront-reference.md §4): execution errors and timeouts → 503 LambdaExecutionError,
+// throttles → 503 LambdaLimitExceeded, a result CloudFront would refuse → 502 LambdaValidationError.
+// The request triggers share runRequestTrigger, the response triggers runResponseTrigger; how long a
+// function took is the driver's to record (run.ts), not this module's.
 
 import { relative } from 'node:path';
-import type { Association, ResolvedConfig } from '../config/types.js';
+import type { Association } from '../config/types.js';
 import { EdgeError } from '../errors.js';
 import { applyBodyResult, makeRequestBody } from '../event/body.js';
+import { eventJson } from '../event/event-json.js';
 import type { CfRequest, CfResponse, EventType } from '../event/types.js';
-import { validateRequestResult } from '../event/validate-result.js';
+import { validateRequestResult, validateResponseResult, type ResponseEventType, type ValidatedResponse } from '../event/validate-result.js';
+import { discardBody } from './discard.js';
 import type { Env } from './env.js';
-import type { Exchange } from './exchange.js';
+import type { Exchange, ExchangeResponse } from './exchange.js';
 import { readRequestBody } from './request-body.js';
 
 const VIEWER_TRIGGERS: ReadonlySet<EventType> = new Set(['viewer-request', 'viewer-response']);
-
-/**
- * The fixed start of each trigger's event JSON (spec §1.1), up to `"requestId":`: built once at start
- * (pipeline/env.ts), so only the request id, the request and the response are serialized per call.
- */
-export function eventHeads(config: Pick<ResolvedConfig, 'distributionDomainName' | 'distributionId'>): Readonly<Record<EventType, string>> {
-  const head = (eventType: EventType): string => {
-    const fixed = JSON.stringify({ distributionDomainName: config.distributionDomainName, distributionId: config.distributionId, eventType });
-    return `{"Records":[{"cf":{"config":${fixed.slice(0, -1)},"requestId":`;
-  };
-  return {
-    'viewer-request': head('viewer-request'),
-    'origin-request': head('origin-request'),
-    'origin-response': head('origin-response'),
-    'viewer-response': head('viewer-response'),
-  };
-}
-
-/**
- * The event as the worker receives it: the same text as `JSON.stringify` of
- * `{ Records: [{ cf: { config: { distributionDomainName, distributionId, eventType, requestId }, request, response? } }] }`
- * (test/pipeline/event-json.test.ts), without serializing the fixed part every time.
- */
-export function eventJson(env: Env, ex: Exchange, eventType: EventType, request: CfRequest, response?: CfResponse): string {
-  const start = `${env.eventHeads[eventType]}${JSON.stringify(ex.requestId)}},"request":${JSON.stringify(request)}`;
-  return response === undefined ? `${start}}}]}` : `${start},"response":${JSON.stringify(response)}}}]}`;
-}
 
 /** Shown in log lines: the function's file relative to the working directory. */
 export function functionLabel(env: Env, functionId: string): string {
@@ -52,12 +30,10 @@ export async function invokeFunction(env: Env, ex: Exchange, eventType: EventTyp
   if (!fn) throw new EdgeError('InternalError', `function ${assoc.functionId} is not configured`, { stage: eventType });
   const timeoutMs =
     fn.timeoutMs ?? (VIEWER_TRIGGERS.has(eventType) ? env.config.defaultTimeouts.viewer : env.config.defaultTimeouts.origin);
-  const started = performance.now();
   const code = env.code?.resolve(assoc.functionId, assoc.qualifier);
   const outcome = await env.runtime.invoke(
     code === undefined ? { fn, eventType, event, requestId: ex.requestId, timeoutMs } : { fn, eventType, event, requestId: ex.requestId, timeoutMs, code },
   );
-  ex.timings.push({ stage: eventType, ms: performance.now() - started });
   // Only the inspector header shows it: no string per invocation otherwise.
   if (outcome.version !== undefined && env.config.inspectorHeaders) ex.executed.push(`${eventType}=${assoc.functionId}:${outcome.version}`);
   if (outcome.ok) return outcome.result;
@@ -70,7 +46,7 @@ export async function invokeFunction(env: Env, ex: Exchange, eventType: EventTyp
         : outcome.reason === 'throttled'
           ? `throttled: ${outcome.errorType}: ${outcome.errorMessage}${outcome.throttleReason ? ` (${outcome.throttleReason})` : ''}`
           : `${outcome.errorType}: ${outcome.errorMessage}`;
-  // The function's awsRequestId links this line to its START/END/REPORT lines (spec §9.5).
+  // The function's awsRequestId links this line to its START/END/REPORT lines (docs/cloudfront-reference.md §9.5).
   const which = outcome.awsRequestId === undefined ? '' : ` [RequestId: ${outcome.awsRequestId}]`;
   throw new EdgeError(errorCode, `${what}${which}`, { stage: eventType, functionName: functionLabel(env, assoc.functionId) });
 }
@@ -85,9 +61,9 @@ export function blame(e: unknown, env: Env, eventType: EventType, functionId: st
 }
 
 /**
- * Runs a request trigger (spec §2.2): the request to continue with (with the body a `replace` asked
- * for applied to the exchange), or undefined when the function generated a response, which is then
- * `ex.response` (spec §2.3).
+ * Runs a request trigger (docs/cloudfront-reference.md §2.2): the request to continue with (with the
+ * body a `replace` asked for applied to the exchange), or undefined when the function generated a
+ * response, which is then `ex.response` (docs/cloudfront-reference.md §2.3).
  */
 export async function runRequestTrigger(
   env: Env,
@@ -122,4 +98,35 @@ export async function runRequestTrigger(
   } catch (e) {
     throw blame(e, env, eventType, assoc.functionId);
   }
+}
+
+/**
+ * Runs a response trigger on `r` (docs/cloudfront-reference.md §2.2): the function sees `input` (status
+ * and headers, never the body) with `request`; its reason phrase and headers replace `r`'s, and a body
+ * it returned replaces the one `r` had. The status is the caller's to apply: only origin-response may
+ * change it (docs/cloudfront-reference.md §10.5).
+ */
+export async function runResponseTrigger(
+  env: Env,
+  ex: Exchange,
+  eventType: ResponseEventType,
+  assoc: Association,
+  request: CfRequest,
+  input: CfResponse,
+  r: ExchangeResponse,
+): Promise<ValidatedResponse> {
+  const result = await invokeFunction(env, ex, eventType, assoc, eventJson(env, ex, eventType, request, input));
+  let v: ValidatedResponse;
+  try {
+    v = validateResponseResult(eventType, input, result);
+  } catch (e) {
+    throw blame(e, env, eventType, assoc.functionId);
+  }
+  r.statusDescription = v.statusDescription;
+  r.headers = v.headers;
+  if (v.body !== undefined) {
+    discardBody(r);
+    r.body = { kind: 'buffer', buf: v.body };
+  }
+  return v;
 }

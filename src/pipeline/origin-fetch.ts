@@ -1,12 +1,12 @@
-// The origin fetch between [F] and [G] (spec §0): send the origin-side request, possibly redirected
+// The origin fetch between [F] and [G] (docs/cloudfront-reference.md §0): send the origin-side request, possibly redirected
 // by the origin-request function (request.origin), and stream the answer back without buffering it.
 
 import { STATUS_CODES } from 'node:http';
 import { originRequestToFetch } from '../event/origin-request.js';
+import { rawToCfHeadersEndToEnd } from '../event/hop-by-hop.js';
 import type { Env } from './env.js';
 import type { Exchange } from './exchange.js';
-import { rawToCfHeadersEndToEnd } from '../event/hop-by-hop.js';
-import type { Step } from './steps.js';
+import type { Next } from './steps.js';
 
 /** Removes framing headers: the body we send may differ from the viewer's (replaced by a function). */
 function withoutFraming(raw: string[], keepLength: boolean): string[] {
@@ -19,13 +19,12 @@ function withoutFraming(raw: string[], keepLength: boolean): string[] {
   return out;
 }
 
-export async function originFetch(env: Env, ex: Exchange): Promise<Step> {
+export async function originFetch(env: Env, ex: Exchange): Promise<Next<'origin-fetch'>> {
   const request = ex.originRequest;
   if (!request) throw new Error('origin-fetch without an origin request');
   const { headers, origin } = originRequestToFetch(request, ex.requestId);
   const bodyless = request.method === 'GET' || request.method === 'HEAD';
   const body = bodyless ? null : ex.requestBody.kind === 'buffer' ? ex.requestBody.buf : ex.req;
-  const started = performance.now();
   if (ex.cache) ex.cache.requestTime = env.cache.clock.now();
   const answer = await env.origins.fetch({
     target: { protocol: origin.protocol, domainName: origin.domainName, port: origin.port },
@@ -37,7 +36,6 @@ export async function originFetch(env: Env, ex: Exchange): Promise<Step> {
     keepaliveTimeoutMs: origin.keepaliveTimeout * 1000,
     connectTimeoutMs: ex.origin.connectTimeout * 1000,
   });
-  ex.timings.push({ stage: 'origin-fetch', ms: performance.now() - started });
   ex.response = {
     status: answer.status,
     statusDescription: answer.statusText || STATUS_CODES[answer.status] || '',

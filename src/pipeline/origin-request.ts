@@ -1,22 +1,21 @@
-// [E]+[F] of spec §0: build the origin-side request (policies, Host, User-Agent, X-Forwarded-For,
-// Via, CloudFront-* headers: spec §3.4, §7) and run the origin-request function. A generated
-// response skips the origin and origin-response, and is stored in the cache (spec §5.1, §5.2).
+// [E]+[F] of docs/cloudfront-reference.md §0: build the origin-side request (policies, Host,
+// User-Agent, X-Forwarded-For, Via, CloudFront-* headers: docs/cloudfront-reference.md §3.4, §7) and
+// run the origin-request function. A generated response skips the origin and origin-response, and is
+// stored in the cache (docs/cloudfront-reference.md §5.1, §5.2).
 
+import type { Association } from '../config/types.js';
 import { revalidationHeaders } from '../cache/entry.js';
 import { buildOriginRequest } from '../event/origin-request.js';
+import type { CfRequest } from '../event/types.js';
 import { cloudFrontViewerHeaders } from '../event/viewer-headers.js';
 import type { Env } from './env.js';
 import type { Exchange } from './exchange.js';
 import { runRequestTrigger } from './invoke.js';
-import type { Step } from './steps.js';
+import type { Next, StepResult } from './steps.js';
 
-export function viewerHttpVersion(ex: Exchange): string {
-  return ex.req.httpVersion === '2.0' ? '2.0' : ex.req.httpVersion;
-}
-
-export async function originRequest(env: Env, ex: Exchange): Promise<Step> {
+export function originRequest(env: Env, ex: Exchange): StepResult<'origin-request'> {
   const facts = env.facts(ex.behavior);
-  const version = viewerHttpVersion(ex);
+  const version = ex.viewerHttpVersion;
   const cloudFrontHeaders =
     facts.cloudFrontHeaders.length === 0
       ? {}
@@ -42,7 +41,7 @@ export async function originRequest(env: Env, ex: Exchange): Promise<Step> {
   });
   const stale = ex.cache?.stale;
   if (stale) {
-    // spec §6.8: revalidate with the stored validators, in place of any the viewer sent.
+    // docs/cloudfront-reference.md §6.8: revalidate with the stored validators, in place of any the viewer sent.
     if (request.headers['if-none-match'] !== undefined) delete request.headers['if-none-match'];
     if (request.headers['if-modified-since'] !== undefined) delete request.headers['if-modified-since'];
     Object.assign(request.headers, revalidationHeaders(stale));
@@ -50,10 +49,13 @@ export async function originRequest(env: Env, ex: Exchange): Promise<Step> {
   ex.originRequest = request;
 
   const assoc = ex.behavior.functions['origin-request'];
-  if (!assoc) return 'origin-fetch';
+  // Synchronous when there is no function: only a function's step waits (and is timed).
+  return assoc ? runOriginRequest(env, ex, assoc, request) : 'origin-fetch';
+}
 
+async function runOriginRequest(env: Env, ex: Exchange, assoc: Association, request: CfRequest): Promise<Next<'origin-request'>> {
   const next = await runRequestTrigger(env, ex, 'origin-request', assoc, request);
-  // A generated response skips the origin and origin-response, and is stored (spec §5.1, §5.2).
+  // A generated response skips the origin and origin-response, and is stored (docs/cloudfront-reference.md §5.1, §5.2).
   if (next === undefined) return 'cache-store';
   ex.originRequest = next;
   return 'origin-fetch';

@@ -1,27 +1,47 @@
-// The driver: one loop over the steps of spec §0, one place that turns failures into CloudFront's
-// error responses and logs the precise reason.
+// The driver: one loop over the steps of steps.ts TRANSITIONS (docs/lifecycle.md), the only module
+// that knows their order. A step that throws hands its failure to the synth step; the driver records
+// the timings Server-Timing and the metrics read, and every step of a traced exchange.
 
 import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { selectBehavior } from '../config/path-pattern.js';
-import { ERRORS, EdgeError } from '../errors.js';
-import type { ExchangeObserver, ExchangeWatch } from '../observe/access-log.js';
+import { release } from '../cache/edge-cache.js';
 import type { CacheEntry } from '../cache/entry.js';
-import { canServeStaleOnError } from '../cache/freshness.js';
-import { cacheLookup, release, serveEntry } from './cache-lookup.js';
-import { createInflight } from './edge-cache.js';
+import { createInflight } from '../cache/inflight.js';
+import { selectBehavior } from '../config/path-pattern.js';
+import { EdgeError } from '../errors.js';
+import { splitTarget } from '../event/target.js';
+import type { ExchangeObserver } from '../observe/access-log.js';
+import { cacheLookup } from './cache-lookup.js';
 import { cacheStore } from './cache-store.js';
 import { deliver } from './deliver.js';
-import { discardBody } from './discard.js';
 import type { Env } from './env.js';
-import type { Exchange } from './exchange.js';
+import { createCacheContext, createExchange, type Exchange } from './exchange.js';
 import { originFetch } from './origin-fetch.js';
 import { originRequest } from './origin-request.js';
 import { originResponse } from './origin-response.js';
-import { assertNever, type Step } from './steps.js';
-import { errorResponse } from './synth.js';
-import { buildViewerRequest, splitTarget, viewerRequest } from './viewer-request.js';
+import { assertNever, TIMED, type Next, type Step, type StepResult } from './steps.js';
+import { synth } from './synth.js';
+import { viewerRequest } from './viewer-request.js';
 import { viewerResponse } from './viewer-response.js';
+
+/** A stage as the driver calls it: its result is typed by its row of TRANSITIONS. */
+export type Stage<S extends Step> = (env: Env, ex: Exchange) => StepResult<S>;
+
+/**
+ * Every step's stage. The type is where the table is enforced: a stage whose return type names a step
+ * its row does not list does not compile here (test/pipeline/transitions.test.ts).
+ */
+const STAGES: { readonly [S in Step]: Stage<S> } = {
+  'viewer-request': viewerRequest,
+  'cache-lookup': cacheLookup,
+  'origin-request': originRequest,
+  'origin-fetch': originFetch,
+  'origin-response': originResponse,
+  'cache-store': cacheStore,
+  'viewer-response': viewerResponse,
+  deliver,
+  synth,
+};
 
 // Random bytes are drawn in bulk: one randomFillSync per 1,638 ids instead of one per request
 // (a per-request randomBytes call was 10 % of a cache hit's CPU in the profile).
@@ -29,7 +49,7 @@ const ID_BYTES = 40;
 const idPool = Buffer.allocUnsafe(ID_BYTES * 1638);
 let idOffset = idPool.length;
 
-/** 56 characters of URL-safe base64 ending in `==`, like CloudFront's request ids (spec §1.1 [O]). */
+/** 56 characters of URL-safe base64 ending in `==`, like CloudFront's request ids (docs/cloudfront-reference.md §1.1 [O]). */
 export function newRequestId(): string {
   if (idOffset === idPool.length) {
     randomFillSync(idPool);
@@ -45,44 +65,27 @@ export function clientIpOf(req: IncomingMessage): string {
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
 
-/**
- * Runs the steps from `first`. Steps that have nothing to wait for answer synchronously (a cache hit
- * with no functions never awaits), so the loop stays synchronous until a step returns a promise: on the
- * hot path an `await` per step was a promise and a microtask each, for nothing.
- */
-function runSteps(env: Env, ex: Exchange, first: Step): Promise<void> | undefined {
-  let step: Step = first;
-  for (;;) {
-    const next = runStep(env, ex, step);
-    if (next === undefined) return undefined;
-    if (typeof next !== 'string') return next.then((s) => (s === undefined ? undefined : runSteps(env, ex, s)));
-    step = next;
-  }
-}
-
-/** One step: the next step, undefined when the exchange is over, or a promise of either. */
-function runStep(env: Env, ex: Exchange, step: Step): Step | undefined | Promise<Step | undefined> {
-  // A background refresh has no viewer: it ends once the cache has the new copy.
-  if (ex.background && step === 'viewer-response') return undefined;
+/** One step: a switch of direct calls (cheaper than a call through the table), each through its typed entry. */
+function runStep(env: Env, ex: Exchange, step: Step): StepResult<Step> {
   switch (step) {
     case 'viewer-request':
-      return viewerRequest(env, ex);
+      return STAGES['viewer-request'](env, ex);
     case 'cache-lookup':
-      return cacheLookup(env, ex);
+      return STAGES['cache-lookup'](env, ex);
     case 'origin-request':
-      return originRequest(env, ex);
+      return STAGES['origin-request'](env, ex);
     case 'origin-fetch':
-      return originFetch(env, ex);
+      return STAGES['origin-fetch'](env, ex);
     case 'origin-response':
-      return originResponse(env, ex);
+      return STAGES['origin-response'](env, ex);
     case 'cache-store':
-      return cacheStore(env, ex);
+      return STAGES['cache-store'](env, ex);
     case 'viewer-response':
-      return viewerResponse(env, ex);
-    case 'deliver': {
-      const done = deliver(env, ex);
-      return done === undefined ? undefined : done.then(() => undefined);
-    }
+      return STAGES['viewer-response'](env, ex);
+    case 'deliver':
+      return STAGES.deliver(env, ex);
+    case 'synth':
+      return STAGES.synth(env, ex);
     default:
       return assertNever(step);
   }
@@ -94,10 +97,73 @@ function asEdgeError(e: unknown): EdgeError {
   return new EdgeError('InternalError', msg, { cause: e });
 }
 
-function logError(env: Env, ex: { requestId: string; req: IncomingMessage }, err: EdgeError): void {
-  const line = `${ex.requestId} ${ex.req.method} ${ex.req.url} → ${err.status} ${err.describe()}`;
-  if (err.kind === 'user') env.log.warn(line);
-  else env.log.error(err.code === 'InternalError' && err.cause instanceof Error && process.env.EDGEPROXY_DEBUG ? `${line}\n${err.cause.stack}` : line);
+/** Where a failed step goes: synth, with the failure on the exchange. */
+function failure(ex: Exchange, step: Step, e: unknown): 'synth' | 'done' {
+  // synth itself failing is a fault in edgeproxy: the caller cuts the connection and logs it.
+  if (step === 'synth') throw e;
+  if (ex.response?.source === 'error') {
+    // The error page could not be written: nothing is left to answer with.
+    ex.res.destroy();
+    return 'done';
+  }
+  const err = asEdgeError(e);
+  ex.error = err;
+  ex.errorCode ??= err.code;
+  return 'synth';
+}
+
+function traceStep(ex: Exchange, trace: NonNullable<Exchange['trace']>, step: Step, started: number, outcome: Next<Step> | 'error'): void {
+  trace.push({ step, startNs: Math.round((started - ex.startedAt) * 1e6), durationNs: Math.round((performance.now() - started) * 1e6), outcome });
+}
+
+/**
+ * Runs the steps from `first`. Steps that have nothing to wait for answer synchronously (a cache hit
+ * with no functions never awaits), so the loop stays synchronous until a step returns a promise: on the
+ * hot path an `await` per step was a promise and a microtask each, for nothing. Without a trace the
+ * loop reads no clock and allocates nothing.
+ */
+function runSteps(env: Env, ex: Exchange, first: Step): Promise<void> | undefined {
+  let step: Step = first;
+  for (;;) {
+    // A background refresh has no viewer: it ends once the cache has the new copy.
+    if (ex.background && step === 'viewer-response') return undefined;
+    const trace = ex.trace;
+    const started = trace === undefined ? 0 : performance.now();
+    let next: Step | 'done';
+    try {
+      const result = runStep(env, ex, step);
+      if (typeof result !== 'string') return waitFor(env, ex, step, result, started);
+      next = result;
+      if (trace !== undefined) traceStep(ex, trace, step, started, result);
+    } catch (e) {
+      next = failure(ex, step, e);
+      if (trace !== undefined) traceStep(ex, trace, step, started, 'error');
+    }
+    if (next === 'done') return undefined;
+    step = next;
+  }
+}
+
+/**
+ * A step that returned a promise: its wait is timed (steps.ts TIMED) from here to its settling, then
+ * the loop goes on.
+ */
+async function waitFor(env: Env, ex: Exchange, step: Step, pending: Promise<Next<Step>>, started: number): Promise<void> {
+  const timed = TIMED[step];
+  const waitStart = timed === undefined ? 0 : performance.now();
+  let next: Step | 'done';
+  let outcome: Next<Step> | 'error';
+  try {
+    next = outcome = await pending;
+  } catch (e) {
+    next = failure(ex, step, e);
+    outcome = 'error';
+  }
+  if (timed === 'settled' || (timed === 'resolved' && outcome !== 'error')) ex.timings.push({ stage: step, ms: performance.now() - waitStart });
+  if (ex.trace !== undefined) traceStep(ex, ex.trace, step, started, outcome);
+  if (next === 'done') return;
+  const more = runSteps(env, ex, next);
+  if (more !== undefined) await more;
 }
 
 /**
@@ -109,130 +175,72 @@ function logError(env: Env, ex: { requestId: string; req: IncomingMessage }, err
  */
 export function handleRequest(env: Env, req: IncomingMessage, res: ServerResponse, observe?: ExchangeObserver): Promise<void> | undefined {
   const startedAt = performance.now();
-  const requestId = newRequestId();
   const clientIp = clientIpOf(req);
-  // [A] spec §0/§6.1: the behavior (and so the origin) is chosen once, from the viewer's original path.
+  // [A] docs/cloudfront-reference.md §0/§6.1: the behavior (and so the origin) is chosen once, from the viewer's original path.
   const target = splitTarget(req.url ?? '/');
   const behavior = selectBehavior(env.config.behaviors, target.uri);
   const origin = env.config.origins.get(behavior.originId);
   if (!origin) throw new Error(`behavior ${behavior.pathPattern}: origin ${behavior.originId} missing`);
-  const ex: Exchange = {
-    requestId,
+  const ex = createExchange({
+    requestId: newRequestId(),
     req,
     res,
     clientIp,
     behavior,
     origin,
+    startedAt,
+    // The viewer-request step reads the headers into it.
     viewerRequest: { clientIp, method: req.method ?? 'GET', uri: target.uri, querystring: target.querystring, headers: {} },
-    requestBody: STREAMED,
-    viewerOverrides: NO_OVERRIDES,
-    receivedHeaders: {},
-    originRequest: undefined,
-    response: undefined,
-    cache: undefined,
-    storeOnEnd: undefined,
-    refresh: undefined,
-    background: false,
-    executed: [],
-    timings: [],
-  };
-  const watch = observe?.watch(ex, startedAt);
+    trace: env.trace,
+  });
+  observe?.watch(ex, startedAt);
   let running: Promise<void> | undefined;
   try {
-    const built = buildViewerRequest(env, ex, target);
-    ex.viewerRequest = built.request;
-    ex.viewerOverrides = built.overrides;
-    ex.receivedHeaders = built.request.headers;
     running = runSteps(env, ex, 'viewer-request');
   } catch (e) {
-    return failed(env, ex, watch, e);
+    finish(env, ex);
+    throw e;
   }
   if (running === undefined) {
     finish(env, ex);
     return undefined;
   }
-  return running.then(
-    () => finish(env, ex),
-    (e: unknown) => failed(env, ex, watch, e),
-  );
-}
-
-const STREAMED: Exchange['requestBody'] = Object.freeze({ kind: 'stream' });
-const NO_OVERRIDES: Readonly<Record<string, string>> = Object.freeze({});
-
-async function failed(env: Env, ex: Exchange, watch: ExchangeWatch | undefined, e: unknown): Promise<void> {
-  const err = asEdgeError(e);
-  if (watch !== undefined) watch.errorCode = err.code;
-  try {
-    await fail(env, ex, err);
-  } finally {
-    finish(env, ex);
-  }
+  return running.finally(() => finish(env, ex));
 }
 
 function finish(env: Env, ex: Exchange): void {
-  // Whatever happened, waiters on this request's origin fetch must not hang (spec §6.9).
-  release(env, ex.cache, undefined);
+  // Whatever happened, waiters on this request's origin fetch must not hang (docs/cloudfront-reference.md §6.9).
+  release(env.cache, ex.cache, undefined);
   if (ex.refresh) refreshInBackground(env, ex, ex.refresh);
 }
 
-async function fail(env: Env, ex: Exchange, err: EdgeError): Promise<void> {
-  const res = ex.res;
-  logError(env, ex, err);
-  if (res.headersSent) {
-    // Too late for an error page: cut the connection so the viewer sees a truncated response.
-    res.destroy();
-    return;
-  }
-  discardBody(ex.response);
-  const stale = ex.cache?.stale;
-  if (stale && ERRORS[err.code].staleOnError && canServeStaleOnError(stale, env.cache.clock.now())) {
-    // spec §6.6/§6.7: an unreachable or failing origin is answered from the stale copy.
-    if (ex.cache) ex.cache.detail = 'stale-if-error';
-    serveEntry(env, ex, stale, 'Hit');
-    try {
-      await runSteps(env, ex, 'viewer-response');
-      return;
-    } catch (e) {
-      err = asEdgeError(e);
-      logError(env, ex, err);
-    }
-  }
-  ex.response = errorResponse(err, ex.requestId);
-  try {
-    await deliver(env, ex);
-  } catch {
-    res.destroy();
-  }
-}
-
 /**
- * stale-while-revalidate (spec §6.7): the viewer already has the stale copy; one fetch through
- * origin-request → origin → origin-response → cache-store refreshes it, with no viewer attached.
+ * stale-while-revalidate (docs/cloudfront-reference.md §6.7): the viewer already has the stale copy; one
+ * fetch through origin-request → origin → origin-response → cache-store refreshes it, with no viewer attached.
  */
 function refreshInBackground(env: Env, ex: Exchange, entry: CacheEntry): void {
   const ctx = ex.cache;
   if (!ctx || env.cache.inflight.has(ctx.key.key)) return;
   const leader = createInflight();
   env.cache.inflight.set(ctx.key.key, leader);
-  const bg: Exchange = {
-    ...ex,
-    originRequest: undefined,
-    response: undefined,
-    storeOnEnd: undefined,
-    refresh: undefined,
-    background: true,
-    requestBody: { kind: 'stream' },
-    executed: [],
-    timings: [],
-    cache: { ...ctx, stale: entry, leader, fwd: 'stale', fwdStatus: undefined, stored: false, collapsed: false, detail: undefined },
-  };
+  const cache = createCacheContext(ctx.key, ctx.variantHeaders, ctx.hasAuthorization);
+  cache.stale = entry;
+  cache.leader = leader;
+  cache.fwd = 'stale';
+  const bg = createExchange({
+    requestId: ex.requestId,
+    req: ex.req,
+    res: ex.res,
+    clientIp: ex.clientIp,
+    behavior: ex.behavior,
+    origin: ex.origin,
+    startedAt: performance.now(),
+    viewerRequest: ex.viewerRequest,
+    trace: ex.trace !== undefined,
+    background: { receivedHeaders: ex.receivedHeaders, viewerOverrides: ex.viewerOverrides, cache },
+  });
   Promise.resolve()
     .then(() => runSteps(env, bg, 'origin-request'))
-    .catch((e: unknown) => {
-      const err = asEdgeError(e);
-      env.log.warn(`${ex.requestId} background refresh of ${ex.viewerRequest.uri} failed: ${err.describe()}`);
-      discardBody(bg.response);
-    })
-    .finally(() => release(env, bg.cache, undefined));
+    .catch((e: unknown) => env.log.error(`${ex.requestId} background refresh of ${ex.viewerRequest.uri} failed unexpectedly: ${asEdgeError(e).describe()}`))
+    .finally(() => release(env.cache, bg.cache, undefined));
 }

@@ -1,11 +1,20 @@
-// CloudFront's own responses: the HTML error page (spec §4) for every EdgeError.
+// CloudFront's answer to a failure, as a step of its own (Varnish's vcl_synth): the driver runs it when
+// any step throws, with the failure in `ex.error`. The log gets the precise reason; the viewer gets the
+// stale copy when the code allows it (stale-if-error, docs/cloudfront-reference.md §6.6, §6.7), else
+// CloudFront's HTML error page with the code's status and X-Cache name (docs/cloudfront-reference.md §4),
+// or — once the head has gone out — a cut connection.
 
 import { STATUS_CODES } from 'node:http';
+import { serveEntry } from '../cache/edge-cache.js';
+import { canServeStaleOnError } from '../cache/freshness.js';
 import { httpDateNow } from '../cache/ttl.js';
 import { ERRORS, type EdgeError } from '../errors.js';
-import type { ExchangeResponse } from './exchange.js';
+import { discardBody } from './discard.js';
+import type { Env } from './env.js';
+import type { Exchange, ExchangeResponse } from './exchange.js';
+import type { StepResult } from './steps.js';
 
-/** spec §4, "Error body format" [O]; the exact bytes are unverified (spec §10.16). */
+/** docs/cloudfront-reference.md §4, "Error body format" [O]; the exact bytes are unverified (docs/cloudfront-reference.md §10.16). */
 export function errorPage(status: number, message: string, requestId: string): string {
   return (
     '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" "http://www.w3.org/TR/html4/loose.dtd">\n' +
@@ -34,4 +43,39 @@ export function errorResponse(err: EdgeError, requestId: string): ExchangeRespon
     source: 'error',
     xCache: err.xCache,
   };
+}
+
+function logError(env: Env, ex: Exchange, err: EdgeError): void {
+  const line = `${ex.requestId} ${ex.req.method} ${ex.req.url} → ${err.status} ${err.describe()}`;
+  if (err.kind === 'user') env.log.warn(line);
+  else env.log.error(err.code === 'InternalError' && err.cause instanceof Error && process.env.EDGEPROXY_DEBUG ? `${line}\n${err.cause.stack}` : line);
+}
+
+export function synth(env: Env, ex: Exchange): StepResult<'synth'> {
+  const err = ex.error;
+  if (err === undefined) throw new Error('synth without an error');
+  if (ex.background) {
+    // No viewer to answer: the stale copy it refreshes stays as it was.
+    env.log.warn(`${ex.requestId} background refresh of ${ex.viewerRequest.uri} failed: ${err.describe()}`);
+    discardBody(ex.response);
+    return 'done';
+  }
+  logError(env, ex, err);
+  if (ex.res.headersSent) {
+    // Too late for an error page: cut the connection so the viewer sees a truncated response.
+    ex.res.destroy();
+    return 'done';
+  }
+  discardBody(ex.response);
+  const ctx = ex.cache;
+  const stale = ctx?.stale;
+  // Once only: a failure while answering from the stale copy gets the error page.
+  if (ctx !== undefined && stale !== undefined && ex.response?.entry !== stale && ERRORS[err.code].staleOnError && canServeStaleOnError(stale, env.cache.clock.now())) {
+    // docs/cloudfront-reference.md §6.6/§6.7: an unreachable or failing origin is answered from the stale copy.
+    ctx.detail = 'stale-if-error';
+    ex.response = serveEntry(env.cache, stale, 'Hit');
+    return 'viewer-response';
+  }
+  ex.response = errorResponse(err, ex.requestId);
+  return 'deliver';
 }

@@ -1,11 +1,11 @@
-// The event text the worker parses is assembled from a prefix built at start (pipeline/invoke.ts
+// The event text the worker parses is assembled from a prefix built at start (event/event-json.ts
 // eventJson): it must be exactly what JSON.stringify of the event object gives, for every trigger.
 
 import { describe, expect, it } from 'vitest';
 import type { CfRequest, CfResponse, EventType } from '../../src/event/types.js';
 import type { Env } from '../../src/pipeline/env.js';
 import type { Exchange } from '../../src/pipeline/exchange.js';
-import { eventHeads, eventJson } from '../../src/pipeline/invoke.js';
+import { eventHeads, eventJson } from '../../src/event/event-json.js';
 
 const config = { distributionDomainName: 'd111111abcdef8.cloudfront.net', distributionId: 'EDFDVBD6EXAMPLE' };
 const env = { eventHeads: eventHeads(config) } as Pick<Env, 'eventHeads'> as Env;
