@@ -4,6 +4,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { startAdmin, type AdminServer } from './admin/server.js';
+import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_VIEWER_MAX_HEADER_BYTES } from './config/defaults.js';
 import type { ResolvedConfig } from './config/types.js';
 import { createCodeSource } from './runtime/code.js';
 import { createLogger, type Logger } from './log.js';
@@ -98,13 +99,12 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
   const upgrades = createUpgradeHandler(config, log);
   const accessLog = config.log.accessLogFile === undefined ? undefined : createAccessLog(config.log.accessLogFile, log);
   const observer = createExchangeObserver({ metrics, accessLog, edgeLocation: config.pop, distributionDomainName: config.distributionDomainName });
-  // CloudFront allows 20,480 bytes of request headers (spec §3.5): Node's 16 KiB default would cut
-  // them off before we can answer 413 as CloudFront does.
   const unexpected = (res: ServerResponse, e: unknown): void => {
     log.error(`edgeproxy: request failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`);
     res.destroy();
   };
-  const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
+  // Above CloudFront's 20,480-byte cap (docs/cloudfront-reference.md §3.5), so edgeproxy answers 413, not Node.
+  const server = createServer({ maxHeaderSize: DEFAULT_VIEWER_MAX_HEADER_BYTES }, (req, res) => {
     try {
       // A cache hit with no functions is answered synchronously: no promise to watch.
       handleRequest(env, req, res, observer)?.catch((e: unknown) => unexpected(res, e));
@@ -147,7 +147,7 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
     config,
     cache: store,
     metrics,
-    close(graceMs = 10_000) {
+    close(graceMs = DEFAULT_CLOSE_GRACE_MS) {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         const adminClosed = admin?.close();

@@ -8,10 +8,92 @@
 // Distribution, listener and cache defaults (config layer)
 // ---------------------------------------------------------------------------------------------
 
+// Where a config field has a default, the config layer (src/config/resolve/) applies it once, at
+// start; nothing downstream applies it again. Seconds where the config field is in seconds.
 
+/** `distributionId`: AWS's own example distribution id. */
+export const DEFAULT_DISTRIBUTION_ID = 'EDFDVBD6EXAMPLE';
+/** `pop`: the edge location in `X-Amz-Cf-Pop` and the standard log. */
+export const DEFAULT_POP = 'IAD79-C3';
+/** `listen.host` / `--host`: loopback only, unless asked. */
+export const DEFAULT_LISTEN_HOST = '127.0.0.1';
+/** `listen.port` / `--port`. */
+export const DEFAULT_LISTEN_PORT = 8080;
+/** `admin.host`: the admin listener binds to loopback unless told otherwise. */
+export const DEFAULT_ADMIN_HOST = '127.0.0.1';
+/** `admin.port` when only `admin: {}` is given: 0 picks a free port. */
+export const DEFAULT_ADMIN_PORT = 0;
 
+/** `origins[].readTimeout` (CloudFront's Response timeout), seconds. */
+export const DEFAULT_ORIGIN_READ_TIMEOUT_S = 30;
+/** `origins[].keepaliveTimeout`, seconds. */
+export const DEFAULT_ORIGIN_KEEPALIVE_TIMEOUT_S = 5;
+/** `origins[].connectTimeout`, seconds. */
+export const DEFAULT_ORIGIN_CONNECT_TIMEOUT_S = 10;
+/** `origins[].sslProtocols`. */
+export const DEFAULT_ORIGIN_SSL_PROTOCOLS: readonly string[] = ['TLSv1.2'];
 
+/** `behaviors[].cachePolicy`: the console's default for a new behavior. */
+export const DEFAULT_CACHE_POLICY = 'CachingOptimized';
+/** `behaviors[].originRequestPolicy` (docs/decisions.md: why not CloudFront's "none"). */
+export const DEFAULT_ORIGIN_REQUEST_POLICY = 'AllViewerExceptHostHeader';
+/** `behaviors[].compress`. */
+export const DEFAULT_COMPRESS = true;
+/** `behaviors[].allowedMethods`: the largest of CloudFront's three sets. */
+export const DEFAULT_ALLOWED_METHODS: readonly string[] = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'];
+/** `behaviors[].cachedMethods`. */
+export const DEFAULT_CACHED_METHODS: readonly string[] = ['GET', 'HEAD'];
 
+/** An inline cache policy's `minTTL`, seconds (the console's default for a new policy). */
+export const DEFAULT_POLICY_MIN_TTL = 1;
+/** An inline cache policy's `defaultTTL`, seconds; raised to `minTTL` when that is larger. */
+export const DEFAULT_POLICY_DEFAULT_TTL = 86_400;
+/** An inline cache policy's `maxTTL`, seconds; raised to `defaultTTL` when that is larger. */
+export const DEFAULT_POLICY_MAX_TTL = 31_536_000;
+/** An inline cache policy's `enableAcceptEncodingGzip`. */
+export const DEFAULT_POLICY_GZIP = true;
+/** An inline cache policy's `enableAcceptEncodingBrotli`. */
+export const DEFAULT_POLICY_BROTLI = true;
+
+/** `cache.maxSize` / `--cache-size`: 256 MiB. */
+export const DEFAULT_CACHE_BYTES = 268_435_456;
+/** `cache.maxObjectSize`: 64 MiB. Larger responses stream through unstored (CloudFront's own cap is 50 GB). */
+export const DEFAULT_MAX_OBJECT_BYTES = 67_108_864;
+/** docs/cloudfront-reference.md §6.6: the error caching minimum TTL, seconds, for statuses without a custom error response. */
+export const DEFAULT_ERROR_CACHING_MIN_TTL_S = 10;
+/** `cache.cacheStatusHeader`: CloudFront sends no Cache-Status. */
+export const DEFAULT_CACHE_STATUS_HEADER = false;
+/** `inspector.headers` / `--inspector-headers`: CloudFront sends neither inspector header. */
+export const DEFAULT_INSPECTOR_HEADERS = false;
+/** `log.format` / `--log-format`. */
+export const DEFAULT_LOG_FORMAT = 'text';
+/** `log.level` / `--log-level`. */
+export const DEFAULT_LOG_LEVEL = 'info';
+
+/** `functions[].export`: the handler in `index.handler`. */
+export const DEFAULT_FUNCTION_EXPORT = 'handler';
+/** `functions[].memorySize`, MB: Lambda's smallest size. */
+export const DEFAULT_MEMORY_SIZE_MB = 128;
+/** `timeouts.viewer`, seconds: the viewer triggers' limit in the docs before late 2025 (docs/cloudfront-reference.md §3.7). */
+export const DEFAULT_VIEWER_TRIGGER_TIMEOUT_S = 5;
+/** `timeouts.origin`, seconds (docs/cloudfront-reference.md §3.7). */
+export const DEFAULT_ORIGIN_TRIGGER_TIMEOUT_S = 30;
+/**
+ * `runtime.maxWorkersPerFunction`: one worker thread per core, at most this many. More threads than
+ * cores only adds context switches: on a 2-core machine a viewer-request + viewer-response hit served
+ * ~25 % fewer requests with 4 workers per function than with 2 (bench scenario b, docs/benchmarks.md).
+ */
+export const DEFAULT_WORKERS_PER_FUNCTION_MAX = 4;
+/** The default of `runtime.maxWorkersPerFunction` on a machine with `cores` cores. */
+export function defaultWorkersPerFunction(cores: number): number {
+  return Math.max(1, Math.min(DEFAULT_WORKERS_PER_FUNCTION_MAX, cores));
+}
+/** `runtime.accountConcurrency`: Lambda's default account limit (docs/cloudfront-reference.md §9.2). */
+export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
+/** `runtime.idleTimeout`, seconds: idle workers are retired after this. */
+export const DEFAULT_IDLE_TIMEOUT_S = 300;
+/** `runtime.prewarm` / `--prewarm`. */
+export const DEFAULT_PREWARM = false;
 
 // ---------------------------------------------------------------------------------------------
 // Function runtime defaults (worker pool, limits)
@@ -26,10 +108,14 @@
 // Viewer connection defaults (timeouts, socket caps)
 // ---------------------------------------------------------------------------------------------
 
-
-
-
-
+/**
+ * The viewer listener's cap on request head bytes (Node's `maxHeaderSize`). Above CloudFront's
+ * 20,480 (docs/cloudfront-reference.md §3.5) so that edgeproxy, not Node, sees an over-long request
+ * and answers 413 as CloudFront does; Node's own 16 KiB would cut it off first.
+ */
+export const DEFAULT_VIEWER_MAX_HEADER_BYTES = 65_536;
+/** `close(graceMs)`: how long open viewer connections may finish before they are cut. */
+export const DEFAULT_CLOSE_GRACE_MS = 10_000;
 
 // ---------------------------------------------------------------------------------------------
 // Lambda Invoke API defaults

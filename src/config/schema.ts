@@ -1,68 +1,10 @@
 // The config file's shape (what users write), checked with zod strict objects so a misspelt key is
 // an error, not a silently ignored setting. Cross-field rules (ids exist, `*` last, files exist)
-// live in load.ts; this file only knows shapes and single-field ranges. Issues become one line per
-// problem naming its path: `behaviors[1].functions.viewer-request: ...`.
+// live in the resolvers (resolve/); this file only knows shapes and single-field ranges. Issues
+// become one line per problem naming its path (problems.ts): `behaviors[1].functions.viewer-request: ...`.
 
 import { z } from 'zod';
-
-// ---- CloudFront facts used by the schema and by load.ts --------------------------------------
-
-/** RFC 9110 §5.1 field-name token. */
-export const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-/**
- * Origin custom headers CloudFront refuses to add (spec §3.4), plus the headers Lambda@Edge never
- * exposes (spec §3.1), because a custom header appears in `request.origin.custom.customHeaders` and
- * may not contain those either (spec §1.4). Lowercase; entries ending in `*` are prefixes.
- */
-export const FORBIDDEN_ORIGIN_CUSTOM_HEADERS: readonly string[] = [
-  // spec §3.4 "Origin custom headers cannot be any of"
-  'cache-control', 'connection', 'content-length', 'cookie', 'host', 'if-match', 'if-modified-since',
-  'if-none-match', 'if-range', 'if-unmodified-since', 'max-forwards', 'pragma', 'proxy-authorization',
-  'proxy-connection', 'range', 'request-range', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'via',
-  'x-amz-*', 'x-edge-*', 'x-real-ip',
-  // spec §3.1 disallowed headers
-  'expect', 'keep-alive', 'proxy-authenticate', 'x-accel-buffering', 'x-accel-charset', 'x-accel-limit-rate',
-  'x-accel-redirect', 'x-amzn-auth', 'x-amzn-cf-billing', 'x-amzn-cf-id', 'x-amzn-cf-xff', 'x-amzn-errortype',
-  'x-amzn-fle-profile', 'x-amzn-header-count', 'x-amzn-header-order', 'x-amzn-lambda-integration-tag',
-  'x-amzn-requestid', 'x-cache', 'x-forwarded-proto',
-];
-
-export function isForbiddenOriginCustomHeader(name: string): boolean {
-  const n = name.toLowerCase();
-  return FORBIDDEN_ORIGIN_CUSTOM_HEADERS.some((f) => (f.endsWith('*') ? n.startsWith(f.slice(0, -1)) : n === f));
-}
-
-/** CloudFront-* viewer headers CloudFront can add (spec §7), lowercase. */
-export const CLOUDFRONT_VIEWER_HEADERS: readonly string[] = [
-  'cloudfront-is-android-viewer', 'cloudfront-is-desktop-viewer', 'cloudfront-is-ios-viewer',
-  'cloudfront-is-mobile-viewer', 'cloudfront-is-smarttv-viewer', 'cloudfront-is-tablet-viewer',
-  'cloudfront-viewer-address', 'cloudfront-viewer-asn', 'cloudfront-viewer-country', 'cloudfront-viewer-city',
-  'cloudfront-viewer-country-name', 'cloudfront-viewer-country-region', 'cloudfront-viewer-country-region-name',
-  'cloudfront-viewer-latitude', 'cloudfront-viewer-longitude', 'cloudfront-viewer-metro-code',
-  'cloudfront-viewer-postal-code', 'cloudfront-viewer-time-zone', 'cloudfront-viewer-header-order',
-  'cloudfront-viewer-header-count', 'cloudfront-forwarded-proto', 'cloudfront-viewer-http-version',
-  'cloudfront-viewer-ja3-fingerprint', 'cloudfront-viewer-tls',
-];
-
-/** CloudFront headers allowed in an origin request policy but not in a cache policy (spec §6.2). */
-export const ORIGIN_REQUEST_POLICY_ONLY_HEADERS: readonly string[] = [
-  'cloudfront-viewer-address', 'cloudfront-viewer-asn', 'cloudfront-viewer-ja3-fingerprint', 'cloudfront-viewer-tls',
-];
-
-/** CloudFront's three allowed-method sets and two cached-method sets, in CloudFront's order. */
-export const ALLOWED_METHOD_SETS: readonly (readonly string[])[] = [
-  ['GET', 'HEAD'],
-  ['GET', 'HEAD', 'OPTIONS'],
-  ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'],
-];
-export const CACHED_METHOD_SETS: readonly (readonly string[])[] = [
-  ['GET', 'HEAD'],
-  ['GET', 'HEAD', 'OPTIONS'],
-];
-
-/** Max names per list in a cache policy (spec §6.2). */
-export const MAX_CACHE_POLICY_NAMES = 10;
+import { ORIGIN_SSL_PROTOCOLS } from '../rules/cloudfront.js';
 
 // ---- building blocks -------------------------------------------------------------------------
 
@@ -127,7 +69,7 @@ export const originRequestPolicySchema = z.strictObject({
   cookies: nameSelection.optional(),
 });
 
-/** `"auth"`, `"auth:3"` (a version), `"auth:live"` (an alias) or `"auth:$LATEST"`; split in load.ts (spec §9.1). */
+/** `"auth"`, `"auth:3"` (a version), `"auth:live"` (an alias) or `"auth:$LATEST"`; split in resolve/functions.ts (spec §9.1). */
 const functionRef = z.union([
   nonEmpty,
   z.strictObject({ function: nonEmpty, includeBody: z.boolean().optional() }),
@@ -153,7 +95,7 @@ export const originSchema = z.strictObject({
   connectTimeout: seconds(10).optional(),
   customHeaders: z.record(z.string(), z.string()).optional(),
   sslProtocols: z
-    .array(z.enum(['TLSv1.2', 'TLSv1.1', 'TLSv1', 'SSLv3']))
+    .array(z.enum(ORIGIN_SSL_PROTOCOLS))
     .min(1, { error: 'must list at least one protocol' })
     .optional(),
 });
@@ -202,7 +144,7 @@ const aliasVersion = z.union([z.string(), z.number()]).transform((v, ctx) => {
 /**
  * Lambda's alias (CreateAlias): `version` plus RoutingConfig's `additionalVersionWeights`
  * (`{ "3": 0.1 }` → 10 % of invocations run version 3). Key rules (at most one, a number, not the
- * primary) are checked in load.ts so the message can name the key.
+ * primary) are checked in resolve/functions.ts so the message can name the key.
  */
 export const aliasSchema = z.strictObject({
   version: aliasVersion,
@@ -325,22 +267,8 @@ export type ParsedConfig = z.output<typeof configSchema>;
 export type CachePolicyInput = z.output<typeof cachePolicySchema>;
 export type OriginRequestPolicyInput = z.output<typeof originRequestPolicySchema>;
 
-// ---- turning zod issues into lines people can act on -----------------------------------------
-
-export type PathSegment = string | number;
-
-/** `behaviors[1].functions.viewer-request` */
-export function formatPath(path: readonly PathSegment[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? seg : `.${seg}`;
-  }
-  return out === '' ? '(top level)' : out;
-}
-
 /** Every key any schema object accepts, to suggest the right spelling for an unknown key. */
-const KNOWN_KEYS: readonly string[] = [
+export const KNOWN_KEYS: readonly string[] = [
   ...new Set([
     ...Object.keys(configSchema.shape),
     ...Object.keys(originSchema.shape),
@@ -353,109 +281,3 @@ const KNOWN_KEYS: readonly string[] = [
     'host', 'port', 'viewer', 'origin', 'maxWorkersPerFunction', 'function', 'includeBody', 'behavior', 'names',
   ]),
 ];
-
-/** Levenshtein distance, for "did you mean" on short keys only. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
-}
-
-function suggestKey(key: string): string {
-  const norm = (k: string) => k.toLowerCase().replace(/[-_]/g, '');
-  const lower = norm(key);
-  const hit =
-    KNOWN_KEYS.find((k) => norm(k) === lower) ??
-    (key.length >= 4 ? KNOWN_KEYS.find((k) => distance(norm(k), lower) <= 2) : undefined);
-  return hit !== undefined && hit !== key ? ` (did you mean "${hit}"?)` : '';
-}
-
-export interface Problem {
-  path: string;
-  message: string;
-}
-
-type Issue = z.core.$ZodIssue;
-
-function depth(issues: readonly Issue[]): number {
-  return issues.reduce((m, i) => Math.max(m, i.path.length), 0);
-}
-
-function rootTypeMismatch(issues: readonly Issue[]): boolean {
-  return issues.some((i) => i.path.length === 0 && i.code === 'invalid_type');
-}
-
-/** What a union branch wanted, when the value did not even have the branch's type. */
-function expectation(issues: readonly Issue[]): string {
-  const root = issues.find((i) => i.path.length === 0);
-  if (root === undefined) return 'a different value';
-  if (root.code === 'invalid_value') return root.values.map((v) => JSON.stringify(v)).join(' | ');
-  if (root.code === 'invalid_type') return root.expected === 'object' ? 'an object' : `a ${root.expected}`;
-  if (root.code === 'invalid_union' && root.errors.length === 0 && 'options' in root) {
-    return `an object with "behavior"`;
-  }
-  return 'a different value';
-}
-
-function describeIssue(issue: Issue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      if (/received undefined$/.test(issue.message)) return 'is required';
-      return issue.message.replace(/^Invalid input: /, '').replace('received', 'got');
-    case 'invalid_value':
-      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'too_small':
-    case 'too_big':
-    case 'invalid_format':
-    case 'custom':
-      return issue.message;
-    default:
-      return issue.message;
-  }
-}
-
-/**
- * Flatten zod issues into problems. For a union, report the branch the value got furthest into
- * (the one whose errors are deepest), so `{ "behavior": "whitelist" }` says `names: is required`
- * rather than "expected a string".
- */
-export function issuesToProblems(issues: readonly Issue[], base: readonly PathSegment[] = []): Problem[] {
-  const out: Problem[] = [];
-  for (const issue of issues) {
-    const path = [...base, ...(issue.path as PathSegment[])];
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        out.push({ path: formatPath([...path, key]), message: `unknown field${suggestKey(key)}` });
-      }
-    } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      const branches = issue.errors;
-      if (branches.every((b) => depth(b) === 0 && b.every((i) => i.path.length === 0))) {
-        const wanted = [...new Set(branches.map(expectation))].join(', or ');
-        out.push({ path: formatPath(path), message: `expected ${wanted}` });
-        continue;
-      }
-      let best = branches[0] ?? [];
-      for (const b of branches) {
-        const better =
-          depth(b) > depth(best) || (depth(b) === depth(best) && rootTypeMismatch(best) && !rootTypeMismatch(b));
-        if (better) best = b;
-      }
-      out.push(...issuesToProblems(best, path));
-    } else if (issue.code === 'invalid_union' && 'discriminator' in issue) {
-      const options = 'options' in issue && Array.isArray(issue.options) ? issue.options : [];
-      out.push({
-        path: formatPath(path),
-        message: `must be one of ${options.map((o: unknown) => JSON.stringify(o)).join(', ')}`,
-      });
-    } else {
-      out.push({ path: formatPath(path), message: describeIssue(issue) });
-    }
-  }
-  return out;
-}

@@ -1,5 +1,6 @@
 // The resolved, validated, frozen configuration the pipeline runs on. Built once at start by
 // config/load.ts from a config file and/or CLI flags; nothing on the hot path re-validates it.
+// Every default is already applied (config/defaults.ts): consumers read values, they never fill gaps.
 
 import type { EventType } from '../event/types.js';
 
@@ -34,6 +35,22 @@ export interface ResolvedFunction {
   memorySize: number;
   /** Reserved concurrency: at most this many invocations at once; undefined = only the account limit (spec §9.2). */
   reservedConcurrency: number | undefined;
+  /**
+   * Where the function is in the config, for messages: `functions[0]`. loadConfig always sets it;
+   * a ResolvedFunction built by hand (tests) may leave it out, and is then named `functions["<id>"]`.
+   */
+  configPath?: string;
+  /** The function's aliases by name (spec §9.1). loadConfig always sets it; absent = none. */
+  aliases?: ReadonlyMap<string, ResolvedAlias>;
+}
+
+/** One alias of a function: Lambda's FunctionVersion + RoutingConfig (spec §9.1). */
+export interface ResolvedAlias {
+  name: string;
+  /** The primary version: gets every invocation the additional version does not. */
+  version: string;
+  /** At most one other version and the share (0–1) of invocations drawn for it, per invocation. */
+  additional: { version: string; weight: number } | undefined;
 }
 
 export interface Association {

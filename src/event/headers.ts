@@ -2,6 +2,7 @@
 // (spec §1.2), plus the header tables every other event module shares. Runs on every request:
 // no per-call regexes, lookups are Sets and a char table built once at module load.
 
+import { TCHAR } from '../rules/cloudfront.js';
 import type { CfHeaderEntry, CfHeaders } from './types.js';
 
 /**
@@ -147,58 +148,8 @@ export function deleteHeader(h: CfHeaders, lower: string): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Tables shared by origin-request.ts and validate-result.ts
-
-/** Spec §3.1: never exposed to functions; a function adding one → LambdaValidationError. */
-const DISALLOWED = new Set([
-  'connection',
-  'expect',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'trailer',
-  'upgrade',
-  'x-accel-buffering',
-  'x-accel-charset',
-  'x-accel-limit-rate',
-  'x-accel-redirect',
-  'x-amzn-auth',
-  'x-amzn-cf-billing',
-  'x-amzn-cf-id',
-  'x-amzn-cf-xff',
-  'x-amzn-errortype',
-  'x-amzn-fle-profile',
-  'x-amzn-header-count',
-  'x-amzn-header-order',
-  'x-amzn-lambda-integration-tag',
-  'x-amzn-requestid',
-  'x-cache',
-  'x-forwarded-proto',
-  'x-real-ip',
-]);
-/** Spec §3.1 prefix entries (`X-Amz-Cf-*`, `X-Edge-*`). */
-const DISALLOWED_PREFIXES = ['x-amz-cf-', 'x-edge-'] as const;
-
-/** `lower` must already be lowercase. */
-export function isDisallowedHeader(lower: string): boolean {
-  if (DISALLOWED.has(lower)) return true;
-  // Cheap first-char gate: both prefixes start with `x-`.
-  if (lower.charCodeAt(0) !== 120 || lower.charCodeAt(1) !== 45) return false;
-  for (const p of DISALLOWED_PREFIXES) if (lower.startsWith(p)) return true;
-  return false;
-}
-
-/** RFC 9110 §5.6.2 tchar, indexed by char code < 128. */
-const TCHAR = (() => {
-  const t = new Uint8Array(128);
-  const extra = "!#$%&'*+-.^_`|~";
-  for (let c = 48; c <= 57; c++) t[c] = 1;
-  for (let c = 65; c <= 90; c++) t[c] = 1;
-  for (let c = 97; c <= 122; c++) t[c] = 1;
-  for (let i = 0; i < extra.length; i++) t[extra.charCodeAt(i)] = 1;
-  return t;
-})();
+// Header-name checks shared by origin-request.ts and validate-result.ts (the rules themselves are
+// in rules/cloudfront.ts)
 
 /** RFC 9110 token verdicts for a header map key: 0 = a lowercase token. */
 export const NOT_TOKEN = 1;

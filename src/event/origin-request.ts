@@ -5,7 +5,9 @@
 import { HOP_BY_HOP } from './hop-by-hop.js';
 import type { CachePolicy, ResolvedBehavior, ResolvedConfig, ResolvedOrigin } from '../config/types.js';
 import type { CfCustomOrigin, CfHeaders, CfRequest } from './types.js';
-import { cfHeadersToRaw, defaultHeaderKey, getHeaderValues, isDisallowedHeader, setOwn } from './headers.js';
+import { DEFAULT_ORIGIN_KEEPALIVE_TIMEOUT_S, DEFAULT_ORIGIN_READ_TIMEOUT_S, DEFAULT_ORIGIN_SSL_PROTOCOLS } from '../config/defaults.js';
+import { isDisallowedHeader } from '../rules/cloudfront.js';
+import { cfHeadersToRaw, defaultHeaderKey, getHeaderValues, setOwn } from './headers.js';
 import { selectCookiesUnion, selectQueryStringUnion } from './select.js';
 import { wantedCloudFrontHeaders } from './viewer-headers.js';
 
@@ -301,8 +303,14 @@ export interface OriginFetch {
   origin: CfCustomOrigin;
 }
 
-/** Defaults for an S3 origin a function switched to; S3 speaks HTTPS on 443. */
-const S3_AS_CUSTOM = { port: 443, protocol: 'https', readTimeout: 30, keepaliveTimeout: 5, sslProtocols: ['TLSv1.2'] } as const;
+/** Settings for an S3 origin a function switched to: S3 speaks HTTPS on 443; the rest are a custom origin's defaults. */
+const S3_AS_CUSTOM = {
+  port: 443,
+  protocol: 'https',
+  readTimeout: DEFAULT_ORIGIN_READ_TIMEOUT_S,
+  keepaliveTimeout: DEFAULT_ORIGIN_KEEPALIVE_TIMEOUT_S,
+  sslProtocols: DEFAULT_ORIGIN_SSL_PROTOCOLS,
+} as const;
 
 /**
  * Turns a validated origin request into the fetch: URL = protocol://domain:port + origin path +

@@ -11,13 +11,20 @@ import {
   checkLowerToken,
   defaultHeaderKey,
   HAS_UPPER,
-  isDisallowedHeader,
   NOT_TOKEN,
   sameTokenIgnoringCase,
   setOwn,
   toWireValue,
 } from './headers.js';
 import { checkBodyResult, describe, isStrictBase64 } from './body.js';
+import {
+  isDeniedOriginCustomHeader,
+  isDisallowedHeader,
+  isOriginPort,
+  isOriginSslProtocol,
+  MAX_ORIGIN_PATH_LENGTH,
+  MAX_URL_LENGTH,
+} from '../rules/cloudfront.js';
 
 export type RequestEventType = 'viewer-request' | 'origin-request';
 export type ResponseEventType = 'origin-response' | 'viewer-response';
@@ -65,36 +72,6 @@ const READ_ONLY: Readonly<Record<RequestEventType | ResponseEventType, readonly 
   'origin-response': ['transfer-encoding', 'via'],
   'viewer-response': ['warning', 'via', 'content-length', 'content-encoding', 'transfer-encoding'],
 };
-
-/** Spec §3.4: names an origin custom header may not have (besides §3.1's disallowed ones). */
-const CUSTOM_HEADER_FORBIDDEN = new Set([
-  'cache-control',
-  'connection',
-  'content-length',
-  'cookie',
-  'host',
-  'if-match',
-  'if-modified-since',
-  'if-none-match',
-  'if-range',
-  'if-unmodified-since',
-  'max-forwards',
-  'pragma',
-  'proxy-authorization',
-  'proxy-connection',
-  'range',
-  'request-range',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'via',
-  'x-real-ip',
-]);
-const CUSTOM_HEADER_FORBIDDEN_PREFIXES = ['x-amz-', 'x-edge-'] as const;
-
-const SSL_PROTOCOLS = new Set(['TLSv1.2', 'TLSv1.1', 'TLSv1', 'SSLv3']);
-const MAX_URL = 8192; // spec §3.5: uri + querystring < 8,192
 
 /** DNS name: labels of letters, digits, `-` (and `_`, seen in real service names), dot-separated. */
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
@@ -323,7 +300,7 @@ function isValidDomain(d: string): boolean {
 function checkPath(v: unknown, field: string, before: string | undefined): string {
   if (typeof v !== 'string') fail(field, `path must be a string, got ${describe(v)} (spec §1.4)`);
   if (v === before || v === '') return v;
-  if (v.charCodeAt(0) !== 47 || v.endsWith('/') || v.length > 255 || badTargetChar(v) !== -1 || hasNonAscii(v)) {
+  if (v.charCodeAt(0) !== 47 || v.endsWith('/') || v.length > MAX_ORIGIN_PATH_LENGTH || badTargetChar(v) !== -1 || hasNonAscii(v)) {
     fail(field, `path must be "" or start with "/", have no trailing "/", be URL-encoded and ≤ 255 chars, got ${describe(v)} (spec §1.4)`);
   }
   return v;
@@ -340,7 +317,7 @@ function checkCustomHeaders(v: unknown, prefix: string, before: CfHeaders | unde
   for (const name in out) {
     const field = hf(prefix, name);
     const configured = before !== undefined && Object.hasOwn(before, name);
-    if (!configured && (CUSTOM_HEADER_FORBIDDEN.has(name) || CUSTOM_HEADER_FORBIDDEN_PREFIXES.some((p) => name.startsWith(p)))) {
+    if (!configured && isDeniedOriginCustomHeader(name)) {
       fail(field, `${defaultHeaderKey(name)} cannot be an origin custom header (spec §3.4)`);
     }
     if (Object.hasOwn(requestHeaders, name) && (requestHeaders[name]?.length ?? 0) > 0) {
@@ -374,11 +351,11 @@ function checkCustom(v: unknown, before: CfCustomOrigin | undefined, requestHead
   if (protocol !== 'http' && protocol !== 'https') fail(`${p}.protocol`, `protocol must be "http" or "https", got ${describe(protocol)} (spec §1.4)`);
   const port = own(v, 'port');
   if (typeof port !== 'number' || !Number.isInteger(port)) fail(`${p}.port`, `port must be an integer, got ${describe(port)} (spec §1.4)`);
-  if (port !== before?.port && port !== 80 && port !== 443 && (port < 1024 || port > 65535)) {
+  if (port !== before?.port && !isOriginPort(port)) {
     fail(`${p}.port`, `port must be 80, 443 or 1024–65535, got ${port} (spec §1.4)`);
   }
   const sslProtocols = own(v, 'sslProtocols');
-  if (!Array.isArray(sslProtocols) || sslProtocols.length === 0 || !sslProtocols.every((s) => typeof s === 'string' && SSL_PROTOCOLS.has(s))) {
+  if (!Array.isArray(sslProtocols) || sslProtocols.length === 0 || !sslProtocols.every((s) => typeof s === 'string' && isOriginSslProtocol(s))) {
     fail(`${p}.sslProtocols`, `sslProtocols must be a non-empty array of "TLSv1.2", "TLSv1.1", "TLSv1", "SSLv3", got ${describe(sslProtocols)} (spec §1.4)`);
   }
   return {
@@ -437,7 +414,7 @@ export function validateRequestResult(eventType: RequestEventType, input: CfRequ
   const uri = checkUri(own(r, 'uri'));
   const querystring = checkQuerystring(own(r, 'querystring'));
   const urlLength = uri.length + (querystring === '' ? 0 : querystring.length + 1);
-  if (urlLength >= MAX_URL) fail('uri', `uri + querystring is ${urlLength} characters; it must be under ${MAX_URL} (spec §3.5)`);
+  if (urlLength >= MAX_URL_LENGTH) fail('uri', `uri + querystring is ${urlLength} characters; it must be under ${MAX_URL_LENGTH} (spec §3.5)`);
 
   const headers = checkHeaders(own(r, 'headers'), 'headers', input.headers);
   checkReadOnly(eventType, input.headers, headers);

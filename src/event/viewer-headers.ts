@@ -5,7 +5,8 @@
 
 import type { ResolvedBehavior, ViewerHeaderValues } from '../config/types.js';
 import type { CfHeaders } from './types.js';
-import { defaultHeaderKey, getHeader, isDisallowedHeader, rawToCfHeaders, setOwn } from './headers.js';
+import { CLOUDFRONT_HEADER_KEYS, isDisallowedHeader } from '../rules/cloudfront.js';
+import { defaultHeaderKey, getHeader, rawToCfHeaders, setOwn } from './headers.js';
 
 export interface ViewerInfo {
   /** The viewer's headers as received, as viewerHeadersFromRaw gives them (not the function-modified ones). */
@@ -18,35 +19,7 @@ export interface ViewerInfo {
 }
 
 /** Exact spellings CloudFront uses (spec §7), for the `key` of headers it adds. */
-const CANONICAL_KEYS: ReadonlyMap<string, string> = new Map(
-  [
-    'CloudFront-Is-Android-Viewer',
-    'CloudFront-Is-Desktop-Viewer',
-    'CloudFront-Is-IOS-Viewer',
-    'CloudFront-Is-Mobile-Viewer',
-    'CloudFront-Is-SmartTV-Viewer',
-    'CloudFront-Is-Tablet-Viewer',
-    'CloudFront-Viewer-Address',
-    'CloudFront-Viewer-ASN',
-    'CloudFront-Viewer-Country',
-    'CloudFront-Viewer-City',
-    'CloudFront-Viewer-Country-Name',
-    'CloudFront-Viewer-Country-Region',
-    'CloudFront-Viewer-Country-Region-Name',
-    'CloudFront-Viewer-Latitude',
-    'CloudFront-Viewer-Longitude',
-    'CloudFront-Viewer-Metro-Code',
-    'CloudFront-Viewer-Postal-Code',
-    'CloudFront-Viewer-Time-Zone',
-    'CloudFront-Viewer-Header-Order',
-    'CloudFront-Viewer-Header-Count',
-    'CloudFront-Forwarded-Proto',
-    'CloudFront-Viewer-Http-Version',
-    'CloudFront-Viewer-JA3-Fingerprint',
-    'CloudFront-Viewer-JA4-Fingerprint',
-    'CloudFront-Viewer-TLS',
-  ].map((k) => [k.toLowerCase(), k]),
-);
+const CANONICAL_KEYS: ReadonlyMap<string, string> = new Map(CLOUDFRONT_HEADER_KEYS.map((k) => [k.toLowerCase(), k]));
 
 export function cloudFrontHeaderKey(lower: string): string {
   return CANONICAL_KEYS.get(lower) ?? defaultHeaderKey(lower);

@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { functionCodeSettings } from '../config/load.js';
+import { functionCodeSettings } from '../config/resolve/functions.js';
 import type { ResolvedConfig, ResolvedFunction } from '../config/types.js';
 import { ConfigError } from '../config/errors.js';
 import { EVENT_TYPES } from '../event/types.js';

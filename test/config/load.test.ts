@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineConfig } from '../../src/config/define.js';
 import { DEMO_FUNCTIONS, demoConfigInput } from '../../src/config/demo.js';
-import { DEFAULT_WORKERS_PER_FUNCTION, loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/config/load.js';
+import { DEFAULT_WORKERS_PER_FUNCTION } from '../../src/config/resolve/settings.js';
 import { selectBehavior } from '../../src/config/path-pattern.js';
 import { ConfigError } from '../../src/config/errors.js';
 
@@ -158,6 +159,8 @@ describe('defaults', () => {
       exportName: 'main',
       timeoutMs: 200,
       memorySize: 256,
+      configPath: 'functions[0]',
+      aliases: new Map(),
     });
   });
 

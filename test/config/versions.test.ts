@@ -5,8 +5,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { functionCodeSettings, loadConfig, splitFunctionRef } from '../../src/config/load.js';
 import { ConfigError } from '../../src/config/errors.js';
+import { loadConfig } from '../../src/config/load.js';
+import { functionCodeSettings, splitFunctionRef } from '../../src/config/resolve/functions.js';
 
 let dir: string;
 
@@ -97,8 +98,10 @@ describe('aliases', () => {
       stable: { name: 'stable', version: '1', additional: undefined },
     });
     expect(Object.isFrozen(settings.aliases.get('live'))).toBe(true);
-    // ResolvedFunction itself is unchanged (the contract in config/types.ts).
-    expect(Object.keys(fn).sort()).toEqual(['exportName', 'file', 'id', 'memorySize', 'reservedConcurrency', 'timeoutMs']);
+    // The aliases travel on ResolvedFunction itself, in the open (config/types.ts), not in a side table.
+    expect(Object.keys(fn).sort()).toEqual(['aliases', 'configPath', 'exportName', 'file', 'id', 'memorySize', 'reservedConcurrency', 'timeoutMs']);
+    expect(fn.aliases).toBe(settings.aliases);
+    expect(fn.configPath).toBe('functions[0]');
   });
 
   it('gives a function built by hand no aliases', () => {

@@ -11,7 +11,6 @@ import {
   fillKeys,
   getHeader,
   getHeaderValues,
-  isDisallowedHeader,
   checkLowerToken,
   HAS_UPPER,
   NOT_TOKEN,
@@ -20,6 +19,7 @@ import {
   rawToCfHeaders,
   setHeader,
 } from '../../src/event/headers.js';
+import { isDisallowedHeader } from '../../src/rules/cloudfront.js';
 import type { CfHeaders } from '../../src/event/types.js';
 
 let server: Server | undefined;

@@ -1,0 +1,86 @@
+// The distribution's single-valued settings: identity (id, domain, PoP, Via host), listeners
+// (viewer, admin), trigger timeouts, the function runtime, the cache, logs and request limits.
+// Flags win over the file, the file over the defaults (config/defaults.ts), applied here once.
+
+import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { MAX_REQUEST_HEADER_BYTES, MAX_URL_LENGTH } from '../../rules/cloudfront.js';
+import {
+  DEFAULT_ACCOUNT_CONCURRENCY,
+  DEFAULT_ADMIN_HOST,
+  DEFAULT_ADMIN_PORT,
+  DEFAULT_CACHE_BYTES,
+  DEFAULT_CACHE_STATUS_HEADER,
+  DEFAULT_DISTRIBUTION_ID,
+  DEFAULT_ERROR_CACHING_MIN_TTL_S,
+  DEFAULT_IDLE_TIMEOUT_S,
+  DEFAULT_INSPECTOR_HEADERS,
+  DEFAULT_LISTEN_HOST,
+  DEFAULT_LISTEN_PORT,
+  DEFAULT_LOG_FORMAT,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_MAX_OBJECT_BYTES,
+  DEFAULT_ORIGIN_TRIGGER_TIMEOUT_S,
+  DEFAULT_POP,
+  DEFAULT_PREWARM,
+  DEFAULT_VIEWER_TRIGGER_TIMEOUT_S,
+  defaultWorkersPerFunction,
+} from '../defaults.js';
+import { frozenMap } from '../freeze.js';
+import type { ParsedConfig } from '../schema.js';
+import type { FlagOverrides } from '../sources.js';
+import type { ResolvedConfig } from '../types.js';
+
+/** `runtime.maxWorkersPerFunction` on this machine when the config sets none. */
+export const DEFAULT_WORKERS_PER_FUNCTION = defaultWorkersPerFunction(availableParallelism());
+
+function md5(s: string): string {
+  return createHash('md5').update(s).digest('hex');
+}
+
+export type ResolvedSettings = Omit<ResolvedConfig, 'origins' | 'functions' | 'behaviors' | 'viewerHeaders'>;
+
+export function resolveSettings(data: ParsedConfig, flags: FlagOverrides, baseDir: string): ResolvedSettings {
+  const distributionId = data.distributionId ?? DEFAULT_DISTRIBUTION_ID;
+  return {
+    distributionId,
+    // CloudFront domains are `d` + 13 lowercase alphanumerics; derive one that is stable per id.
+    distributionDomainName: data.domainName ?? `d${md5(`domain:${distributionId}`).slice(0, 13)}.cloudfront.net`,
+    pop: data.pop ?? DEFAULT_POP,
+    viaHost: md5(distributionId),
+    listen: {
+      host: flags.host ?? data.listen?.host ?? DEFAULT_LISTEN_HOST,
+      port: flags.port ?? data.listen?.port ?? DEFAULT_LISTEN_PORT,
+    },
+    // docs/cloudfront-reference.md §3.7: the trigger timeouts when a function sets none.
+    defaultTimeouts: {
+      viewer: Math.round((data.timeouts?.viewer ?? DEFAULT_VIEWER_TRIGGER_TIMEOUT_S) * 1000),
+      origin: Math.round((data.timeouts?.origin ?? DEFAULT_ORIGIN_TRIGGER_TIMEOUT_S) * 1000),
+    },
+    runtime: {
+      maxWorkersPerFunction: data.runtime?.maxWorkersPerFunction ?? DEFAULT_WORKERS_PER_FUNCTION,
+      accountConcurrency: data.runtime?.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY,
+      idleTimeoutMs: Math.round((data.runtime?.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_S) * 1000),
+      prewarm: flags.prewarm ?? data.runtime?.prewarm ?? DEFAULT_PREWARM,
+    },
+    cache: {
+      maxBytes: flags.cacheSize ?? data.cache?.maxSize ?? DEFAULT_CACHE_BYTES,
+      maxObjectBytes: data.cache?.maxObjectSize ?? DEFAULT_MAX_OBJECT_BYTES,
+      errorCachingMinTtl: DEFAULT_ERROR_CACHING_MIN_TTL_S,
+      customErrorTtls: frozenMap(new Map((data.customErrorResponses ?? []).map((r) => [r.errorCode, r.errorCachingMinTTL] as const))),
+      cacheStatusHeader: data.cache?.cacheStatusHeader ?? DEFAULT_CACHE_STATUS_HEADER,
+    },
+    inspectorHeaders: flags.inspectorHeaders ?? data.inspector?.headers ?? DEFAULT_INSPECTOR_HEADERS,
+    admin:
+      flags.adminPort !== undefined || data.admin !== undefined
+        ? { host: data.admin?.host ?? DEFAULT_ADMIN_HOST, port: flags.adminPort ?? data.admin?.port ?? DEFAULT_ADMIN_PORT }
+        : undefined,
+    log: {
+      format: flags.logFormat ?? data.log?.format ?? DEFAULT_LOG_FORMAT,
+      level: flags.logLevel ?? data.log?.level ?? DEFAULT_LOG_LEVEL,
+      accessLogFile: flags.accessLog ?? (data.log?.accessLog === undefined ? undefined : path.resolve(baseDir, data.log.accessLog)),
+    },
+    limits: { maxRequestHeaderBytes: MAX_REQUEST_HEADER_BYTES, maxUrlLength: MAX_URL_LENGTH },
+  };
+}

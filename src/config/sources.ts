@@ -1,0 +1,175 @@
+// Where a configuration comes from: a config file (.json or a JavaScript module's default export),
+// a config object, or command-line flags alone (a one-behavior distribution). Also the flags that
+// override a file's values. Nothing here validates the configuration itself: that is the schema's
+// and the resolvers' job; this module only decides what raw input to validate and how to name it.
+
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError } from './errors.js';
+import { EVENT_TYPES } from '../event/types.js';
+import { mayIncludeBody } from '../rules/cloudfront.js';
+import type { ConfigInput, ParsedConfig } from './schema.js';
+
+export interface FlagOverrides {
+  origin?: string;
+  port?: number;
+  host?: string;
+  /** `FILE[#export]` for each trigger. */
+  'viewer-request'?: string;
+  'origin-request'?: string;
+  'origin-response'?: string;
+  'viewer-response'?: string;
+  includeBody?: boolean;
+  /** --cache-size */
+  cacheSize?: number;
+  /** --inspector-headers */
+  inspectorHeaders?: boolean;
+  /** --admin-port (on 127.0.0.1 unless the config names a host) */
+  adminPort?: number;
+  prewarm?: boolean;
+  logFormat?: 'text' | 'json';
+  logLevel?: 'info' | 'warn' | 'error';
+  accessLog?: string;
+}
+
+export interface LoadSource {
+  /** A .json, .mjs, .js or .cjs config file (the module's default export is the config). */
+  file?: string;
+  /** A config object (e.g. from defineConfig or the embedded demo). */
+  object?: unknown;
+  /** Folder that relative function files resolve against when `object` is given (default: cwd). */
+  baseDir?: string;
+  flags?: FlagOverrides;
+}
+
+/** The raw input to validate, and how to name it in messages. */
+export interface RawSource {
+  /** What problem lines start with: the file name, `config` for an object, `flags` for flags alone. */
+  label: string;
+  raw: unknown;
+  /** Folder relative paths in the config resolve against. */
+  baseDir: string;
+  fromFlags: boolean;
+  /** Config path → the flag that supplied it (`origins[0].url` → `--origin`), so messages name the flag. */
+  flagFor: Map<string, string>;
+}
+
+async function readConfigFile(file: string): Promise<unknown> {
+  const abs = path.resolve(file);
+  const st = await stat(abs).catch(() => undefined);
+  if (st === undefined || !st.isFile()) throw new ConfigError('ConfigFileNotFound', `${file}: config file not found (${abs})`);
+  const ext = path.extname(abs).toLowerCase();
+  if (ext === '.json') {
+    const text = await readFile(abs, 'utf8');
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (e) {
+      throw new ConfigError('ConfigFileUnreadable', `${file}: invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (ext === '.mjs' || ext === '.js' || ext === '.cjs') {
+    let mod: unknown;
+    try {
+      mod = await import(pathToFileURL(abs).href);
+    } catch (e) {
+      throw new ConfigError('ConfigFileUnreadable', `${file}: could not load the module: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const def = typeof mod === 'object' && mod !== null && 'default' in mod ? mod.default : undefined;
+    if (def === undefined) throw new ConfigError('ConfigFileUnreadable', `${file}: must export the configuration as its default export`);
+    return def;
+  }
+  throw new ConfigError('ConfigFileUnreadable', `${file}: unsupported config file type "${ext}" (use .json, .mjs, .js or .cjs)`);
+}
+
+/** `FILE[#export]` → parts; the last `#` separates the export so paths may contain `#`. */
+function splitFunctionFlag(value: string): { file: string; exportName: string | undefined } {
+  const at = value.lastIndexOf('#');
+  if (at === -1) return { file: value, exportName: undefined };
+  return { file: value.slice(0, at), exportName: value.slice(at + 1) };
+}
+
+/** A one-behavior distribution from flags alone (no config file). */
+function inputFromFlags(flags: FlagOverrides, flagFor: Map<string, string>): ConfigInput {
+  const functions: NonNullable<ConfigInput['functions']> = [];
+  const assoc: Record<string, { function: string; includeBody: boolean }> = {};
+  for (const trigger of EVENT_TYPES) {
+    const value = flags[trigger];
+    if (value === undefined) continue;
+    const { file, exportName } = splitFunctionFlag(value);
+    const id = `${path.basename(file)}:${trigger}`;
+    const i = functions.length;
+    functions.push(exportName === undefined ? { id, file } : { id, file, export: exportName });
+    flagFor.set(`functions[${i}]`, `--${trigger}`);
+    assoc[trigger] = { function: id, includeBody: flags.includeBody === true && mayIncludeBody(trigger) };
+  }
+  flagFor.set('origins[0].url', '--origin');
+  flagFor.set('origins[0]', '--origin');
+  return {
+    origins: [{ id: 'origin', url: flags.origin ?? '' }],
+    functions,
+    behaviors: [{ pathPattern: '*', origin: 'origin', functions: assoc }],
+  };
+}
+
+function hasTriggerFlags(flags: FlagOverrides): boolean {
+  return EVENT_TYPES.some((t) => flags[t] !== undefined);
+}
+
+/**
+ * Picks the source and reads it. Throws ConfigError for flags that cannot work together, or a file
+ * that cannot be read; what the source contains is checked later.
+ */
+export async function readSource(src: LoadSource): Promise<RawSource> {
+  const flags = src.flags ?? {};
+  if (flags.port !== undefined && !(Number.isInteger(flags.port) && flags.port >= 0 && flags.port <= 65535)) {
+    throw new ConfigError('UsageError', `--port: expected a port number 0-65535, got ${String(flags.port)}`);
+  }
+  if (flags.host !== undefined && flags.host === '') throw new ConfigError('UsageError', '--host: must not be empty');
+  const flagFor = new Map<string, string>();
+
+  if (src.file !== undefined && src.object !== undefined) {
+    throw new ConfigError('UsageError', 'loadConfig: give either a config file or a config object, not both');
+  }
+  if (src.file !== undefined || src.object !== undefined) {
+    // docs/decisions.md: trigger flags never mix with a config file's behaviors.
+    const trigger = EVENT_TYPES.find((t) => flags[t] !== undefined);
+    if (trigger !== undefined) {
+      throw new ConfigError('UsageError', `--${trigger}: cannot be combined with a config file; associate functions in the config file's behaviors`);
+    }
+    if (flags.includeBody === true) {
+      throw new ConfigError('UsageError', '--include-body: cannot be combined with a config file; set "includeBody" on the association in the config file');
+    }
+  }
+  if (src.file !== undefined) {
+    return { label: src.file, raw: await readConfigFile(src.file), baseDir: path.dirname(path.resolve(src.file)), fromFlags: false, flagFor };
+  }
+  if (src.object !== undefined) {
+    return { label: 'config', raw: src.object, baseDir: path.resolve(src.baseDir ?? process.cwd()), fromFlags: false, flagFor };
+  }
+  if (flags.origin === undefined) {
+    throw new ConfigError(
+      'UsageError',
+      hasTriggerFlags(flags) || flags.includeBody === true
+        ? '--origin: required when no config file is given (the URL of the server behind the proxy)'
+        : 'nothing to run: give --config FILE or --origin URL',
+    );
+  }
+  if (flags.includeBody === true && flags['viewer-request'] === undefined && flags['origin-request'] === undefined) {
+    throw new ConfigError('UsageError', '--include-body: needs --viewer-request or --origin-request (spec §3.9)');
+  }
+  return { label: 'flags', raw: inputFromFlags(flags, flagFor), baseDir: path.resolve(src.baseDir ?? process.cwd()), fromFlags: true, flagFor };
+}
+
+/**
+ * Flags that override a config file's values before it is resolved (docs/config.md): `--origin`
+ * replaces the first origin's URL. The other overriding flags are single values the settings
+ * resolver reads directly.
+ */
+export function applyFlagOverrides(data: ParsedConfig, flags: FlagOverrides, source: RawSource): void {
+  const firstOrigin = data.origins[0];
+  if (flags.origin !== undefined && firstOrigin !== undefined && !source.fromFlags) {
+    firstOrigin.url = flags.origin;
+    source.flagFor.set('origins[0].url', '--origin');
+  }
+}
