@@ -40,11 +40,11 @@ export interface ResolvedFunction {
    * a ResolvedFunction built by hand (tests) may leave it out, and is then named `functions["<id>"]`.
    */
   configPath?: string;
-  /** The function's aliases by name (spec §9.1). loadConfig always sets it; absent = none. */
+  /** The function's aliases by name (docs/cloudfront-reference.md §9.1). loadConfig always sets it; absent = none. */
   aliases?: ReadonlyMap<string, ResolvedAlias>;
 }
 
-/** One alias of a function: Lambda's FunctionVersion + RoutingConfig (spec §9.1). */
+/** One alias of a function: Lambda's FunctionVersion + RoutingConfig (docs/cloudfront-reference.md §9.1). */
 export interface ResolvedAlias {
   name: string;
   /** The primary version: gets every invocation the additional version does not. */
