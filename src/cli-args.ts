@@ -3,7 +3,9 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/errors.js';
 import type { FlagOverrides } from './config/load.js';
+import { MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES } from './config/managed-policies.js';
 import { parseByteSize } from './config/schema.js';
+import { didYouMean } from './suggest.js';
 
 export type CliCommand =
   | { kind: 'help'; topic?: Subcommand }
@@ -54,9 +56,18 @@ Options:
                               functions (Lambda@Edge "Include body")
   --admin-port N              start the admin listener on 127.0.0.1:N (cache listing, invalidations,
                               metrics; 0 picks a free port)
+  --cache-policy NAME         the behavior's managed cache policy (default CachingOptimized: query
+                              strings not in the cache key, 24 h default TTL); behind a dev server
+                              use CachingDisabled; see README "Behind a dev server"
+  --origin-request-policy NAME|none
+                              the managed origin request policy (default AllViewerExceptHostHeader:
+                              all query strings, cookies and headers but Host go to the origin)
+                              (both: flags mode only; with --config set them on the behaviors)
+  --cache-status              add an RFC 9211 Cache-Status header (hit/miss, TTL left, cache key)
   --cache-size SIZE           cache bound in bytes, headers counted (default 256MiB; "512MiB", "1GB")
   --prewarm                   start one worker per function at boot
-  --inspector-headers         add X-Edgeproxy-Executed-Version and Server-Timing to responses
+  --inspector-headers         add X-Edgeproxy-Executed-Version, Server-Timing and, on an error
+                              page, X-Edgeproxy-Error (the exact reason) to responses
   --log-format text|json      log lines for people (default) or one JSON object per line
   --log-level info|warn|error drop lines below this level; warn silences the per-invocation
                               START/END/REPORT and function console lines (for load tests)
@@ -131,6 +142,9 @@ const OPTIONS = {
   'include-body': { type: 'boolean' },
   'admin-port': { type: 'string' },
   'cache-size': { type: 'string' },
+  'cache-policy': { type: 'string' },
+  'origin-request-policy': { type: 'string' },
+  'cache-status': { type: 'boolean' },
   prewarm: { type: 'boolean' },
   'inspector-headers': { type: 'boolean' },
   'log-format': { type: 'string' },
@@ -151,14 +165,24 @@ function nonEmpty(flag: string, value: string): string {
   return value;
 }
 
+/** A managed policy name as CloudFront spells it (`Managed-` prefix allowed), or a usage error with "did you mean". */
+function managedName(flag: string, what: string, value: string, known: readonly string[]): string {
+  const name = value.startsWith('Managed-') ? value.slice('Managed-'.length) : value;
+  if (known.includes(name) && name !== 'none') return name;
+  throw new ConfigError('UsageError', `${flag}: unknown managed ${what} "${value}"${didYouMean(name, known)}; known: ${known.join(', ')}`);
+}
+
 /** Node's parseArgs errors are TypeErrors with a code; restate them as one line naming the flag. */
-function restate(e: unknown, help = 'edgeproxy --help'): ConfigError {
+function restate(e: unknown, known: readonly string[], help = 'edgeproxy --help'): ConfigError {
   const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
   const message = e instanceof Error ? e.message : String(e);
   const quoted = /'([^']+)'/.exec(message)?.[1] ?? '';
   switch (code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return new ConfigError('UsageError', `${quoted}: unknown option (see ${help})`);
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const name = quoted.replace(/^-+/, '').split('=')[0] ?? '';
+      const hint = name.length > 1 ? didYouMean(name, known).replace(/"([^"]+)"/, (_m, k: string) => `"--${k}"`) : '';
+      return new ConfigError('UsageError', `${quoted}: unknown option${hint} (see ${help})`);
+    }
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
       const flag = quoted.split(' ')[0] ?? quoted;
       if (/does not take an argument/.test(message)) return new ConfigError('UsageError', `${flag}: does not take a value`);
@@ -216,7 +240,7 @@ function parseSubcommand(sub: Subcommand, rest: string[], env: Env): CliCommand 
     parsed = parseArgs({ args: rest, options: sub === 'invalidate' ? INVALIDATE_OPTIONS : ADMIN_CLIENT_OPTIONS, strict: true, allowPositionals: true });
   } catch (e) {
     if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', topic: sub };
-    throw restate(e, help);
+    throw restate(e, Object.keys(sub === 'invalidate' ? INVALIDATE_OPTIONS : ADMIN_CLIENT_OPTIONS), help);
   }
   const { values, positionals } = parsed;
   if (values.help === true) return { kind: 'help', topic: sub };
@@ -252,7 +276,7 @@ export function parseCliArgs(argv: string[], env: Env = {}): CliCommand {
   } catch (e) {
     // `edgeproxy --help --bogus` should still show help rather than an error.
     if (argv.includes('--help') || argv.includes('-h')) return { kind: 'help' };
-    throw restate(e);
+    throw restate(e, Object.keys(OPTIONS));
   }
   if (values.help === true) return { kind: 'help' };
   if (values.version === true) return { kind: 'version' };
@@ -275,6 +299,14 @@ export function parseCliArgs(argv: string[], env: Env = {}): CliCommand {
     if (n === undefined) throw new ConfigError('UsageError', `--cache-size: expected a size like 268435456, 256MiB or 1GB, got "${values['cache-size']}"`);
     flags.cacheSize = n;
   }
+  const cp = values['cache-policy'];
+  if (cp !== undefined) flags.cachePolicy = managedName('--cache-policy', 'cache policy', cp, [...MANAGED_CACHE_POLICIES.keys()]);
+  const orp = values['origin-request-policy'];
+  if (orp !== undefined) {
+    flags.originRequestPolicy =
+      orp === 'none' ? null : managedName('--origin-request-policy', 'origin request policy', orp, [...MANAGED_ORIGIN_REQUEST_POLICIES.keys(), 'none']);
+  }
+  if (values['cache-status'] === true) flags.cacheStatus = true;
   if (values.prewarm === true) flags.prewarm = true;
   if (values['inspector-headers'] === true) flags.inspectorHeaders = true;
   const lf = values['log-format'];
@@ -294,5 +326,12 @@ export function parseCliArgs(argv: string[], env: Env = {}): CliCommand {
 /** True when no option selects what to run, so the CLI starts the embedded demo. */
 export function isDemoMode(cmd: Extract<CliCommand, { kind: 'serve' }>): boolean {
   const f = cmd.flags;
-  return cmd.configFile === undefined && f.origin === undefined && !TRIGGERS.some((t) => f[t] !== undefined) && f.includeBody !== true;
+  return (
+    cmd.configFile === undefined &&
+    f.origin === undefined &&
+    !TRIGGERS.some((t) => f[t] !== undefined) &&
+    f.includeBody !== true &&
+    f.cachePolicy === undefined &&
+    f.originRequestPolicy === undefined
+  );
 }

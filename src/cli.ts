@@ -11,6 +11,9 @@ import { demoConfigInput } from './config/demo.js';
 import { CONFIG_ERRORS, type ConfigErrorCode } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 import { HELP_TEXT, INVALIDATE_HELP, PUBLISH_HELP, isDemoMode, parseCliArgs, type CliCommand } from './cli-args.js';
+import type { ResolvedConfig } from './config/types.js';
+import { createLogger, type Logger } from './log.js';
+import { behaviorLine, unkeyedQueryWarning } from './observe/start-lines.js';
 
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
@@ -48,14 +51,21 @@ function isConfigError(e: unknown): e is Error & { code?: unknown } {
   return e instanceof Error && e.name === 'ConfigError';
 }
 
+/**
+ * The CLI's own lines (banner, shutdown, startup errors): text until the command line or config says
+ * `--log-format json`, then one JSON object per line like every other line. Never filtered by level:
+ * they are few, and the banner is how a person knows the proxy runs.
+ */
+let say: Logger = createLogger({ level: 'info' });
+
 function fail(e: unknown): never {
   if (isConfigError(e)) {
-    for (const line of e.message.split('\n')) process.stderr.write(`edgeproxy: ${line}\n`);
     const code = typeof e.code === 'string' && Object.hasOwn(CONFIG_ERRORS, e.code) ? (e.code as ConfigErrorCode) : undefined;
+    for (const line of e.message.split('\n')) say.error(`edgeproxy: ${line}`, { type: 'config', code: code ?? 'UsageError', message: line });
     process.exit(code === undefined ? EXIT_CONFIG : CONFIG_ERRORS[code].exitCode);
   }
   const msg = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`edgeproxy: failed to start: ${msg}\n`);
+  say.error(`edgeproxy: failed to start: ${msg}`, { type: 'start', event: 'failed', message: `failed to start: ${msg}` });
   if (process.env.EDGEPROXY_DEBUG === '1' && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
   process.exit(EXIT_FAILURE);
 }
@@ -69,15 +79,16 @@ function stayInForeground(closables: Closable[]): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      process.stderr.write(`edgeproxy: ${signal} again, exiting without waiting\n`);
+      say.warn(`edgeproxy: ${signal} again, exiting without waiting`, { type: 'stop', signal });
       process.exit(EXIT_FAILURE);
     }
     stopping = true;
-    process.stderr.write(`edgeproxy: ${signal}, shutting down (press Ctrl-C again to force)\n`);
+    say.warn(`edgeproxy: ${signal}, shutting down (press Ctrl-C again to force)`, { type: 'stop', signal });
     Promise.all(closables.map((c) => c.close())).then(
       () => process.exit(EXIT_OK),
       (e: unknown) => {
-        process.stderr.write(`edgeproxy: error while shutting down: ${e instanceof Error ? e.message : String(e)}\n`);
+        const msg = `error while shutting down: ${e instanceof Error ? e.message : String(e)}`;
+        say.error(`edgeproxy: ${msg}`, { type: 'stop', message: msg });
         process.exit(EXIT_FAILURE);
       },
     );
@@ -86,7 +97,7 @@ function stayInForeground(closables: Closable[]): void {
   process.on('SIGTERM', onSignal);
 }
 
-function demoHints(url: string, originUrl: string): string {
+function demoHints(url: string, originUrl: string): string[] {
   return [
     `demo origin (demo/site) on ${originUrl}; example functions in functions/ (see functions/README.md)`,
     'try:',
@@ -95,7 +106,39 @@ function demoHints(url: string, originUrl: string): string {
     `  curl -i ${url}/app/settings           # SPA route: directory-index.js falls back to /app/index.html`,
     `  curl -i ${url}/assets/style.css       # origin-response cache-control.js adds Cache-Control; repeat for X-Cache: Hit`,
     `  curl -I ${url}/                       # viewer-response security-headers.js adds Strict-Transport-Security & co.`,
-  ].join('\n');
+  ];
+}
+
+/**
+ * The start banner: where it listens, one line per behavior (origin, policies and what they mean,
+ * functions), the admin listener, and how to stop; then the query-string warning when it applies.
+ */
+function banner(
+  config: ResolvedConfig,
+  proxy: { url: string; adminUrl: string | undefined },
+  opts: { demoOriginUrl: string | undefined; flagsMode: boolean; log: Logger },
+): void {
+  say.info(`edgeproxy listening on ${proxy.url}`, { type: 'start', event: 'listening', url: proxy.url });
+  for (const b of config.behaviors) {
+    say.info(`  ${behaviorLine(config, b)}`, {
+      type: 'start',
+      event: 'behavior',
+      pathPattern: b.pathPattern,
+      origin: config.origins.get(b.originId)?.url ?? b.originId,
+      cachePolicy: b.cachePolicy.name,
+      originRequestPolicy: b.originRequestPolicy?.name ?? null,
+      message: behaviorLine(config, b),
+    });
+  }
+  if (proxy.adminUrl !== undefined) say.info(`admin listening on ${proxy.adminUrl}`, { type: 'start', event: 'admin', url: proxy.adminUrl });
+  if (config.inspectorHeaders) say.info('inspector headers on (X-Edgeproxy-Executed-Version, Server-Timing, X-Edgeproxy-Error)', { type: 'start', event: 'inspector-headers' });
+  if (opts.demoOriginUrl !== undefined) {
+    for (const line of demoHints(proxy.url, opts.demoOriginUrl)) say.info(line, { type: 'start', event: 'demo' });
+  }
+  say.info('Ctrl-C to stop', { type: 'start', event: 'ready' });
+  // The demo keys on the path on purpose (Miss → Hit on a second request) and takes no query strings.
+  const warning = opts.demoOriginUrl === undefined ? unkeyedQueryWarning(config, opts.flagsMode) : undefined;
+  if (warning !== undefined) opts.log.warn(warning, { type: 'start', event: 'unkeyed-query-strings' });
 }
 
 async function serve(cmd: Extract<CliCommand, { kind: 'serve' }>, root: string): Promise<void> {
@@ -113,15 +156,15 @@ async function serve(cmd: Extract<CliCommand, { kind: 'serve' }>, root: string):
     } else {
       config = await loadConfig(cmd.configFile === undefined ? { flags: cmd.flags } : { file: cmd.configFile, flags: cmd.flags });
     }
+    say = createLogger({ format: config.log.format, level: 'info' });
+    const log = createLogger({ format: config.log.format, level: config.log.level });
     // Loaded only now, so --help and config errors never pay for the proxy's module graph.
     const { startEdgeProxy } = await import('./index.js');
     // Hot reload of $LATEST functions is on for people at a terminal; versions live in ./.edgeproxy.
-    const proxy = await startEdgeProxy({ config, watch: true, stateDir: path.join(process.cwd(), '.edgeproxy') });
+    const proxy = await startEdgeProxy({ config, log, watch: true, noteUnversioned: true, stateDir: path.join(process.cwd(), '.edgeproxy') });
     closables.unshift(proxy);
     listening = true;
-    process.stdout.write(`edgeproxy listening on ${proxy.url}\n`);
-    if (proxy.adminUrl !== undefined) process.stdout.write(`admin listening on ${proxy.adminUrl}\n`);
-    if (demoOriginUrl !== undefined) process.stdout.write(`${demoHints(proxy.url, demoOriginUrl)}\n`);
+    banner(config, proxy, { demoOriginUrl, flagsMode: cmd.configFile === undefined && demoOriginUrl === undefined, log });
     stayInForeground(closables);
   } catch (e) {
     if (!listening) await Promise.allSettled(closables.map((c) => c.close()));
@@ -141,8 +184,10 @@ async function main(argv: string[]): Promise<void> {
   try {
     cmd = parseCliArgs(argv, process.env);
   } catch (e) {
+    if (argv.some((a, i) => a === '--log-format=json' || (a === '--log-format' && argv[i + 1] === 'json'))) say = createLogger({ format: 'json', level: 'info' });
     fail(e);
   }
+  if (cmd.kind === 'serve' && cmd.flags.logFormat !== undefined) say = createLogger({ format: cmd.flags.logFormat, level: 'info' });
   switch (cmd.kind) {
     case 'help':
       process.stdout.write(cmd.topic === 'invalidate' ? INVALIDATE_HELP : cmd.topic === 'publish' ? PUBLISH_HELP : HELP_TEXT);

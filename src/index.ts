@@ -52,6 +52,8 @@ export interface StartOptions {
   /** Alias traffic splitting draws from this (tests pass a seeded one). */
   random?: () => number;
   debounceMs?: number;
+  /** One info line at start when associations run $LATEST or an alias (CloudFront refuses them); off by default. */
+  noteUnversioned?: boolean;
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -75,6 +77,7 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
     watch: opts.watch ?? false,
     ...(opts.random !== undefined ? { random: opts.random } : {}),
     ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}),
+    noteUnversioned: opts.noteUnversioned === true,
   });
   const runtime = createRuntime({ log, metrics, functions: config.functions.values(), ...config.runtime });
   try {

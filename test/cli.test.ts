@@ -86,7 +86,8 @@ describe('edgeproxy (built CLI)', () => {
   });
 
   it('an unknown flag exits 2', async () => {
-    expectConfigError(await run(['--prot', '80']), 'edgeproxy: --prot: unknown option (see edgeproxy --help)');
+    expectConfigError(await run(['--prot', '80']), 'edgeproxy: --prot: unknown option (did you mean "--port"?) (see edgeproxy --help)');
+    expectConfigError(await run(['--zzzz']), 'edgeproxy: --zzzz: unknown option (see edgeproxy --help)');
   });
 
   it('a missing function file exits 2 naming the flag and the file', async () => {

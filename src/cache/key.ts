@@ -85,3 +85,26 @@ export function cacheKey(input: CacheKeyInput): string {
 export function invalidationPath(e: { uri: string; querystring: string }): string {
   return e.querystring === '' ? e.uri : `${e.uri}?${e.querystring}`;
 }
+
+/**
+ * The key as a person reads it, for Cache-Status `key` (RFC 9211 §2.7): `/note.txt?import&url`, then
+ * keyed headers (`origin=…`), cookies (`cookie:a=1`) and the normalized Accept-Encoding (`ae=br,gzip`);
+ * the method only when it is not GET/HEAD. Only built when the header is on.
+ */
+export function describeCacheKey(key: string): string {
+  let parts: unknown;
+  try {
+    parts = JSON.parse(key);
+  } catch {
+    return key;
+  }
+  if (!Array.isArray(parts)) return key;
+  const [method, uri, qs, headers, cookies, ae] = parts as [unknown, unknown, unknown, unknown, unknown, unknown];
+  let out = `${method === 'GET' ? '' : `${String(method)} `}${String(uri)}${typeof qs === 'string' && qs !== '' ? `?${qs}` : ''}`;
+  if (typeof headers === 'object' && headers !== null) {
+    for (const [name, v] of Object.entries(headers as Record<string, string[] | null>)) out += ` ${name}=${v === null ? '' : v.join(',')}`;
+  }
+  if (Array.isArray(cookies)) for (const c of cookies) out += ` cookie:${String(c)}`;
+  if (typeof ae === 'string') out += ` ae=${ae}`;
+  return out;
+}

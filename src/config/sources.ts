@@ -25,6 +25,12 @@ export interface FlagOverrides {
   cacheSize?: number;
   /** --inspector-headers */
   inspectorHeaders?: boolean;
+  /** --cache-policy: a managed cache policy name for the flags-only behavior. */
+  cachePolicy?: string;
+  /** --origin-request-policy: a managed origin request policy name, or null for none. */
+  originRequestPolicy?: string | null;
+  /** --cache-status: the RFC 9211 Cache-Status header. */
+  cacheStatus?: boolean;
   /** --admin-port (on 127.0.0.1 unless the config names a host) */
   adminPort?: number;
   prewarm?: boolean;
@@ -105,11 +111,12 @@ function inputFromFlags(flags: FlagOverrides, flagFor: Map<string, string>): Con
   }
   flagFor.set('origins[0].url', '--origin');
   flagFor.set('origins[0]', '--origin');
-  return {
-    origins: [{ id: 'origin', url: flags.origin ?? '' }],
-    functions,
-    behaviors: [{ pathPattern: '*', origin: 'origin', functions: assoc }],
-  };
+  flagFor.set('behaviors[0].cachePolicy', '--cache-policy');
+  flagFor.set('behaviors[0].originRequestPolicy', '--origin-request-policy');
+  const behavior: NonNullable<ConfigInput['behaviors']>[number] = { pathPattern: '*', origin: 'origin', functions: assoc };
+  if (flags.cachePolicy !== undefined) behavior.cachePolicy = flags.cachePolicy;
+  if (flags.originRequestPolicy !== undefined) behavior.originRequestPolicy = flags.originRequestPolicy;
+  return { origins: [{ id: 'origin', url: flags.origin ?? '' }], functions, behaviors: [behavior] };
 }
 
 function hasTriggerFlags(flags: FlagOverrides): boolean {
@@ -140,6 +147,10 @@ export async function readSource(src: LoadSource): Promise<RawSource> {
     if (flags.includeBody === true) {
       throw new ConfigError('UsageError', '--include-body: cannot be combined with a config file; set "includeBody" on the association in the config file');
     }
+    // docs/decisions.md: the policy flags shape the flags-only behavior only.
+    for (const [flag, key, value] of [['--cache-policy', 'cachePolicy', flags.cachePolicy], ['--origin-request-policy', 'originRequestPolicy', flags.originRequestPolicy]] as const) {
+      if (value !== undefined) throw new ConfigError('UsageError', `${flag}: cannot be combined with a config file; set "${key}" on the config file's behaviors`);
+    }
   }
   if (src.file !== undefined) {
     return { label: src.file, raw: await readConfigFile(src.file), baseDir: path.dirname(path.resolve(src.file)), fromFlags: false, flagFor };
@@ -150,7 +161,7 @@ export async function readSource(src: LoadSource): Promise<RawSource> {
   if (flags.origin === undefined) {
     throw new ConfigError(
       'UsageError',
-      hasTriggerFlags(flags) || flags.includeBody === true
+      hasTriggerFlags(flags) || flags.includeBody === true || flags.cachePolicy !== undefined || flags.originRequestPolicy !== undefined
         ? '--origin: required when no config file is given (the URL of the server behind the proxy)'
         : 'nothing to run: give --config FILE or --origin URL',
     );

@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 import { cacheStatus } from '../cache/cache-status.js';
 import { completeLength } from '../cache/edge-cache.js';
 import type { CacheEntry } from '../cache/entry.js';
+import { describeCacheKey } from '../cache/key.js';
 import { ttlLeft } from '../cache/freshness.js';
 import { answerRange, ifRangeAllows } from '../cache/range.js';
 import { firstHeader, headerValues, httpDateNow, parseHttpDate } from '../cache/ttl.js';
@@ -80,6 +81,8 @@ function shapeCacheAnswer(ex: Exchange, r: ExchangeResponse): void {
 
 function cacheStatusValue(env: Env, ex: Exchange, r: ExchangeResponse): string | undefined {
   const ctx = ex.cache;
+  // The key answers "why was ?v=2 a hit": the query strings, headers and cookies it holds.
+  const key = ctx === undefined ? undefined : describeCacheKey(ctx.key.key);
   if (r.source === 'cache' && r.entry) {
     const stale = ctx?.fwd === 'stale' && ctx.fwdStatus === undefined;
     return cacheStatus({
@@ -88,11 +91,12 @@ function cacheStatusValue(env: Env, ex: Exchange, r: ExchangeResponse): string |
       collapsed: ctx?.collapsed === true,
       fwd: r.xCache === 'RefreshHit' || stale ? 'stale' : undefined,
       fwdStatus: ctx?.fwdStatus,
+      key,
       detail: ctx?.detail,
     });
   }
   if (!ctx) return cacheStatus({ fwd: ex.viewerRequest.method === 'GET' || ex.viewerRequest.method === 'HEAD' ? 'bypass' : 'method' });
-  return cacheStatus({ fwd: ctx.fwd ?? 'miss', fwdStatus: ctx.fwdStatus, stored: ctx.stored || ex.storeOnEnd !== undefined, detail: ctx.detail });
+  return cacheStatus({ fwd: ctx.fwd ?? 'miss', fwdStatus: ctx.fwdStatus, stored: ctx.stored || ex.storeOnEnd !== undefined, key, detail: ctx.detail });
 }
 
 /**

@@ -32,6 +32,39 @@ export interface CodeSourceOptions {
   random?: () => number;
   /** Quiet time after the last file event before a reload (ms). */
   debounceMs?: number;
+  /**
+   * Log one info line at start when associations run $LATEST or an alias, which CloudFront refuses
+   * (docs/cloudfront-reference.md §3.9). The CLI asks for it; the programmatic API stays quiet.
+   */
+  noteUnversioned?: boolean;
+}
+
+/** An association CloudFront would refuse: it runs $LATEST or an alias (§3.9). */
+interface Unversioned {
+  /** `behaviors[0].functions.viewer-request` */
+  at: string;
+  functionId: string;
+  /** `$LATEST` or the alias name. */
+  qualifier: string;
+  /** The newest published version, if any. */
+  newest: string | undefined;
+}
+
+/**
+ * One line for all of them: what CloudFront would do, that it is fine here, and how to rehearse the
+ * deployment. Trigger flags cannot name a version, so the advice names the config file.
+ */
+export function unversionedNote(list: readonly Unversioned[]): string {
+  const names = [...new Set(list.map((u) => (u.qualifier === LATEST ? `"${u.functionId}"` : `"${u.functionId}:${u.qualifier}"`)))];
+  const first = list[0] as Unversioned;
+  const how =
+    first.newest === undefined
+      ? `publish a version (edgeproxy publish ${first.functionId}) and associate "${first.functionId}:1"`
+      : `associate a numbered version like "${first.functionId}:${first.newest}"`;
+  return (
+    `edgeproxy: note: ${names.join(', ')} run${names.length === 1 ? 's' : ''} at $LATEST or through an alias, which CloudFront does not accept in an association ` +
+    `(${list.length === 1 ? list[0]?.at : `${list.length} associations`}); fine locally; to rehearse a deployment, ${how} in a config file (docs/versions.md)`
+  );
 }
 
 /** A published version as listed for the admin listener and the CLI. */
@@ -145,7 +178,7 @@ class Registry implements LocalCodeSource {
     }
     const warnings = this.checkAssociations(problems);
     if (problems.length > 0) throw new ConfigError('FunctionLoadError', problems.join('\n'));
-    for (const w of warnings) this.log.warn(w);
+    if (warnings.length > 0 && this.opts.noteUnversioned === true) this.log.info(unversionedNote(warnings), { type: 'start', event: 'unversioned' });
     if (this.opts.watch) for (const fc of this.fns.values()) this.startWatching(fc);
   }
 
@@ -204,8 +237,8 @@ class Registry implements LocalCodeSource {
    * Numbered versions in associations must exist; $LATEST and aliases work here but CloudFront
    * refuses them (spec §3.9), so say so once per association.
    */
-  private checkAssociations(problems: string[]): string[] {
-    const warnings: string[] = [];
+  private checkAssociations(problems: string[]): Unversioned[] {
+    const warnings: Unversioned[] = [];
     this.opts.config.behaviors.forEach((b, i) => {
       for (const event of EVENT_TYPES) {
         const a = b.functions[event];
@@ -218,10 +251,7 @@ class Registry implements LocalCodeSource {
           if (!fc.versions.has(q)) problems.push(`${at}: version ${q} of "${fc.fn.id}" is not published (${publishedList(fc)})`);
           continue;
         }
-        const runs = q === undefined || q === LATEST ? 'at $LATEST' : `through alias "${q}"`;
-        const newest = [...fc.infos.keys()].pop();
-        const hint = newest === undefined ? `publish one with "edgeproxy publish ${fc.fn.id}"` : `e.g. "${fc.fn.id}:${newest}"`;
-        warnings.push(`edgeproxy: ${at} runs "${fc.fn.id}" ${runs}; CloudFront would reject this association (spec §3.9): associate a numbered version, ${hint}`);
+        warnings.push({ at, functionId: fc.fn.id, qualifier: q === undefined || q === LATEST ? LATEST : q, newest: [...fc.infos.keys()].pop() });
       }
     });
     return warnings;

@@ -52,7 +52,7 @@ async function proxyFor(dir: string, stateDir: string, object: Record<string, un
   const config = await configFor(dir, origin.url, object);
   const log = memoryLogger();
   // stateDir/watch: the registry options the lead adds to StartOptions (see the report).
-  const proxy = await startEdgeProxy({ config, log, stateDir, watch: true, debounceMs: 20 } as StartOptions);
+  const proxy = await startEdgeProxy({ config, log, stateDir, watch: true, debounceMs: 20, noteUnversioned: true } as StartOptions);
   cleanup.push(() => proxy.close());
   return { proxy, log, origin };
 }
@@ -78,7 +78,9 @@ describe('versions and aliases through the proxy', () => {
     expect((await send(proxy.url, '/v2/a')).text).toBe('two');
     expect((await send(proxy.url, '/a')).text).toBe('latest');
     expect(origin.hits).toBe(0);
-    expect(log.lines.filter((l) => l.includes('CloudFront would reject this association'))).toHaveLength(1);
+    expect(log.lines.filter((l) => l.includes('CloudFront does not accept in an association'))).toEqual([
+      'edgeproxy: note: "plain" runs at $LATEST or through an alias, which CloudFront does not accept in an association (behaviors[2].functions.viewer-request); fine locally; to rehearse a deployment, associate a numbered version like "plain:2" in a config file (docs/versions.md)',
+    ]);
   });
 
   it('splits an alias between two versions by weight over many requests', async () => {

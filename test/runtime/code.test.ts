@@ -241,7 +241,7 @@ describe('start-up checks', () => {
     );
   });
 
-  it('warns once per association that CloudFront would reject ($LATEST, alias), not for versions', async () => {
+  it('notes associations CloudFront would reject ($LATEST, alias) in one info line, only when asked', async () => {
     const { dir, stateDir } = await project();
     const publisher = open({ config: await config(dir, { functions: [PLAIN] }), log: silentLogger, stateDir, watch: false });
     await publisher.publish('plain');
@@ -252,13 +252,16 @@ describe('start-up checks', () => {
         { pathPattern: '*', origin: 'o', functions: { 'viewer-response': { function: 'plain:live' }, 'origin-response': 'plain:$LATEST' } },
       ],
     });
+    const quiet = memoryLogger();
+    open({ config: cfg, log: quiet, stateDir, watch: false });
+    expect(quiet.lines).toEqual([]);
     const log = memoryLogger();
-    open({ config: cfg, log, stateDir, watch: false });
+    open({ config: cfg, log, stateDir, watch: false, noteUnversioned: true });
     expect(log.lines).toEqual([
-      'edgeproxy: behaviors[0].functions.viewer-request runs "plain" at $LATEST; CloudFront would reject this association (spec §3.9): associate a numbered version, e.g. "plain:1"',
-      'edgeproxy: behaviors[1].functions.origin-response runs "plain" at $LATEST; CloudFront would reject this association (spec §3.9): associate a numbered version, e.g. "plain:1"',
-      'edgeproxy: behaviors[1].functions.viewer-response runs "plain" through alias "live"; CloudFront would reject this association (spec §3.9): associate a numbered version, e.g. "plain:1"',
+      'edgeproxy: note: "plain", "plain:live" run at $LATEST or through an alias, which CloudFront does not accept in an association (3 associations); fine locally; to rehearse a deployment, associate a numbered version like "plain:1" in a config file (docs/versions.md)',
     ]);
+    // info: --log-level warn drops it.
+    expect(log.records.map((r) => r.level)).toEqual(['info']);
   });
 
   it('resolve() refuses what was never configured', async () => {

@@ -69,7 +69,7 @@ export function resolveSettings(data: ParsedConfig, flags: FlagOverrides, baseDi
       maxObjectBytes: data.cache?.maxObjectSize ?? DEFAULT_MAX_OBJECT_BYTES,
       errorCachingMinTtl: DEFAULT_ERROR_CACHING_MIN_TTL_S,
       customErrorTtls: frozenMap(new Map((data.customErrorResponses ?? []).map((r) => [r.errorCode, r.errorCachingMinTTL] as const))),
-      cacheStatusHeader: data.cache?.cacheStatusHeader ?? DEFAULT_CACHE_STATUS_HEADER,
+      cacheStatusHeader: flags.cacheStatus ?? data.cache?.cacheStatusHeader ?? DEFAULT_CACHE_STATUS_HEADER,
     },
     inspectorHeaders: flags.inspectorHeaders ?? data.inspector?.headers ?? DEFAULT_INSPECTOR_HEADERS,
     admin:
