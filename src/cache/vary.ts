@@ -3,6 +3,7 @@
 
 import type { ResolvedBehavior } from '../config/types.js';
 import type { CfHeaders } from '../event/types.js';
+import { CLOUDFRONT_HEADERS } from '../rules/cloudfront.js';
 import { headerValues, splitList } from './ttl.js';
 
 /** Lowercase field names nominated by the response's Vary lines, de-duplicated, in order; `*` kept. */
@@ -56,14 +57,8 @@ export interface VaryFilter {
   readonly keep: ReadonlySet<string>;
 }
 
-const DEVICE_HEADERS: readonly string[] = [
-  'cloudfront-is-android-viewer',
-  'cloudfront-is-desktop-viewer',
-  'cloudfront-is-ios-viewer',
-  'cloudfront-is-mobile-viewer',
-  'cloudfront-is-smarttv-viewer',
-  'cloudfront-is-tablet-viewer',
-];
+/** The device-type headers (`CloudFront-Is-*-Viewer`), which CloudFront computes from User-Agent (docs/cloudfront-reference.md §7). */
+const DEVICE_HEADERS: readonly string[] = CLOUDFRONT_HEADERS.filter((n) => n.startsWith('cloudfront-is-'));
 
 /**
  * spec §6.13: CloudFront keeps `Accept-Encoding`, `Cookie`, the names of forwarded headers, and
