@@ -127,8 +127,9 @@ function position(w: Pick<Walk, 'lineStarts'>, offset: number): { line: number; 
   return { line: lo + 1, column: offset - (w.lineStarts[lo] ?? 0) + 1 };
 }
 
+/** `node` -1: the whole file (no line:col). */
 function add(w: Walk, severity: Severity, feature: string, node: AcornNode | number, message: string): void {
-  const { line, column } = position(w, typeof node === 'number' ? node : node.start);
+  const { line, column } = node === -1 ? { line: 0, column: 0 } : position(w, typeof node === 'number' ? node : node.start);
   w.findings.push({ severity, feature, line, column, message });
 }
 
@@ -379,7 +380,9 @@ function moduleMessage(runtime: CffRuntime, mod: string): string {
 
 /** The top-level `handler`: a function declaration or a var/let/const bound to a function. */
 function findHandler(program: Program): { found: boolean; isAsync: boolean; node?: AcornNode } {
-  for (const st of program.body) {
+  for (const top of program.body) {
+    // `export function handler` is refused on its own; the handler is still there.
+    const st = (top.type === 'ExportNamedDeclaration' || top.type === 'ExportDefaultDeclaration') && top.declaration ? top.declaration : top;
     if (st.type === 'FunctionDeclaration' && st.id?.name === 'handler') return { found: true, isAsync: st.async, node: st };
     if (st.type === 'VariableDeclaration') {
       for (const d of st.declarations) {
@@ -441,7 +444,7 @@ export function checkCff(source: string, runtime: CffRuntime, opts: CheckOptions
     const pos = typeof err.pos === 'number' ? err.pos : 0;
     // acorn appends "(line:col)"; we give the position ourselves.
     const msg = String(err.message ?? e).replace(/ \(\d+:\d+\)$/, '');
-    add(w, 'error', 'syntax', pos, `SyntaxError: ${msg} (CloudFront functions always run in strict mode)`);
+    add(w, 'error', 'syntax', pos, `SyntaxError: ${msg}`);
     return finish(w, opts, undefined, false);
   }
   ancestor(program, visitors(), undefined, w);
@@ -456,7 +459,7 @@ export function checkCff(source: string, runtime: CffRuntime, opts: CheckOptions
 
   const handler = findHandler(program);
   if (!handler.found) {
-    add(w, 'error', 'handler', 0, "no top-level function named 'handler': CloudFront calls `function handler(event)`");
+    add(w, 'error', 'handler', -1, "no top-level function named 'handler': CloudFront calls `function handler(event)`");
   }
   return finish(w, opts, toScript(source, w.imports), handler.isAsync);
 }
