@@ -26,7 +26,7 @@ export type ImportGraph = ReadonlyMap<string, ModuleNode>;
 
 /** The directory of the worker side, and the host modules it may import (the thread boundary's protocol). */
 export const WORKER_DIR = 'src/runtime/worker/';
-export const WORKER_SHARED: readonly string[] = ['src/runtime/protocol.ts', 'src/runtime/ring.ts'];
+export const WORKER_SHARED: readonly string[] = ['src/runtime/protocol.ts', 'src/runtime/ring.ts', 'src/runtime/cff-protocol.ts'];
 
 /** The modules that implement a step (src/pipeline/<step>.ts), from the transition table. */
 export const STAGE_FILES: readonly string[] = STEPS.map((s) => `src/pipeline/${s}.ts`);

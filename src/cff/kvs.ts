@@ -6,7 +6,7 @@
 
 import { createHash } from 'node:crypto';
 import { KVS_KEY_MAX_BYTES, KVS_STORE_MAX_BYTES, KVS_VALUE_MAX_BYTES } from './limits.js';
-import type { KvsSnapshot } from '../runtime/cff/protocol.js';
+import type { KvsSnapshot } from '../runtime/cff-protocol.js';
 
 export class KvsFileError extends Error {
   constructor(

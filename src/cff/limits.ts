@@ -2,8 +2,9 @@
 // Developer Guide, "Quotas on CloudFront Functions" (cloudfront-limits.html), "JavaScript runtime
 // features" (functions-javascript-runtime-10.html / -20.html) and "Helper methods for key value stores".
 
-/** The two runtimes a CloudFront Function can declare (FunctionConfig.Runtime). */
-export type CffRuntime = 'cloudfront-js-1.0' | 'cloudfront-js-2.0';
+import type { CffRuntime } from '../runtime/cff-protocol.js';
+
+export { LOG_LIMIT_BYTES, type CffRuntime } from '../runtime/cff-protocol.js';
 export const CFF_RUNTIMES: readonly CffRuntime[] = ['cloudfront-js-1.0', 'cloudfront-js-2.0'];
 
 export function isCffRuntime(v: unknown): v is CffRuntime {
@@ -12,9 +13,6 @@ export function isCffRuntime(v: unknown): v is CffRuntime {
 
 /** Maximum function code size, bytes of UTF-8 (quota "Maximum size of a function": 10 KB, not adjustable). */
 export const CODE_SIZE_LIMIT = 10 * 1024;
-
-/** Function logs are truncated at 10 KB per run (edge-functions-logs.html). */
-export const LOG_LIMIT_BYTES = 10 * 1024;
 
 /** KeyValueStore quotas: key 512 bytes, value 1 KB, whole store 5 MB; one store per function. */
 export const KVS_KEY_MAX_BYTES = 512;

@@ -4,7 +4,11 @@ import type { CfHeaders } from '../../src/event/types.js';
 
 const h = (pairs: Array<[string, string]>): CfHeaders => {
   const out: CfHeaders = {};
-  for (const [k, v] of pairs) (out[k.toLowerCase()] ??= []).push({ key: k, value: v });
+  for (const [k, v] of pairs) {
+    const list = out[k.toLowerCase()] ?? [];
+    list.push({ key: k, value: v });
+    out[k.toLowerCase()] = list;
+  }
   return out;
 };
 

@@ -1,9 +1,13 @@
-// What a CloudFront Function worker adds to the function-worker protocol (../protocol.ts): its init
+// What a CloudFront Function worker adds to the function-worker protocol (protocol.ts): its init
 // data, the per-run prefix of an invocation's event, the envelope its result comes back in, and the
 // key value store snapshot the host sends when a data file changes. Plain data; imported by the
 // worker thread too: node builtins and constants only.
 
-import type { CffRuntime } from '../../cff/limits.js';
+/** The two runtimes a CloudFront Function can declare (FunctionConfig.Runtime); src/cff/limits.ts re-exports it. */
+export type CffRuntime = 'cloudfront-js-1.0' | 'cloudfront-js-2.0';
+
+/** Function logs are cut at 10 KB per run (CloudFront Developer Guide, edge-functions-logs.html). */
+export const LOG_LIMIT_BYTES = 10 * 1024;
 
 /** A key value store as the worker holds it. */
 export interface KvsSnapshot {

@@ -3,12 +3,13 @@
 // other worker. A run's outcome — result or execution error, logs, origin changes — goes back as a
 // CffEnvelope in a successful `done`. A run that never ends is stopped by the pool's timeout, which
 // ends this worker; nothing else of the proxy waits for it.
-// Imports nothing from the proxy: node builtins, ../protocol.js, ../ring.js and this folder only.
+// Imports nothing from the proxy: node builtins, the thread-boundary modules (protocol, ring,
+// cff-protocol) and this folder only.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeInvokes, encodeDoneOk, encodeWorkerMessage, type InitErrorMessage, type WorkerToHost } from '../protocol.js';
-import { RingWriter } from '../ring.js';
-import { decodeCffEvent, isCffWorkerInit, isKvsUpdate, type KvsSnapshot } from './protocol.js';
+import { decodeInvokes, encodeDoneOk, encodeWorkerMessage, type InitErrorMessage, type WorkerToHost } from '../../protocol.js';
+import { RingWriter } from '../../ring.js';
+import { decodeCffEvent, isCffWorkerInit, isKvsUpdate, type KvsSnapshot } from '../../cff-protocol.js';
 import { CffLoadError, CffSandbox, type KvsView } from './sandbox.js';
 
 if (parentPort === null) throw new Error('edgeproxy: cff worker.js must run inside a worker thread');

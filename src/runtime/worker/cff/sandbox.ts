@@ -3,12 +3,12 @@
 // strings, so eval() and the Function constructor throw EvalError ("Dynamic code evaluation" on the
 // runtime pages); its microtasks run after each evaluation, so an async handler (2.0) settles before
 // run() returns — the function has no timers, network or other way to wait for the outside.
-// Imports nothing from the proxy: node builtins, the prelude and limits only.
+// Imports nothing from the proxy: node builtins, the prelude and cff-protocol only.
 
 import { createHash, createHmac } from 'node:crypto';
 import { escape as qsEscape, parse as qsParse, stringify as qsStringify, unescape as qsUnescape } from 'node:querystring';
 import vm from 'node:vm';
-import { LOG_LIMIT_BYTES, type CffRuntime } from '../../cff/limits.js';
+import { LOG_LIMIT_BYTES, type CffRuntime } from '../../cff-protocol.js';
 import { IMPORT_GLOBAL, prelude, RUN_GLOBAL, type PreludeExports, type PreludeHost } from './prelude.js';
 
 /** The store a function reads with cf.kvs(): plain data, replaced whole when the data file changes. */

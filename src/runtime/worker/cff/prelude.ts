@@ -132,13 +132,14 @@ export function prelude(host: PreludeHost): PreludeExports {
   };
 
   // ---- Date: the same instant, the run's start, for the whole run ("Date and timestamps") ----
-  const FrozenDate = function Date(this: unknown, ...args: unknown[]): unknown {
+  const FrozenDate = function (this: unknown, ...args: unknown[]): unknown {
     if (new.target === undefined) return new RealDate(h.now()).toString();
     return construct(RealDate, args.length === 0 ? [h.now()] : args, new.target);
   } as unknown as DateConstructor;
   for (const k of getOwnPropertyNames(RealDate)) {
     if (k !== 'prototype' && k !== 'length' && k !== 'name') defineProperty(FrozenDate, k, Object.getOwnPropertyDescriptor(RealDate, k)!);
   }
+  defineProperty(FrozenDate, 'name', { value: 'Date' });
   hidden(FrozenDate, 'now', function now(): number {
     return h.now();
   });
@@ -626,10 +627,10 @@ export function prelude(host: PreludeHost): PreludeExports {
   hidden(qsModule, 'decode', parseQs);
   hidden(qsModule, 'stringify', stringifyQs);
   hidden(qsModule, 'encode', stringifyQs);
-  hidden(qsModule, 'escape', function escape(s: unknown): string {
+  hidden(qsModule, 'escape', (s: unknown): string => {
     return h.qsEscape(String(s));
   });
-  hidden(qsModule, 'unescape', function unescape(s: unknown): string {
+  hidden(qsModule, 'unescape', (s: unknown): string => {
     return h.qsUnescape(String(s));
   });
   freeze(qsModule);
