@@ -7,6 +7,7 @@
 import { deepFreeze, frozenMap } from './freeze.js';
 import { issuesToProblems, Problems } from './problems.js';
 import { resolveBehaviors } from './resolve/behaviors.js';
+import { resolveCustomErrorResponses } from './resolve/custom-error-responses.js';
 import { resolveFunction } from './resolve/functions.js';
 import { checkUniqueIds, resolveOrigin } from './resolve/origins.js';
 import { resolveSettings } from './resolve/settings.js';
@@ -60,6 +61,7 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
     problems,
   );
   const viewerHeaders = resolveViewerHeaders(data.viewerHeaders, problems);
+  const customErrors = resolveCustomErrorResponses(data.customErrorResponses, problems);
   problems.throwIfAny();
 
   const { distributionId, distributionDomainName, pop, viaHost, listen, ...rest } = resolveSettings(data, flags, source.baseDir);
@@ -74,6 +76,7 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
     behaviors,
     viewerHeaders,
     ...rest,
+    customErrorResponses: frozenMap(customErrors),
   };
   return deepFreeze(config);
 }

@@ -239,12 +239,14 @@ export const configSchema = z.strictObject({
       cacheStatusHeader: z.boolean().optional(),
     })
     .optional(),
-  /** CloudFront's CustomErrorResponses; only ErrorCachingMinTTL is modelled. */
+  /** CloudFront's CustomErrorResponses (docs/cloudfront-reference.md §12); codes and pairings checked in custom-error-responses.ts. */
   customErrorResponses: z
     .array(
       z.strictObject({
-        errorCode: z.number().int().min(400, { error: 'must be an HTTP error status 400-599' }).max(599, { error: 'must be an HTTP error status 400-599' }),
-        errorCachingMinTTL: z.number().min(0, { error: 'must be ≥ 0 seconds' }),
+        errorCode: z.number().int({ error: 'must be a whole HTTP status' }),
+        responsePagePath: z.string().optional(),
+        responseCode: z.number().int({ error: 'must be a whole HTTP status' }).optional(),
+        errorCachingMinTTL: z.number().min(0, { error: 'must be ≥ 0 seconds' }).optional(),
       }),
     )
     .optional(),
@@ -278,6 +280,7 @@ export const KNOWN_KEYS: readonly string[] = [
     ...Object.keys(originRequestPolicySchema.shape),
     ...Object.keys(associations.shape),
     ...Object.keys(aliasSchema.shape),
+    'errorCode', 'responsePagePath', 'responseCode', 'errorCachingMinTTL',
     'host', 'port', 'viewer', 'origin', 'maxWorkersPerFunction', 'function', 'includeBody', 'behavior', 'names',
   ]),
 ];

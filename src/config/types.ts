@@ -2,6 +2,7 @@
 // config/load.ts from a config file and/or CLI flags; nothing on the hot path re-validates it.
 // Every default is already applied (config/defaults.ts): consumers read values, they never fill gaps.
 
+import type { CustomErrorTable } from '../distribution/custom-error-responses.js';
 import type { EventType } from '../event/types.js';
 
 export interface ResolvedOrigin {
@@ -159,6 +160,8 @@ export interface ResolvedConfig {
     /** Add an RFC 9211 `Cache-Status` header to responses (opt-in, for debugging). */
     cacheStatusHeader: boolean;
   };
+  /** CloudFront's custom error responses by error code (docs/cloudfront-reference.md §12). */
+  customErrorResponses: CustomErrorTable;
   /**
    * Inspector response headers for people debugging their functions: `X-Edgeproxy-Executed-Version`
    * (which version of each function ran) and `Server-Timing` (time per stage). Off by default: CloudFront

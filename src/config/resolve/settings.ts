@@ -39,7 +39,7 @@ function md5(s: string): string {
   return createHash('md5').update(s).digest('hex');
 }
 
-export type ResolvedSettings = Omit<ResolvedConfig, 'origins' | 'functions' | 'behaviors' | 'viewerHeaders'>;
+export type ResolvedSettings = Omit<ResolvedConfig, 'origins' | 'functions' | 'behaviors' | 'viewerHeaders' | 'customErrorResponses'>;
 
 export function resolveSettings(data: ParsedConfig, flags: FlagOverrides, baseDir: string): ResolvedSettings {
   const distributionId = data.distributionId ?? DEFAULT_DISTRIBUTION_ID;
@@ -68,7 +68,8 @@ export function resolveSettings(data: ParsedConfig, flags: FlagOverrides, baseDi
       maxBytes: flags.cacheSize ?? data.cache?.maxSize ?? DEFAULT_CACHE_BYTES,
       maxObjectBytes: data.cache?.maxObjectSize ?? DEFAULT_MAX_OBJECT_BYTES,
       errorCachingMinTtl: DEFAULT_ERROR_CACHING_MIN_TTL_S,
-      customErrorTtls: frozenMap(new Map((data.customErrorResponses ?? []).map((r) => [r.errorCode, r.errorCachingMinTTL] as const))),
+      // Entries with only a page keep the default (docs/cloudfront-reference.md §12, §6.6).
+      customErrorTtls: frozenMap((data.customErrorResponses ?? []).flatMap((r) => (r.errorCachingMinTTL === undefined ? [] : [[r.errorCode, r.errorCachingMinTTL] as const]))),
       cacheStatusHeader: flags.cacheStatus ?? data.cache?.cacheStatusHeader ?? DEFAULT_CACHE_STATUS_HEADER,
     },
     inspectorHeaders: flags.inspectorHeaders ?? data.inspector?.headers ?? DEFAULT_INSPECTOR_HEADERS,
