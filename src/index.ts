@@ -101,7 +101,7 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
   const env = createEnv(config, runtime, origins, { store, clock, inflight: new Map() }, log, code);
   const upgrades = createUpgradeHandler(config, log);
   const accessLog = config.log.accessLogFile === undefined ? undefined : createAccessLog(config.log.accessLogFile, log);
-  const observer = createExchangeObserver({ metrics, accessLog, edgeLocation: config.pop, distributionDomainName: config.distributionDomainName });
+  const observer = createExchangeObserver({ metrics, accessLog, edgeLocation: config.pop, distributionDomainName: config.distributionDomainName, log });
   const unexpected = (res: ServerResponse, e: unknown): void => {
     log.error(`edgeproxy: request failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`);
     res.destroy();

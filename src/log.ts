@@ -80,6 +80,20 @@ export function jsonLine(level: LogLevelName, msg: string, fields: LogFields | u
   return JSON.stringify(o);
 }
 
+/**
+ * Text mode's prefix for a function's lines (START/END/REPORT and its console output), so the blocks
+ * of several functions can be told apart: `auth viewer-request │ `. A flags-made id already ends in
+ * its trigger (`auth.js:viewer-request`), which is not repeated. JSON has the same as fields.
+ */
+export function functionPrefix(fields: LogFields | undefined): string {
+  if (fields === undefined || (fields.type !== 'platform' && fields.type !== 'function')) return '';
+  const fn = fields.function;
+  if (typeof fn !== 'string') return '';
+  const trigger = fields.trigger;
+  const name = typeof trigger === 'string' && !fn.endsWith(`:${trigger}`) ? `${fn} ${trigger}` : fn;
+  return `${name} │ `;
+}
+
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const out = opts.out ?? process.stdout;
   const err = opts.err ?? process.stderr;
@@ -94,7 +108,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       return;
     }
     const c = colour ? colourOf(level, fields) : undefined;
-    stream.write(c === undefined ? `${msg}\n` : `${c}${msg}${ANSI.reset}\n`);
+    const text = functionPrefix(fields) + msg;
+    stream.write(c === undefined ? `${text}\n` : `${c}${text}${ANSI.reset}\n`);
   };
   return {
     quietInfo: min > RANK.info,

@@ -283,13 +283,43 @@ function onResponseClose(this: WatchedResponse): void {
   w.report(w);
 }
 
+/**
+ * The one info line per viewer request, for people: `GET /app.js?v=2 200 Hit 0.4 ms`, then the
+ * functions that ran (`· viewer-request=auth:$LATEST`). JSON carries the same as fields.
+ */
+export function requestLine(
+  log: Logger,
+  r: { method: string; url: string; status: number; xCache: string | undefined; ms: number; executed: readonly string[]; cfRequestId: string; completed: boolean },
+): void {
+  const status = r.status === 0 ? '000' : String(r.status);
+  const xCache = r.xCache ?? 'Error';
+  let line = `${r.method} ${r.url} ${status} ${xCache} ${r.ms < 10 ? r.ms.toFixed(1) : Math.round(r.ms)} ms`;
+  if (!r.completed) line += ' (connection closed early)';
+  if (r.executed.length > 0) line += ` · ${r.executed.join(', ')}`;
+  log.info(line, {
+    type: 'request',
+    method: r.method,
+    url: r.url,
+    status: r.status,
+    xCache,
+    durationMs: Math.round(r.ms * 100) / 100,
+    functions: r.executed.length > 0 ? r.executed.join(', ') : undefined,
+    cfRequestId: r.cfRequestId,
+    completed: r.completed,
+  });
+}
+
 export function createExchangeObserver(opts: {
   metrics: RequestMetrics | undefined;
   accessLog: AccessLog | undefined;
   edgeLocation: string;
   distributionDomainName: string;
+  /** Gets one info line per request; leave it out (or give a logger that drops info) for none. */
+  log?: Logger | undefined;
 }): ExchangeObserver {
   const { metrics, accessLog } = opts;
+  // Decided once: with --log-level warn the per-request line is not even built.
+  const log = opts.log !== undefined && opts.log.quietInfo !== true ? opts.log : undefined;
   const report = (w: Watched): void => {
     const ex = w.ex;
     const res = ex.res;
@@ -302,6 +332,10 @@ export function createExchangeObserver(opts: {
     const contentLength = rawHeaderValue(ex.req.rawHeaders, 'content-length');
     const bytesIn = contentLength === undefined ? 0 : Number(contentLength) || 0;
     metrics?.recordRequest(method, status, xCache ?? 'Error', bytesOut, bytesIn, originLatency(ex));
+    if (log !== undefined) {
+      const ms = performance.now() - w.startedAt;
+      requestLine(log, { method, url: ex.req.url ?? '/', status, xCache, ms, executed: ex.executed, cfRequestId: ex.requestId, completed: res.writableFinished });
+    }
     if (accessLog === undefined) return;
     const url = ex.req.url ?? '/';
     const q = url.indexOf('?');

@@ -34,8 +34,8 @@ export async function invokeFunction(env: Env, ex: Exchange, eventType: EventTyp
   const outcome = await env.runtime.invoke(
     code === undefined ? { fn, eventType, event, requestId: ex.requestId, timeoutMs } : { fn, eventType, event, requestId: ex.requestId, timeoutMs, code },
   );
-  // Only the inspector header shows it: no string per invocation otherwise.
-  if (outcome.version !== undefined && env.config.inspectorHeaders) ex.executed.push(`${eventType}=${assoc.functionId}:${outcome.version}`);
+  // The inspector header and the per-request log line show it: no string per invocation when neither does.
+  if (outcome.version !== undefined && (env.config.inspectorHeaders || env.log.quietInfo !== true)) ex.executed.push(`${eventType}=${assoc.functionId}:${outcome.version}`);
   if (outcome.ok) return outcome.result;
   const errorCode = outcome.reason === 'throttled' ? 'LambdaLimitExceeded' : 'LambdaExecutionError';
   const what =

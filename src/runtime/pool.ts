@@ -499,6 +499,7 @@ class FunctionPool {
             level: 'ERROR',
             requestId: inv.awsRequestId,
             function: this.fn.id,
+            trigger: inv.req.eventType,
             version: slot.code.version,
           });
           this.rt.settle(inv, failure('error', msg.errorType, msg.errorMessage, 0));
@@ -675,6 +676,7 @@ function onInvokeTimeout(inv: Invocation, slot: Slot): void {
     event: 'timeout',
     requestId: inv.awsRequestId,
     function: slot.pool.fn.id,
+    trigger: inv.req.eventType,
     version: inv.code.version,
   });
   rt.settle(inv, failure('timeout', ERROR_TYPES.timeout, timeoutMessage(ms), ms));
@@ -825,6 +827,7 @@ class Runtime implements EdgeRuntime {
       requestId: inv.awsRequestId,
       cfRequestId: inv.req.requestId,
       function: inv.pool.fn.id,
+      trigger: inv.req.eventType,
       version: inv.code.version,
     });
   }
@@ -853,8 +856,9 @@ class Runtime implements EdgeRuntime {
     const cfRequestId = inv.req.requestId;
     const fnId = inv.pool.fn.id;
     const version = inv.code.version;
+    const trigger = inv.req.eventType;
     // Literal objects, not spreads of a shared base: this runs twice per invocation, logger or not.
-    this.log.info(`END RequestId: ${requestId}`, { type: 'platform', event: 'end', requestId, cfRequestId, function: fnId, version });
+    this.log.info(`END RequestId: ${requestId}`, { type: 'platform', event: 'end', requestId, cfRequestId, function: fnId, trigger, version });
     const slot = inv.slot;
     const memorySizeMb = inv.pool.fn.memorySize;
     const maxMemoryUsedMb = Math.min(memorySizeMb, Math.max(1, Math.ceil((slot?.mem ?? 0) / MIB)));
@@ -867,6 +871,7 @@ class Runtime implements EdgeRuntime {
       requestId,
       cfRequestId,
       function: fnId,
+      trigger,
       version,
       durationMs: round2(r.durationMs),
       billedDurationMs: Math.max(1, Math.ceil(r.durationMs)),
@@ -886,6 +891,7 @@ class Runtime implements EdgeRuntime {
       level,
       requestId,
       function: slot.pool.fn.id,
+      trigger: slot.current?.req.eventType,
       version: slot.code.version,
       message: text,
     });
