@@ -56,6 +56,9 @@ Options:
                               functions (Lambda@Edge "Include body")
   --admin-port N              start the admin listener on 127.0.0.1:N (cache listing, invalidations,
                               metrics; 0 picks a free port)
+  --lambda-port N             start the Lambda Invoke API on 127.0.0.1:N, for @aws-sdk/client-lambda
+                              and "aws lambda invoke --endpoint-url" (docs/lambda-api.md; 0 picks a
+                              free port)
   --cache-policy NAME         the behavior's managed cache policy (default CachingOptimized: query
                               strings not in the cache key, 24 h default TTL); behind a dev server
                               use CachingDisabled; see README "Behind a dev server"
@@ -141,6 +144,7 @@ const OPTIONS = {
   'viewer-response': { type: 'string' },
   'include-body': { type: 'boolean' },
   'admin-port': { type: 'string' },
+  'lambda-port': { type: 'string' },
   'cache-size': { type: 'string' },
   'cache-policy': { type: 'string' },
   'origin-request-policy': { type: 'string' },
@@ -294,6 +298,7 @@ export function parseCliArgs(argv: string[], env: Env = {}): CliCommand {
   const cmd: CliCommand = { kind: 'serve', flags };
   if (values.config !== undefined) cmd.configFile = nonEmpty('--config', values.config);
   if (values['admin-port'] !== undefined) flags.adminPort = portValue('--admin-port', values['admin-port']);
+  if (values['lambda-port'] !== undefined) flags.lambdaPort = portValue('--lambda-port', values['lambda-port']);
   if (values['cache-size'] !== undefined) {
     const n = parseByteSize(values['cache-size']);
     if (n === undefined) throw new ConfigError('UsageError', `--cache-size: expected a size like 268435456, 256MiB or 1GB, got "${values['cache-size']}"`);

@@ -121,9 +121,26 @@ export const DEFAULT_CLOSE_GRACE_MS = 10_000;
 // Lambda Invoke API defaults
 // ---------------------------------------------------------------------------------------------
 
-
-
-
-
+/** The Lambda API listener binds to loopback unless `lambda.host` says otherwise (docs/lambda-api.md). */
+export const DEFAULT_LAMBDA_HOST = '127.0.0.1';
+/** `--lambda-port` / `lambda.port` when only `lambda: {}` is given: 0 picks a free port. */
+export const DEFAULT_LAMBDA_PORT = 0;
+/** The Region and account in every ARN the listener builds; the runtime's context uses the same two. */
+export const DEFAULT_LAMBDA_REGION = 'us-east-1';
+export const DEFAULT_LAMBDA_ACCOUNT_ID = '123456789012';
+/** Function timeout for invocations through the Lambda API when neither the function nor `lambda.functions` sets one: Lambda's default for a new function, 3 s. */
+export const DEFAULT_INVOKE_TIMEOUT_MS = 3_000;
+/** Multiplies every delay of the async queue (retries, throttle backoff, event age): 1 = Lambda's real timing. */
+export const DEFAULT_TIME_SCALE = 1;
+/** Async retries after a function error when the function's event-invoke config sets none (Lambda: 2). */
+export const DEFAULT_MAXIMUM_RETRY_ATTEMPTS = 2;
+/** How long an async event may wait in the queue, when not configured (Lambda: 6 hours). */
+export const DEFAULT_MAXIMUM_EVENT_AGE_SECONDS = 21_600;
+/** Asynchronous payload limit: Lambda's current 1 MB unless `lambda.legacyAsyncLimit` asks for the old 256 KB. */
+export const DEFAULT_LEGACY_ASYNC_LIMIT = false;
+/** Dead-letter and destination sinks are JSON-lines files in this folder under the state folder (`.edgeproxy/`). */
+export const DEFAULT_LAMBDA_SINK_DIR = 'lambda-sinks';
+/** A graceful stop waits this long for async invocations in flight before it reports what it drops. */
+export const DEFAULT_LAMBDA_CLOSE_GRACE_MS = 5_000;
 
 export {};

@@ -5,6 +5,7 @@
 // naming where it is (problems.ts), and freeze the result (freeze.ts).
 
 import { deepFreeze, frozenMap } from './freeze.js';
+import { resolveLambda } from './lambda.js';
 import { issuesToProblems, Problems } from './problems.js';
 import { resolveBehaviors } from './resolve/behaviors.js';
 import { resolveCustomErrorResponses } from './resolve/custom-error-responses.js';
@@ -62,6 +63,8 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
   );
   const viewerHeaders = resolveViewerHeaders(data.viewerHeaders, problems);
   const customErrors = resolveCustomErrorResponses(data.customErrorResponses, problems);
+  const lambda = resolveLambda(data.lambda, flags, { functionIds: [...functions.keys()], baseDir: source.baseDir });
+  problems.addAll(lambda.problems);
   problems.throwIfAny();
 
   const { distributionId, distributionDomainName, pop, viaHost, listen, ...rest } = resolveSettings(data, flags, source.baseDir);
@@ -77,6 +80,7 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
     viewerHeaders,
     ...rest,
     customErrorResponses: frozenMap(customErrors),
+    lambda: lambda.config,
   };
   return deepFreeze(config);
 }

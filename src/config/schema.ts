@@ -5,6 +5,7 @@
 
 import { z } from 'zod';
 import { ORIGIN_SSL_PROTOCOLS } from '../rules/cloudfront.js';
+import { lambdaFunctionSchema, lambdaSchema } from './lambda.js';
 
 // ---- building blocks -------------------------------------------------------------------------
 
@@ -261,6 +262,8 @@ export const configSchema = z.strictObject({
       accessLog: nonEmpty.optional(),
     })
     .optional(),
+  /** The Lambda Invoke API listener (config/lambda.ts, docs/lambda-api.md). */
+  lambda: lambdaSchema.optional(),
 });
 
 /** What a config file (or `defineConfig`) may contain. */
@@ -281,6 +284,8 @@ export const KNOWN_KEYS: readonly string[] = [
     ...Object.keys(associations.shape),
     ...Object.keys(aliasSchema.shape),
     'errorCode', 'responsePagePath', 'responseCode', 'errorCachingMinTTL',
+    ...Object.keys(lambdaSchema.shape),
+    ...Object.keys(lambdaFunctionSchema.shape),
     'host', 'port', 'viewer', 'origin', 'maxWorkersPerFunction', 'function', 'includeBody', 'behavior', 'names',
   ]),
 ];

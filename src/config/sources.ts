@@ -33,6 +33,8 @@ export interface FlagOverrides {
   cacheStatus?: boolean;
   /** --admin-port (on 127.0.0.1 unless the config names a host) */
   adminPort?: number;
+  /** --lambda-port (the Lambda Invoke API listener, on 127.0.0.1 unless the config names a host) */
+  lambdaPort?: number;
   prewarm?: boolean;
   logFormat?: 'text' | 'json';
   logLevel?: 'info' | 'warn' | 'error';

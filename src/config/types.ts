@@ -4,6 +4,7 @@
 
 import type { CustomErrorTable } from '../distribution/custom-error-responses.js';
 import type { EventType } from '../event/types.js';
+import type { ResolvedLambdaConfig } from './lambda.js';
 
 export interface ResolvedOrigin {
   id: string;
@@ -177,6 +178,8 @@ export interface ResolvedConfig {
     /** CloudFront standard-log fields, one line per viewer request, to this file. */
     accessLogFile: string | undefined;
   };
+  /** The Lambda Invoke API listener (docs/lambda-api.md); undefined = not started. */
+  lambda: ResolvedLambdaConfig | undefined;
   /** Headers beyond this are a 413 (spec §3.5). */
   limits: { maxRequestHeaderBytes: number; maxUrlLength: number };
 }
