@@ -16,6 +16,10 @@ import { answerClientError } from './pipeline/client-error.js';
 import { createEnv } from './pipeline/env.js';
 import { handleRequest } from './pipeline/run.js';
 import { createRuntime } from './runtime/pool.js';
+import { type LambdaApi, startLambdaApi } from './lambda/api.js';
+import { LogTap } from './lambda/log-tail.js';
+import { LambdaMetrics } from './lambda/metrics.js';
+import type { Scheduler } from './lambda/scheduler.js';
 import { systemClock, type Clock } from './cache/clock.js';
 import { createStore, type CacheStore } from './cache/store.js';
 
@@ -31,6 +35,10 @@ export interface EdgeProxy {
   readonly url: string;
   /** `http://127.0.0.1:port` of the admin listener, when one was asked for. */
   readonly adminUrl: string | undefined;
+  /** `http://127.0.0.1:port` of the Lambda Invoke API listener (docs/lambda-api.md), when asked for. */
+  readonly lambdaUrl: string | undefined;
+  /** The Lambda API's state (routing, async queue, sinks), when its listener runs. */
+  readonly lambda: LambdaApi | undefined;
   readonly config: ResolvedConfig;
   /** The distribution's cache (for tests and the admin listener). */
   readonly cache: CacheStore;
@@ -54,6 +62,8 @@ export interface StartOptions {
   debounceMs?: number;
   /** One info line at start when associations run $LATEST or an alias (CloudFront refuses them); off by default. */
   noteUnversioned?: boolean;
+  /** Time for the Lambda API's async queue (tests step through retry delays with a manual one). */
+  lambdaScheduler?: Scheduler;
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -79,7 +89,12 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
     ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}),
     noteUnversioned: opts.noteUnversioned === true,
   });
-  const runtime = createRuntime({ log, metrics, functions: config.functions.values(), ...config.runtime });
+  // Reservations as they are now (PutFunctionConcurrency changes them): UnreservedConcurrentExecutions counts the others.
+  const reservations = new Map([...config.functions.values()].map((f) => [f.id, f.reservedConcurrency] as const));
+  const lambdaMetrics = new LambdaMetrics((id) => reservations.get(id) !== undefined);
+  // With the Lambda listener on, the runtime's log goes through a tap that keeps Tail's lines.
+  const tap = config.lambda === undefined ? undefined : new LogTap(log, true);
+  const runtime = createRuntime({ log: tap ?? log, metrics: lambdaMetrics.tap(metrics), functions: config.functions.values(), ...config.runtime });
   try {
     // A missing export is a start-up error, before listening (issue #2 point 2): every build an
     // association can resolve to (an alias's two versions, compiled TypeScript) is loaded once.
@@ -128,25 +143,53 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
   }
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
+  let lambda: LambdaApi | undefined;
   let admin: AdminServer | undefined;
-  if (config.admin !== undefined) {
-    try {
+  try {
+    if (config.lambda !== undefined) {
+      lambda = await startLambdaApi({
+        config: config.lambda,
+        functions: config.functions,
+        code,
+        runtime,
+        tap,
+        metrics: lambdaMetrics,
+        log,
+        accountConcurrency: config.runtime.accountConcurrency,
+        stateDir: opts.stateDir ?? path.join(process.cwd(), '.edgeproxy'),
+        onReservedConcurrency: (id, n) => reservations.set(id, n),
+        ...(opts.lambdaScheduler !== undefined ? { scheduler: opts.lambdaScheduler } : {}),
+        ...(opts.random !== undefined ? { random: opts.random } : {}),
+      });
+    }
+    if (config.admin !== undefined) {
       admin = await startAdmin(
-        { store, clock, log, metrics, distributionId: config.distributionId, publish: (id) => code.publish(id) },
+        {
+          store,
+          clock,
+          log,
+          metrics: lambdaMetrics.combine(metrics),
+          distributionId: config.distributionId,
+          publish: (id) => code.publish(id),
+          lambdaSinks: lambda?.sinks,
+        },
         config.admin,
       );
-    } catch (e) {
-      await new Promise<void>((r) => server.close(() => r()));
-      await Promise.all([runtime.close(), origins.close(), accessLog?.close(), code.close()]);
-      upgrades.close();
-      throw e;
     }
+  } catch (e) {
+    await new Promise<void>((r) => server.close(() => r()));
+    await lambda?.close(0);
+    await Promise.all([runtime.close(), origins.close(), accessLog?.close(), code.close()]);
+    upgrades.close();
+    throw e;
   }
   let closing: Promise<void> | undefined;
 
   return {
     url,
     adminUrl: admin?.url,
+    lambdaUrl: lambda?.url,
+    lambda,
     config,
     cache: store,
     metrics,
@@ -154,6 +197,8 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         const adminClosed = admin?.close();
+        // Async invocations in flight finish (or are reported dropped) before the workers go.
+        const lambdaClosed = lambda?.close();
         // A WebSocket has no natural end to wait for: close them now, as an edge going away would.
         upgrades.close();
         // Keep-alive connections that go idle after their last response are closed as they appear.
@@ -163,6 +208,7 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
         await closed;
         clearInterval(sweep);
         clearTimeout(force);
+        await lambdaClosed;
         await Promise.all([runtime.close(), origins.close(), accessLog?.close(), code.close(), adminClosed]);
       })();
       return closing;

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { CacheStore } from '../cache/store.js';
 import type { Clock } from '../cache/clock.js';
+import type { SinkAdmin } from '../lambda/api.js';
 import type { Logger } from '../log.js';
 import type { MetricsSource } from '../observe/types.js';
 import { ADMIN_ERRORS, AdminError, PUBLISH_ERRORS, type AdminErrorCode } from './errors.js';
@@ -20,6 +21,8 @@ export interface AdminDeps {
   /** Publishes $LATEST of a function as a new version (issue 4 point 5); undefined when not available. */
   publish: ((functionId: string) => Promise<{ version: string; created: boolean }>) | undefined;
   distributionId: string;
+  /** The Lambda API's dead-letter and destination sinks (docs/lambda-api.md); undefined when its listener is off. */
+  lambdaSinks?: SinkAdmin | undefined;
 }
 
 export interface AdminServer {
@@ -196,6 +199,27 @@ function buildRoutes(deps: AdminDeps): Route[] {
     sendJson(res, out.created ? 201 : 200, { FunctionName: name, Version: out.version, created: out.created });
   };
 
+  const sinks = (): SinkAdmin => {
+    if (deps.lambdaSinks === undefined) throw new AdminError(404, 'LambdaApiOff', 'the Lambda API listener is not running (start edgeproxy with --lambda-port or a "lambda" config section)');
+    return deps.lambdaSinks;
+  };
+  const listSinks: Handler = ({ res }) => sendJson(res, 200, { sinks: sinks().list() });
+  const sinkMessages: Handler = ({ res, params }) => {
+    const target = params[0] ?? '';
+    const messages = sinks().messages(target);
+    if (messages === undefined) throw new AdminError(404, 'NoSuchSink', `no messages were delivered to ${JSON.stringify(target)}; GET /lambda/sinks lists the targets`, 'arn');
+    sendJson(res, 200, { target, messages });
+  };
+  const redrive: Handler = async ({ req, res, params }) => {
+    req.resume();
+    const target = params[0] ?? '';
+    const s = sinks();
+    if (s.messages(target) === undefined) throw new AdminError(404, 'NoSuchSink', `no messages were delivered to ${JSON.stringify(target)}; GET /lambda/sinks lists the targets`, 'arn');
+    const out = await s.redrive(target);
+    deps.log.info(`admin: redrove ${out.redriven} event${out.redriven === 1 ? '' : 's'} from ${target}`);
+    sendJson(res, 200, { target, ...out });
+  };
+
   const routes: Route[] = [
     {
       path: '/invalidations',
@@ -212,6 +236,13 @@ function buildRoutes(deps: AdminDeps): Route[] {
       path: '/functions/{name}/versions',
       pattern: /^\/functions\/([^/]+)\/versions$/,
       methods: { POST: { handler: publish, description: "publish the function's $LATEST code as a new numbered version" } },
+    },
+    { path: '/lambda/sinks', pattern: /^\/lambda\/sinks$/, methods: { GET: { handler: listSinks, description: 'dead-letter queues and destinations of async invocations, with message counts' } } },
+    { path: '/lambda/sinks/{arn}', pattern: /^\/lambda\/sinks\/([^/]+)$/, methods: { GET: { handler: sinkMessages, description: 'the messages delivered to one target (percent-encode the ARN)' } } },
+    {
+      path: '/lambda/sinks/{arn}/redrive',
+      pattern: /^\/lambda\/sinks\/([^/]+)\/redrive$/,
+      methods: { POST: { handler: redrive, description: "send a target's stored events back to their functions as new async invocations" } },
     },
   ];
   const index: Handler = ({ res }) => {
