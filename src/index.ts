@@ -179,7 +179,7 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
   } catch (e) {
     await new Promise<void>((r) => server.close(() => r()));
     await lambda?.close(0);
-    await Promise.all([runtime.close(), origins.close(), accessLog?.close(), code.close()]);
+    await Promise.all([lambda?.closed(), runtime.close(), origins.close(), accessLog?.close(), code.close()]);
     upgrades.close();
     throw e;
   }
@@ -209,7 +209,7 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
         clearInterval(sweep);
         clearTimeout(force);
         await lambdaClosed;
-        await Promise.all([runtime.close(), origins.close(), accessLog?.close(), code.close(), adminClosed]);
+        await Promise.all([lambda?.closed(), runtime.close(), origins.close(), accessLog?.close(), code.close(), adminClosed]);
       })();
       return closing;
     },

@@ -200,21 +200,21 @@ function buildRoutes(deps: AdminDeps): Route[] {
   };
 
   const sinks = (): SinkAdmin => {
-    if (deps.lambdaSinks === undefined) throw new AdminError(404, 'LambdaApiOff', 'the Lambda API listener is not running (start edgeproxy with --lambda-port or a "lambda" config section)');
+    if (deps.lambdaSinks === undefined) throw new AdminError('NotFound', 'the Lambda API listener is not running (start edgeproxy with --lambda-port or a "lambda" config section)');
     return deps.lambdaSinks;
   };
   const listSinks: Handler = ({ res }) => sendJson(res, 200, { sinks: sinks().list() });
   const sinkMessages: Handler = ({ res, params }) => {
     const target = params[0] ?? '';
     const messages = sinks().messages(target);
-    if (messages === undefined) throw new AdminError(404, 'NoSuchSink', `no messages were delivered to ${JSON.stringify(target)}; GET /lambda/sinks lists the targets`, 'arn');
+    if (messages === undefined) throw new AdminError('NotFound', `no messages were delivered to ${JSON.stringify(target)}; GET /lambda/sinks lists the targets`, 'arn');
     sendJson(res, 200, { target, messages });
   };
   const redrive: Handler = async ({ req, res, params }) => {
     req.resume();
     const target = params[0] ?? '';
     const s = sinks();
-    if (s.messages(target) === undefined) throw new AdminError(404, 'NoSuchSink', `no messages were delivered to ${JSON.stringify(target)}; GET /lambda/sinks lists the targets`, 'arn');
+    if (s.messages(target) === undefined) throw new AdminError('NotFound', `no messages were delivered to ${JSON.stringify(target)}; GET /lambda/sinks lists the targets`, 'arn');
     const out = await s.redrive(target);
     deps.log.info(`admin: redrove ${out.redriven} event${out.redriven === 1 ? '' : 's'} from ${target}`);
     sendJson(res, 200, { target, ...out });

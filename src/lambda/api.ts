@@ -49,7 +49,13 @@ export interface LambdaApi {
   routing: Routing;
   queue: AsyncQueue;
   sinks: SinkAdmin;
+  /**
+   * Stops accepting, lets async invocations in flight finish (up to `graceMs`) and drops (and logs)
+   * the queued rest. Synchronous invokes still running end with the runtime's close; `closed()`
+   * resolves when their connections are gone.
+   */
   close(graceMs?: number): Promise<{ dropped: string[] }>;
+  closed(): Promise<void>;
 }
 
 export async function startLambdaApi(o: LambdaApiOptions): Promise<LambdaApi> {
@@ -105,6 +111,7 @@ export async function startLambdaApi(o: LambdaApiOptions): Promise<LambdaApi> {
     },
   };
   let closing: Promise<{ dropped: string[] }> | undefined;
+  let stopped: Promise<void> | undefined;
   return {
     url: listener.url,
     routing,
@@ -112,12 +119,15 @@ export async function startLambdaApi(o: LambdaApiOptions): Promise<LambdaApi> {
     sinks: sinkAdmin,
     close(graceMs = DEFAULT_LAMBDA_CLOSE_GRACE_MS) {
       closing ??= (async () => {
-        const stopped = listener.close();
+        stopped = listener.close();
         const r = await queue.close(graceMs);
-        await Promise.all([stopped, sinks.flush()]);
+        await sinks.flush();
         return r;
       })();
       return closing;
+    },
+    closed() {
+      return stopped ?? listener.close();
     },
   };
 }

@@ -31,6 +31,8 @@ export interface ListenerDeps {
 
 /** Control-plane bodies above this are refused (they are a few hundred bytes). */
 const CONTROL_BODY_LIMIT = 1024 * 1024;
+/** How long close() lets a running synchronous invoke finish before cutting its connection. */
+const FORCE_CLOSE_MS = 10_000;
 /** A body over its limit is still read (to say how large it was) up to this, then the connection is cut. */
 const DRAIN_LIMIT = 64 * 1024 * 1024;
 
@@ -307,6 +309,7 @@ function hostOf(hostHeader: string): string | undefined {
 
 export interface LambdaListener {
   url: string;
+  /** Stops accepting; resolves once every connection has ended. */
   close(): Promise<void>;
 }
 
@@ -373,10 +376,16 @@ export async function startListener(d: ListenerDeps, listen: { host: string; por
     url: `http://${host}:${addr.port}`,
     close() {
       closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          clearInterval(sweep);
+          clearTimeout(force);
+          resolve();
+        });
+        // Connections go as soon as they are idle; a synchronous invoke still running gets its answer
+        // first (the runtime's close ends it), and anything still open after FORCE_CLOSE_MS is cut.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        const force = setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_MS);
         server.closeIdleConnections();
-        // A synchronous invoke may still be running; the runtime's close ends it shortly after.
-        setTimeout(() => server.closeAllConnections(), 1000).unref();
       });
       return closing;
     },

@@ -55,7 +55,8 @@ export interface AttemptRecord {
   functionName: string;
   /** Scheduler time the attempt started. */
   at: number;
-  result: InvocationResult['kind'];
+  /** `running` until the attempt ends. */
+  result: InvocationResult['kind'] | 'running';
 }
 
 const ATTEMPT_LOG = 1_000;
@@ -136,14 +137,15 @@ export class AsyncQueue {
     try {
       const target = routing.target(ev.ref);
       this.o.metrics.eventAttempt(ev.ref.name, now - ev.receivedAt);
+      const record = this.note(ev, now);
       result = await this.o.invoker.run(target, ev.payload, ev.requestId);
+      record.result = result.kind;
     } catch (e) {
       // The function, version or alias is gone (an alias deleted after the event was accepted).
       const message = e instanceof Error ? e.message : String(e);
       await this.fail(ev, { condition: 'RetriesExhausted', statusCode: 404, version: LATEST, functionError: undefined, errorMessage: message, responsePayload: undefined });
       return;
     }
-    this.note(ev, result.kind, now);
     if (this.closed && result.kind !== 'ok') return;
     switch (result.kind) {
       case 'ok':
@@ -193,9 +195,17 @@ export class AsyncQueue {
     this.wait(ev, Math.max(0, Math.min(ms, left)));
   }
 
-  private note(ev: QueuedEvent, kind: InvocationResult['kind'], at: number): void {
-    this.attempts.push({ requestId: ev.requestId, functionName: ev.ref.name, at, result: kind });
+  private note(ev: QueuedEvent, at: number): AttemptRecord {
+    const r: AttemptRecord = { requestId: ev.requestId, functionName: ev.ref.name, at, result: 'running' };
+    this.attempts.push(r);
     if (this.attempts.length > ATTEMPT_LOG) this.attempts.splice(0, this.attempts.length - ATTEMPT_LOG);
+    return r;
+  }
+
+  /** Where an event is: `waiting` (for its first attempt or a retry), `running`, or undefined once done. */
+  phase(requestId: string): 'waiting' | 'running' | undefined {
+    for (const ev of this.events) if (ev.requestId === requestId) return ev.phase === 'done' ? undefined : ev.phase;
+    return undefined;
   }
 
   private async fail(ev: QueuedEvent, f: FailureFacts): Promise<void> {

@@ -98,3 +98,37 @@ export async function rejection(p: Promise<unknown>): Promise<Record<string, unk
   }
   throw new Error('expected a rejection');
 }
+
+export interface MetricsJson {
+  lambda: {
+    account: { ConcurrentExecutions: { current: number; max: number }; Throttles: number };
+    functions: Array<{ FunctionName: string; ExecutedVersion: string; Invocations: number; Errors: number; Throttles: number; Duration: { count: number }; ConcurrentExecutions: { current: number; max: number } }>;
+    UnreservedConcurrentExecutions: { current: number; max: number };
+    async: Array<{ FunctionName: string; AsyncEventsReceived: number; AsyncEventAge: { count: number; max: number | null }; AsyncEventsDropped: number; DeadLetterErrors: number; DestinationDeliveryFailures: number; QueuedEvents: number }>;
+  };
+}
+
+/** GET /metrics?format=json from the admin listener (start with `admin: true`). */
+export async function metricsJson(p: LambdaTestProxy): Promise<MetricsJson> {
+  if (p.adminUrl === undefined) throw new Error('start the proxy with admin: true');
+  const res = await fetch(`${p.adminUrl}/metrics?format=json`);
+  return (await res.json()) as MetricsJson;
+}
+
+/** Sum of a function's counters over its versions, and its async counters. */
+export async function functionMetrics(p: LambdaTestProxy, fn: string) {
+  const m = await metricsJson(p);
+  const rows = m.lambda.functions.filter((f) => f.FunctionName === fn);
+  const a = m.lambda.async.find((x) => x.FunctionName === fn);
+  return {
+    invocations: rows.reduce((n, f) => n + f.Invocations, 0),
+    errors: rows.reduce((n, f) => n + f.Errors, 0),
+    throttles: rows.reduce((n, f) => n + f.Throttles, 0),
+    received: a?.AsyncEventsReceived ?? 0,
+    dropped: a?.AsyncEventsDropped ?? 0,
+    deadLetterErrors: a?.DeadLetterErrors ?? 0,
+    destinationDeliveryFailures: a?.DestinationDeliveryFailures ?? 0,
+    ageCount: a?.AsyncEventAge.count ?? 0,
+    queued: a?.QueuedEvents ?? 0,
+  };
+}
