@@ -115,7 +115,7 @@ function demoHints(url: string, originUrl: string): string[] {
  */
 function banner(
   config: ResolvedConfig,
-  proxy: { url: string; adminUrl: string | undefined },
+  proxy: { url: string; adminUrl: string | undefined; lambdaUrl: string | undefined },
   opts: { demoOriginUrl: string | undefined; flagsMode: boolean; log: Logger },
 ): void {
   say.info(`edgeproxy listening on ${proxy.url}`, { type: 'start', event: 'listening', url: proxy.url });
@@ -131,6 +131,12 @@ function banner(
     });
   }
   if (proxy.adminUrl !== undefined) say.info(`admin listening on ${proxy.adminUrl}`, { type: 'start', event: 'admin', url: proxy.adminUrl });
+  if (proxy.lambdaUrl !== undefined && config.lambda !== undefined) {
+    say.info(`lambda API listening on ${proxy.lambdaUrl}`, { type: 'start', event: 'lambda', url: proxy.lambdaUrl });
+    // docs/lambda-api.md: what the SDK and the AWS CLI need, ready to paste.
+    const region = config.lambda.region;
+    say.info(`  AWS_ENDPOINT_URL_LAMBDA=${proxy.lambdaUrl} AWS_REGION=${region} AWS_DEFAULT_REGION=${region} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x`, { type: 'start', event: 'lambda-env' });
+  }
   if (config.inspectorHeaders) say.info('inspector headers on (X-Edgeproxy-Executed-Version, Server-Timing, X-Edgeproxy-Error)', { type: 'start', event: 'inspector-headers' });
   if (opts.demoOriginUrl !== undefined) {
     for (const line of demoHints(proxy.url, opts.demoOriginUrl)) say.info(line, { type: 'start', event: 'demo' });

@@ -1,5 +1,5 @@
 // The error catalogues (one per place errors come from: the viewer listener, the admin listener,
-// configuration and the command line) against their documentation, both ways, as fastify's
+// the Lambda API listener, configuration and the command line) against their documentation, both ways, as fastify's
 // test/internals/errors.test.js does — and against the tests: a code no test ever sees produced is a
 // code nobody knows still works.
 //
@@ -18,6 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { ADMIN_ERRORS } from '../src/admin/errors.js';
 import { CONFIG_ERRORS } from '../src/config/errors.js';
 import { ERRORS } from '../src/errors.js';
+import { LAMBDA_ERRORS } from '../src/lambda/errors.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TEST_DIR = path.join(ROOT, 'test');
@@ -64,6 +65,15 @@ const CATALOGUES: readonly Catalogue[] = [
     section: '## Configuration and command-line errors',
     // Configuration codes are unique to their catalogue: any test may produce them.
     producedIn: () => true,
+  },
+  {
+    name: 'lambda',
+    table: 'src/lambda/errors.ts',
+    rows: new Map(Object.entries(LAMBDA_ERRORS).map(([code, e]) => [code, [String(e.status), `\`${e.type}\``]])),
+    doc: 'docs/lambda-api.md',
+    section: '## Error codes',
+    // The Lambda API listener's tests, which drive it with the real SDK.
+    producedIn: (f) => f.startsWith('lambda/'),
   },
 ];
 

@@ -40,7 +40,7 @@ export const LAMBDA_ERRORS: Readonly<Record<LambdaErrorCode, LambdaErrorSpec>> =
   TooManyRequestsException: { status: 429, type: 'User', messageKey: 'message', when: 'a synchronous invoke found the account or the reserved concurrency full (`Reason` says which)' },
   ResourceConflictException: { status: 409, type: 'User', messageKey: 'message', when: 'CreateAlias for an alias that exists' },
   PreconditionFailedException: { status: 412, type: 'User', messageKey: 'message', when: 'a `RevisionId` that is not the current one' },
-  AccessDeniedException: { status: 403, type: 'User', messageKey: 'Message', when: 'a loopback listener got a request addressed to a non-loopback name (DNS rebinding)' },
+  AccessDeniedException: { status: 403, type: 'User', messageKey: 'message', when: 'a loopback listener got a request addressed to a non-loopback name (DNS rebinding)' },
   ServiceException: { status: 500, type: 'Service', messageKey: 'Message', when: 'edgeproxy failed (the log says why), or is shutting down' },
   UnknownOperationException: { status: 404, type: 'User', messageKey: 'message', when: 'a path or method that is not one of the emulated operations' },
 };

@@ -231,7 +231,7 @@ function answerInvocation(ctx: Ctx, r: InvocationResult): void {
       return;
     }
     case 'throttled':
-      // The body AWS sends for both reasons, "Rate Exceeded." (shared/spec: observed captures).
+      // The body AWS sends for both reasons, "Rate Exceeded." (docs/cloudfront-reference.md §43.1).
       sendError(ctx.res, r.requestId, new LambdaApiError('TooManyRequestsException', r.message, { extra: { Reason: r.reason } }));
       return;
     case 'unavailable':

@@ -1,5 +1,5 @@
 // `X-Amz-Log-Type: Tail`: the invocation's own log lines (START, the function's console lines, END,
-// REPORT, as the runtime prints them, spec §9.5), kept for one invocation and answered as base64 of
+// REPORT, as the runtime prints them, docs/cloudfront-reference.md §9.5), kept for one invocation and answered as base64 of
 // the last 4 KB (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html, LogResult).
 // A Logger wrapper: lines still go to the real log; the tap only looks when a capture is open.
 

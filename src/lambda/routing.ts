@@ -57,7 +57,7 @@ export interface RoutingOptions {
   functions: ReadonlyMap<string, ResolvedFunction>;
   code: LocalCodeSource;
   lambda: ResolvedLambdaConfig;
-  /** Draws the alias's version per invocation (spec §9.1). */
+  /** Draws the alias's version per invocation (docs/cloudfront-reference.md §9.1). */
   random?: () => number;
   /** Called when PutFunctionConcurrency changes a reservation, so the runtime applies it. */
   onReservedConcurrency?: (functionId: string, reserved: number | undefined) => void;

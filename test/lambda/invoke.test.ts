@@ -192,15 +192,15 @@ describe("Invoke: Lambda's error responses as the SDK surfaces them", () => {
     expect(res.status).toBe(404);
     expect(res.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
     const { request } = await import('node:http');
-    const status = await new Promise<number>((resolve, reject) => {
+    const refused = await new Promise<{ status: number; type: unknown }>((resolve, reject) => {
       const u = new URL(p.lambdaUrl);
       const r = request({ host: u.hostname, port: u.port, path: '/2015-03-31/functions', headers: { host: 'evil.example' } }, (res2) => {
         res2.resume();
-        resolve(res2.statusCode ?? 0);
+        resolve({ status: res2.statusCode ?? 0, type: res2.headers['x-amzn-errortype'] });
       });
       r.on('error', reject);
       r.end();
     });
-    expect(status).toBe(403);
+    expect(refused).toEqual({ status: 403, type: 'AccessDeniedException' });
   });
 });
