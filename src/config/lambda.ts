@@ -21,7 +21,12 @@ import {
   MAXIMUM_EVENT_AGE_MIN_S,
   MAXIMUM_RETRY_ATTEMPTS_MAX,
 } from '../lambda/limits.js';
-import type { Problem } from './schema.js';
+
+/** One problem, as load.ts collects them (schema.ts's Problem; not imported, so the two modules stay acyclic). */
+export interface Problem {
+  path: string;
+  message: string;
+}
 
 const int = (what: string, min: number, max: number) =>
   z
