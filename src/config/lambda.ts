@@ -1,6 +1,6 @@
 // The `lambda` section of the config (the Lambda Invoke API listener, docs/lambda-api.md): its shape
 // and its resolution into ResolvedLambdaConfig. schema.ts includes `lambdaSchema`; load.ts calls
-// `resolveLambda` once at start. Self-contained: imports nothing from schema.ts at run time.
+// `resolveLambda` once at start. Imports nothing from schema.ts (which imports this module).
 
 import path from 'node:path';
 import { z } from 'zod';

@@ -113,7 +113,8 @@ describe('async: retries after function errors', () => {
     clock.advance(60_000);
     await until(() => sink(p, ON_FAILURE).length === 1, 5_000, 'the on-failure record');
     expect(attempts(p, id)).toHaveLength(1);
-    const record = JSON.parse((sink(p, ON_FAILURE)[0]?.message as { Message: string }).Message) as { requestContext: { condition: string; approximateInvokeCount: number } };
+    const stored = sink(p, ON_FAILURE)[0]?.message as { Message: string } | undefined;
+    const record = JSON.parse(stored?.Message ?? 'null') as { requestContext: { condition: string; approximateInvokeCount: number } };
     expect(record.requestContext).toMatchObject({ condition: 'EventAgeExceeded', approximateInvokeCount: 1 });
   });
 
@@ -159,7 +160,8 @@ describe('async: capacity and reserved concurrency', () => {
     const results = attempts(p, id).map((a) => a.result);
     expect(results[results.length - 1]).toBe('ok');
     expect(results.slice(0, -1).every((r) => r === 'throttled')).toBe(true);
-    const record = JSON.parse((sink(p, ON_SUCCESS)[0]?.message as { Body: string }).Body) as Record<string, unknown>;
+    const stored = sink(p, ON_SUCCESS)[0]?.message as { Body: string } | undefined;
+    const record = JSON.parse(stored?.Body ?? 'null') as Record<string, unknown>;
     expect(record).toMatchObject({ requestContext: { requestId: id, condition: 'Success', approximateInvokeCount: 1 }, responseContext: { statusCode: 200, executedVersion: '$LATEST' }, responsePayload: { held: 1 } });
     const m = await functionMetrics(p, 'hold');
     // Each throttled attempt is a Throttle; only the run is an Invocation (the sync call is the other).
