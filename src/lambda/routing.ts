@@ -4,7 +4,6 @@
 // Resolving is a few map lookups; everything else runs only on control-plane calls.
 
 import { randomUUID } from 'node:crypto';
-import { functionCodeSettings } from '../config/load.js';
 import type { ResolvedLambdaConfig, ResolvedLambdaFunction } from '../config/lambda.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { DEFAULT_INVOKE_TIMEOUT_MS, DEFAULT_MAXIMUM_EVENT_AGE_SECONDS, DEFAULT_MAXIMUM_RETRY_ATTEMPTS } from '../config/defaults.js';
@@ -98,7 +97,7 @@ export class Routing {
     const started = Date.now() / 1000;
     for (const fn of opts.functions.values()) {
       const table = new Map<string, AliasState>();
-      for (const a of functionCodeSettings(fn).aliases.values()) {
+      for (const a of fn.aliases?.values() ?? []) {
         table.set(a.name, { name: a.name, functionVersion: a.version, additional: a.additional, description: '', revisionId: randomUUID() });
       }
       this.aliases.set(fn.id, table);

@@ -39,7 +39,7 @@ function md5(s: string): string {
   return createHash('md5').update(s).digest('hex');
 }
 
-export type ResolvedSettings = Omit<ResolvedConfig, 'origins' | 'functions' | 'behaviors' | 'viewerHeaders' | 'customErrorResponses'>;
+export type ResolvedSettings = Omit<ResolvedConfig, 'origins' | 'functions' | 'behaviors' | 'viewerHeaders' | 'customErrorResponses' | 'lambda'>;
 
 export function resolveSettings(data: ParsedConfig, flags: FlagOverrides, baseDir: string): ResolvedSettings {
   const distributionId = data.distributionId ?? DEFAULT_DISTRIBUTION_ID;
