@@ -4,6 +4,7 @@
 // check its shape (schema.ts), resolve each part (resolve/), report every problem at once, each
 // naming where it is (problems.ts), and freeze the result (freeze.ts).
 
+import { DEFAULT_ACCOUNT_CONCURRENCY } from './defaults.js';
 import { deepFreeze, frozenMap } from './freeze.js';
 import { resolveLambda } from './lambda.js';
 import { issuesToProblems, Problems } from './problems.js';
@@ -49,6 +50,12 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
   const functions = new Map<string, ResolvedFunction>();
   const resolvedFns = await Promise.all((data.functions ?? []).map((f, i) => resolveFunction(f, ['functions', i], source.baseDir, problems)));
   for (const f of resolvedFns) if (f !== undefined && !functions.has(f.id)) functions.set(f.id, f);
+  // Lambda refuses reservations that leave nothing for the other functions (docs/cloudfront-reference.md §9.2).
+  const accountConcurrency = data.runtime?.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY;
+  const reserved = (data.functions ?? []).reduce((sum, f) => sum + (f.reservedConcurrency ?? 0), 0);
+  if (reserved > accountConcurrency) {
+    problems.add('functions[].reservedConcurrency', `the reservations add up to ${reserved}, more than runtime.accountConcurrency (${accountConcurrency})`);
+  }
 
   const behaviors = resolveBehaviors(
     data,

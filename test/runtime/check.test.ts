@@ -2,7 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
-import { displayPath, resolveWorkerScript } from '../../src/runtime/pool.js';
+import { displayPath } from '../../src/runtime/load-diagnosis.js';
+import { resolveWorkerScript } from '../../src/runtime/worker-start.js';
 import { expectOk, field, fnDef, header, req, runtime, within } from './helpers.js';
 
 async function checkError(file: string, over: Parameters<typeof fnDef>[1] = {}): Promise<ConfigError> {

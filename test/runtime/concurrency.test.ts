@@ -2,11 +2,8 @@
 // code generations (issue 4 points 3, 4 and the pool's part of 5/6), against real worker threads.
 
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/errors.js';
 import { createMetrics } from '../../src/observe/metrics.js';
 import type { CodeRef } from '../../src/runtime/code-types.js';
-import { createRuntime } from '../../src/runtime/pool.js';
-import { silentLogger } from '../../src/log.js';
 import { expectOk, field, fnDef, FUNCTIONS, header, req, runtime, until, within } from './helpers.js';
 
 const slow = (ms: number) => ({ headers: { 'x-delay-ms': String(ms) } });
@@ -62,14 +59,6 @@ describe('throttling (spec §9.2)', () => {
       'three',
     );
     expect(outcomes.map((o) => (o.ok ? 'ok' : o.reason))).toEqual(['ok', 'ok', 'throttled']);
-  });
-
-  it('refuses reservations that add up to more than the account limit, naming both settings', () => {
-    const f = (id: string, reservedConcurrency: number) => fnDef('counter.js', { id, reservedConcurrency });
-    expect(() => createRuntime({ log: silentLogger, maxWorkersPerFunction: 1, accountConcurrency: 10, functions: [f('a', 6), f('b', 5)] })).toThrow(ConfigError);
-    expect(() => createRuntime({ log: silentLogger, maxWorkersPerFunction: 1, accountConcurrency: 10, functions: [f('a', 6), f('b', 5)] })).toThrow(
-      /reservedConcurrency.*add up to 11.*accountConcurrency \(10\)/,
-    );
   });
 });
 

@@ -2,6 +2,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
+import { DEFAULT_ACCOUNT_CONCURRENCY, DEFAULT_IDLE_TIMEOUT_S, DEFAULT_PREWARM } from '../../src/config/defaults.js';
 import type { ResolvedFunction } from '../../src/config/types.js';
 import type { CfEvent, EventType } from '../../src/event/types.js';
 import { type Logger, memoryLogger, silentLogger } from '../../src/log.js';
@@ -58,12 +59,23 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((rt) => rt.close()));
 });
 
-/** A runtime closed after the test, whatever happens in it. */
+/**
+ * A runtime closed after the test, whatever happens in it. The runtime takes resolved settings (the
+ * config layer applies the defaults): what a test does not set is the config's default.
+ */
 export function runtime(
   opts: { max?: number; log?: Logger } & Partial<Omit<RuntimeOptions, 'log' | 'maxWorkersPerFunction'>> = {},
 ): EdgeRuntime {
   const { max, log, ...rest } = opts;
-  const rt = createRuntime({ log: log ?? silentLogger, maxWorkersPerFunction: max ?? 2, ...rest });
+  const rt = createRuntime({
+    log: log ?? silentLogger,
+    maxWorkersPerFunction: max ?? 2,
+    accountConcurrency: DEFAULT_ACCOUNT_CONCURRENCY,
+    idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_S * 1000,
+    prewarm: DEFAULT_PREWARM,
+    functions: [],
+    ...rest,
+  });
   open.push(rt);
   return rt;
 }

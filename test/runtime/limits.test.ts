@@ -1,7 +1,7 @@
 // Memory limits and fault isolation (issue 4 points 1 and 2) against real worker threads.
 
 import { describe, expect, it } from 'vitest';
-import { heapLimits } from '../../src/runtime/pool.js';
+import { heapLimits } from '../../src/runtime/memory.js';
 import { expectOk, field, fnDef, header, memoryLogger, req, runtime, until, within } from './helpers.js';
 
 describe('memory (spec §3.7)', () => {

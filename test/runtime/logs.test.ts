@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { createLogger, type LogStream } from '../../src/log.js';
-import { reportLine } from '../../src/runtime/pool.js';
+import { reportLine } from '../../src/runtime/platform-log.js';
 import { fnDef, memoryLogger, req, runtime, until, within } from './helpers.js';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';

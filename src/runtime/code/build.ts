@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
+import { displayPath } from '../load-diagnosis.js';
 
 export type ModuleFormat = 'esm' | 'cjs';
 
@@ -39,12 +40,6 @@ export function isTypeScript(file: string): boolean {
 
 export function outputExtension(format: ModuleFormat): '.mjs' | '.cjs' {
   return format === 'esm' ? '.mjs' : '.cjs';
-}
-
-/** The file as the user knows it: relative to the working directory when inside it. */
-export function displayPath(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
 }
 
 /**
