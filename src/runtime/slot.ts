@@ -2,13 +2,13 @@
 // invocation it runs, the ones sent ahead to it, and its three timers (load, invocation, idle).
 //
 //   starting ──loaded()──▶ idle ──give()──▶ busy ──finish()──▶ idle
-//       │    └─loaded()──────────────────▶ busy ◀─finish()─┘ (the next one sent ahead starts)
-//       └──────────── die() from any state but dead ──────────▶ dead
+//       └─────loaded()──────────────────▶ busy ──finish()──▶ busy   (the next one sent ahead starts)
+//   starting, idle, busy ──die()──▶ dead
 //
 // `starting` may already hold an invocation (a cold start: it waits for the module to load); `busy`
-// always holds one; `idle` and `dead` hold none. A transition the table does not list throws: it
-// would be a bug of the pool, never something a function can cause (the pool checks what a worker
-// says against the state before it acts on it).
+// always holds one; `idle` and `dead` hold none. SLOT_TRANSITIONS lists, per method, the states it may
+// be called in and the states it may lead to; anything else throws. That would be a bug of the pool,
+// never something a function can cause: the pool checks what a worker says against the state first.
 
 import type { ResolvedFunction } from '../config/types.js';
 import type { FunctionConcurrency } from './admission.js';
@@ -48,12 +48,16 @@ export type InitResult = { ok: true; slot: Slot } | { ok: false; message: InitEr
 
 export type SlotState = 'starting' | 'idle' | 'busy' | 'dead';
 
-/** Every legal transition; `busy → busy` is the next invocation sent ahead starting. */
-export const SLOT_TRANSITIONS: { readonly [S in SlotState]: readonly SlotState[] } = {
-  starting: ['idle', 'busy', 'dead'],
-  idle: ['busy', 'dead'],
-  busy: ['busy', 'idle', 'dead'],
-  dead: [],
+type SlotEvent = 'give' | 'loaded' | 'finish' | 'die';
+
+/** Every legal transition: per method, from which state to which. */
+export const SLOT_TRANSITIONS: { readonly [E in SlotEvent]: { readonly [S in SlotState]?: readonly SlotState[] } } = {
+  /** A cold worker keeps it until loaded, a busy one behind `current`. */
+  give: { starting: ['starting'], idle: ['busy'], busy: ['busy'] },
+  loaded: { starting: ['idle', 'busy'] },
+  /** busy → busy: the next invocation sent ahead starts. */
+  finish: { busy: ['idle', 'busy'] },
+  die: { starting: ['dead'], idle: ['dead'], busy: ['dead'] },
 };
 
 /** The part of a node:worker_threads Worker a slot uses. */
@@ -136,30 +140,20 @@ export class Slot {
    * otherwise it waits for the module to load (starting) or behind `current` in the backlog.
    */
   give(inv: Invocation): boolean {
-    switch (this.#state) {
-      case 'idle':
-        this.#to('busy', 'give');
-        this.#current = inv;
-        return true;
-      case 'starting':
-        if (this.#current === undefined) this.#current = inv;
-        else this.#backlog.push(inv);
-        return false;
-      case 'busy':
-        this.#backlog.push(inv);
-        return false;
-      case 'dead':
-        return this.#illegal('busy', 'give');
-      default: {
-        const never: never = this.#state;
-        return never;
-      }
+    if (this.#state === 'idle') {
+      this.#to('give', 'busy');
+      this.#current = inv;
+      return true;
     }
+    this.#to('give', this.#state);
+    if (this.#current === undefined) this.#current = inv;
+    else this.#backlog.push(inv);
+    return false;
   }
 
   /** The module has loaded: starting → busy when an invocation waits for it, else → idle. Returns it. */
   loaded(): Invocation | undefined {
-    this.#to(this.#current === undefined ? 'idle' : 'busy', 'loaded');
+    this.#to('loaded', this.#current === undefined ? 'idle' : 'busy');
     clearTimeout(this.#initTimer);
     this.#initTimer = undefined;
     for (const w of this.#initWaiters.splice(0)) w({ ok: true, slot: this });
@@ -172,13 +166,15 @@ export class Slot {
    */
   finish(): Invocation {
     const done = this.#current;
-    if (this.#state !== 'busy' || done === undefined) return this.#illegal('idle', 'finish');
-    this.#lastId = done.id;
-    this.#lastRequestId = done.awsRequestId;
-    const next = this.#backlog.shift();
+    const next = this.#backlog[0];
+    this.#to('finish', next === undefined ? 'idle' : 'busy');
+    // `busy` always holds one: done is defined.
+    const finished = done as Invocation;
+    this.#backlog.shift();
     this.#current = next;
-    if (next === undefined) this.#to('idle', 'finish');
-    return done;
+    this.#lastId = finished.id;
+    this.#lastRequestId = finished.awsRequestId;
+    return finished;
   }
 
   /**
@@ -186,7 +182,7 @@ export class Slot {
    * invocations sent ahead but never started come back (detached) for the pool to requeue.
    */
   die(initResult: InitResult): Invocation[] {
-    this.#to('dead', 'die');
+    this.#to('die', 'dead');
     this.#current = undefined;
     this.#outbox.length = 0;
     const unstarted = this.#backlog.splice(0);
@@ -200,15 +196,14 @@ export class Slot {
     return unstarted;
   }
 
-  #to(next: SlotState, why: string): void {
-    if (!SLOT_TRANSITIONS[this.#state].includes(next)) this.#illegal(next, why);
+  #to(event: SlotEvent, next: SlotState): void {
+    const allowed = SLOT_TRANSITIONS[event][this.#state];
+    if (allowed === undefined || !allowed.includes(next)) {
+      throw new Error(
+        `edgeproxy: worker ${this.worker.threadId} of function ${this.code.functionId} (version ${this.code.version}): ${event}() is not allowed when ${this.#state}${allowed === undefined ? '' : ` (→ ${next})`}`,
+      );
+    }
     this.#state = next;
-  }
-
-  #illegal(next: SlotState, why: string): never {
-    throw new Error(
-      `edgeproxy: worker ${this.worker.threadId} of function ${this.code.functionId} (version ${this.code.version}): illegal transition ${this.#state} → ${next} (${why}())`,
-    );
   }
 
   // ---- what goes with the states ----
