@@ -182,6 +182,51 @@ export const functionSchema = z.strictObject({
   aliases: z.record(z.string(), aliasSchema).optional(),
 });
 
+/** A custom response headers policy, in the API's ResponseHeadersPolicyConfig shape (docs/cloudfront-reference.md §13). */
+const override = z.boolean();
+export const responseHeadersPolicySchema = z.strictObject({
+  name: nonEmpty.optional(),
+  corsConfig: z
+    .strictObject({
+      accessControlAllowOrigins: z.array(nonEmpty).min(1, { error: 'must list at least one origin (or "*")' }),
+      accessControlAllowHeaders: z.array(nonEmpty).optional(),
+      accessControlAllowMethods: z.array(nonEmpty).optional(),
+      accessControlAllowCredentials: z.boolean(),
+      accessControlExposeHeaders: z.array(nonEmpty).optional(),
+      accessControlMaxAgeSec: z.number().int({ error: 'must be a whole number of seconds' }).min(0, { error: 'must be ≥ 0 seconds' }).optional(),
+      originOverride: override,
+    })
+    .optional(),
+  securityHeadersConfig: z
+    .strictObject({
+      strictTransportSecurity: z
+        .strictObject({
+          accessControlMaxAgeSec: z.number().int({ error: 'must be a whole number of seconds' }).min(0, { error: 'must be ≥ 0 seconds' }),
+          includeSubdomains: z.boolean().optional(),
+          preload: z.boolean().optional(),
+          override,
+        })
+        .optional(),
+      contentSecurityPolicy: z.strictObject({ contentSecurityPolicy: nonEmpty, override }).optional(),
+      contentTypeOptions: z.strictObject({ override }).optional(),
+      frameOptions: z.strictObject({ frameOption: z.enum(['DENY', 'SAMEORIGIN']), override }).optional(),
+      referrerPolicy: z.strictObject({ referrerPolicy: z.string(), override }).optional(),
+      xssProtection: z
+        .strictObject({ protection: z.boolean(), modeBlock: z.boolean().optional(), reportUri: nonEmpty.optional(), override })
+        .optional(),
+    })
+    .optional(),
+  customHeadersConfig: z.array(z.strictObject({ header: nonEmpty, value: z.string(), override })).optional(),
+  removeHeadersConfig: z.array(nonEmpty).optional(),
+  serverTimingHeadersConfig: z
+    .strictObject({
+      enabled: z.boolean(),
+      samplingRate: z.number().min(0, { error: 'must be a percentage 0-100' }).max(100, { error: 'must be a percentage 0-100' }),
+    })
+    .optional(),
+});
+export type ResponseHeadersPolicyInput = z.output<typeof responseHeadersPolicySchema>;
+
 export const behaviorSchema = z.strictObject({
   pathPattern: z.string(),
   origin: nonEmpty.optional(),
@@ -191,6 +236,8 @@ export const behaviorSchema = z.strictObject({
   compress: z.boolean().optional(),
   allowedMethods: methods.optional(),
   cachedMethods: methods.optional(),
+  /** A managed policy's name or ID, or a custom policy (§13). */
+  responseHeadersPolicy: z.union([nonEmpty, responseHeadersPolicySchema]).optional(),
 });
 
 const port = z
@@ -286,6 +333,10 @@ export const KNOWN_KEYS: readonly string[] = [
     'errorCode', 'responsePagePath', 'responseCode', 'errorCachingMinTTL',
     ...Object.keys(lambdaSchema.shape),
     ...Object.keys(lambdaFunctionSchema.shape),
+    ...Object.keys(responseHeadersPolicySchema.shape), 'accessControlAllowOrigins', 'accessControlAllowHeaders', 'accessControlAllowMethods',
+    'accessControlAllowCredentials', 'accessControlExposeHeaders', 'accessControlMaxAgeSec', 'originOverride', 'strictTransportSecurity',
+    'contentSecurityPolicy', 'contentTypeOptions', 'frameOptions', 'referrerPolicy', 'xssProtection', 'includeSubdomains', 'preload',
+    'override', 'frameOption', 'protection', 'modeBlock', 'reportUri', 'header', 'value', 'enabled', 'samplingRate',
     'host', 'port', 'viewer', 'origin', 'maxWorkersPerFunction', 'function', 'includeBody', 'behavior', 'names',
   ]),
 ];

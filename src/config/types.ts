@@ -3,6 +3,7 @@
 // Every default is already applied (config/defaults.ts): consumers read values, they never fill gaps.
 
 import type { CustomErrorTable } from '../distribution/custom-error-responses.js';
+import type { ResponseHeadersPolicy } from '../distribution/response-headers-policy.js';
 import type { EventType } from '../event/types.js';
 import type { ResolvedLambdaConfig } from './lambda.js';
 
@@ -115,6 +116,8 @@ export interface ResolvedBehavior {
   /** Methods CloudFront accepts and caches. */
   allowedMethods: readonly string[];
   cachedMethods: readonly string[];
+  /** The behavior's response headers policy (docs/cloudfront-reference.md §13); undefined = none. */
+  responseHeadersPolicy?: ResponseHeadersPolicy | undefined;
 }
 
 /** Values for CloudFront-* viewer headers that a real edge would compute from geo-IP/TLS (spec §7). */

@@ -18,6 +18,7 @@ import type { CfHeaders } from '../event/types.js';
 import type { OriginBody } from '../origin/client.js';
 import type { Env } from './env.js';
 import type { Exchange, ExchangeResponse } from './exchange.js';
+import { applyResponseHeadersPolicy } from './response-headers.js';
 import type { StepResult } from './steps.js';
 
 /** Headers we set ourselves at delivery; whatever the origin or a function left under these names goes. */
@@ -192,6 +193,8 @@ export function responseHead(env: Env, ex: Exchange, r: ExchangeResponse): strin
     out = originHead(env, ex, r.entry !== undefined && r.headers === r.entry.headers ? { ...r, headers: { ...r.headers } } : r);
     pushEdgeHeaders(out, env, r.xCache, ex.viewerHttpVersion, ex.requestId, r.age === undefined ? undefined : String(r.age));
   }
+  const policy = ex.behavior.responseHeadersPolicy;
+  if (policy !== undefined) applyResponseHeadersPolicy(env, ex, r, policy, out);
   if (env.config.inspectorHeaders) {
     if (ex.executed.length > 0) out.push('X-Edgeproxy-Executed-Version', ex.executed.join(', '));
     if (ex.timings.length > 0) out.push('Server-Timing', ex.timings.map((t) => `${t.stage};dur=${t.ms.toFixed(2)}`).join(', '));

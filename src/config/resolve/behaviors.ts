@@ -12,6 +12,7 @@ import type { ParsedConfig } from '../schema.js';
 import type { Association, CachePolicy, ResolvedBehavior, ResolvedOrigin } from '../types.js';
 import { qualifierProblem, splitFunctionRef } from './functions.js';
 import { resolveCachePolicyRef, resolveOriginRequestPolicyRef } from './policies.js';
+import { resolveResponseHeadersPolicyRef } from './response-headers-policy.js';
 
 type BehaviorInput = NonNullable<ParsedConfig['behaviors']>[number];
 
@@ -98,6 +99,7 @@ function resolveBehavior(b: BehaviorInput, at: PathSegment[], ctx: BehaviorConte
     compress: b.compress ?? DEFAULT_COMPRESS,
     allowedMethods,
     cachedMethods,
+    responseHeadersPolicy: b.responseHeadersPolicy === undefined ? undefined : resolveResponseHeadersPolicyRef(b.responseHeadersPolicy, [...at, 'responseHeadersPolicy'], problems),
   };
 }
 
