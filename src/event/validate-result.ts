@@ -43,6 +43,8 @@ export interface ValidatedResponse {
   headers: CfHeaders;
   /** undefined = keep the origin/cached body; Buffer = replace it (origin-response; viewer-response too, see decisions). */
   body: Buffer | undefined;
+  /** viewer-response only: the status the function set, which CloudFront ignores (§10.5); undefined when unchanged. */
+  ignoredStatus?: string | number | undefined;
 }
 
 const KiB = 1024;
@@ -56,7 +58,7 @@ export const RESPONSE_SIZE_LIMIT: Readonly<Record<RequestEventType | ResponseEve
 };
 
 /** Spec §3.2: adding, changing or removing these → error; returning them unchanged is fine. */
-const READ_ONLY: Readonly<Record<RequestEventType | ResponseEventType, readonly string[]>> = {
+export const READ_ONLY: Readonly<Record<RequestEventType | ResponseEventType, readonly string[]>> = {
   'viewer-request': ['cdn-loop', 'content-length', 'host', 'transfer-encoding', 'via'],
   'origin-request': [
     'accept-encoding',
@@ -89,8 +91,21 @@ function own(o: Obj, k: string): unknown {
   return Object.hasOwn(o, k) ? o[k] : undefined;
 }
 
-function asResultObject(result: unknown): Obj {
-  if (!isObject(result)) fail('result', `The JSON output must be an object type (got ${describe(result)}) (spec §2.2)`);
+/**
+ * The usual mistakes first, in words: nothing returned, the whole event returned, or the other half
+ * of the event (a request from a response trigger, a response from a request trigger).
+ */
+function asResultObject(eventType: RequestEventType | ResponseEventType, result: unknown): Obj {
+  const wants = eventType === 'viewer-request' || eventType === 'origin-request' ? 'request' : 'response';
+  const how = `return event.Records[0].cf.${wants} (or call callback(null, ${wants}))`;
+  if (result === undefined || result === null) {
+    fail('result', `The JSON output must be an object type: the handler returned nothing (${String(result)}); did you forget to return the ${wants}? End it with ${how}`);
+  }
+  if (!isObject(result)) fail('result', `The JSON output must be an object type (got ${describe(result)}): ${how} (spec §2.2)`);
+  if (Object.hasOwn(result, 'Records')) fail('result', `the handler returned the whole event; return its ${wants} instead: ${how}`);
+  if (wants === 'response' && own(result, 'status') === undefined && (own(result, 'uri') !== undefined || own(result, 'clientIp') !== undefined)) {
+    fail('result', `a ${eventType} function must return the response, not the request: ${how}`);
+  }
   return result;
 }
 
@@ -408,7 +423,7 @@ function checkS3(v: unknown, before: CfS3Origin | undefined, requestHeaders: CfH
  * to continue with. `clientIp` and `method` are read-only and always taken from `input`.
  */
 export function validateRequestResult(eventType: RequestEventType, input: CfRequest, result: unknown): RequestResult {
-  const r = asResultObject(result);
+  const r = asResultObject(eventType, result);
   if (own(r, 'status') !== undefined) return { kind: 'response', response: checkGenerated(eventType, r) };
 
   const uri = checkUri(own(r, 'uri'));
@@ -436,7 +451,7 @@ export function validateRequestResult(eventType: RequestEventType, input: CfRequ
  * headers and body, and a changed status or statusDescription is ignored (spec §2.2, §10.5).
  */
 export function validateResponseResult(eventType: ResponseEventType, input: CfResponse, result: unknown): ValidatedResponse {
-  const r = asResultObject(result);
+  const r = asResultObject(eventType, result);
   const inputStatus = Number(input.status);
   let status = inputStatus;
   let statusDescription = input.statusDescription;
@@ -451,5 +466,11 @@ export function validateResponseResult(eventType: ResponseEventType, input: CfRe
   checkReadOnly(eventType, input.headers, headers);
   const body = checkResponseBody(r);
   if (body !== undefined) checkSize(eventType, headers, body);
+  if (eventType === 'viewer-response') {
+    const asked = own(r, 'status');
+    if (asked !== undefined && String(asked) !== String(input.status)) {
+      return { status, statusDescription, headers, body, ignoredStatus: typeof asked === 'number' ? asked : String(asked) };
+    }
+  }
   return { status, statusDescription, headers, body };
 }

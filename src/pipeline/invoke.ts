@@ -100,6 +100,22 @@ export async function runRequestTrigger(
   }
 }
 
+/** Functions already told that viewer-response cannot change the status: once per function and Env. */
+const toldIgnoredStatus = new WeakMap<Env, Set<string>>();
+
+/** CloudFront ignores a status set at viewer-response (docs/cloudfront-reference.md §10.5): say so, once per function. */
+function noteIgnoredStatus(env: Env, functionId: string, was: string, asked: string | number): void {
+  let told = toldIgnoredStatus.get(env);
+  if (told === undefined) toldIgnoredStatus.set(env, (told = new Set()));
+  if (told.has(functionId)) return;
+  told.add(functionId);
+  env.log.warn(
+    `edgeproxy: viewer-response function "${functionId}" set status ${JSON.stringify(asked)}; CloudFront ignores a status change at viewer-response and keeps ${was} ` +
+      '(change it at origin-response, or generate the response at viewer-request); said once per function',
+    { type: 'function-note', function: functionId, trigger: 'viewer-response' },
+  );
+}
+
 /**
  * Runs a response trigger on `r` (docs/cloudfront-reference.md §2.2): the function sees `input` (status
  * and headers, never the body) with `request`; its reason phrase and headers replace `r`'s, and a body
@@ -122,6 +138,7 @@ export async function runResponseTrigger(
   } catch (e) {
     throw blame(e, env, eventType, assoc.functionId);
   }
+  if (v.ignoredStatus !== undefined) noteIgnoredStatus(env, assoc.functionId, input.status, v.ignoredStatus);
   r.statusDescription = v.statusDescription;
   r.headers = v.headers;
   if (v.body !== undefined) {
