@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'OriginResponseError'
   | 'RequestTooLarge'
   | 'BadRequest'
+  | 'RequestTimeout'
+  | 'NotImplemented'
   | 'GetWithBody'
   | 'MethodNotAllowed'
   | 'InternalError';
@@ -27,6 +29,11 @@ export interface ErrorSpec {
   pageMessage: string;
   /** An unreachable or failing origin: a stale copy inside stale-if-error answers instead (spec §6.6/§6.7). */
   staleOnError: boolean;
+  /**
+   * The answer ends the connection (`Connection: close`): the viewer's bytes after this request cannot
+   * be trusted to start another one, or CloudFront closes it (docs/cloudfront-reference.md §3.5).
+   */
+  closesConnection?: true;
 }
 
 export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = {
@@ -86,15 +93,37 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = {
     kind: 'user',
     pageMessage: 'Bad request.',
     staleOnError: false,
+    closesConnection: true,
   },
   // A request Node's HTTP parser rejects (malformed request line or header, bad framing): the
-  // listener's clientError handler answers it (pipeline/client-error.ts).
+  // listener's clientError handler answers it (pipeline/client-error.ts). A parsed request with a
+  // bad Host, request target or Transfer-Encoding is refused before anything runs (viewer/guard.ts).
   BadRequest: {
     status: 400,
     xCache: 'Error',
     kind: 'user',
     pageMessage: 'Bad request.',
     staleOnError: false,
+    closesConnection: true,
+  },
+  // The viewer did not send its request head, or the next piece of its body, in time (RFC 9110
+  // §15.5.9); the listener's limits are in viewer/listener.ts.
+  RequestTimeout: {
+    status: 408,
+    xCache: 'Error',
+    kind: 'user',
+    pageMessage: 'Bad request.',
+    staleOnError: false,
+    closesConnection: true,
+  },
+  // A transfer coding other than chunked (RFC 9112 §6.1: 501 for a coding the server does not understand).
+  NotImplemented: {
+    status: 501,
+    xCache: 'Error',
+    kind: 'user',
+    pageMessage: 'Bad request.',
+    staleOnError: false,
+    closesConnection: true,
   },
   GetWithBody: {
     status: 403,

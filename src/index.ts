@@ -4,7 +4,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { startAdmin, type AdminServer } from './admin/server.js';
-import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_VIEWER_MAX_HEADER_BYTES } from './config/defaults.js';
+import { DEFAULT_CLOSE_GRACE_MS } from './config/defaults.js';
 import type { ResolvedConfig } from './config/types.js';
 import { createCodeSource } from './runtime/code.js';
 import { createLogger, type Logger } from './log.js';
@@ -12,7 +12,6 @@ import { createAccessLog, createExchangeObserver } from './observe/access-log.js
 import { createMetrics, type Metrics } from './observe/metrics.js';
 import { createOriginClient } from './origin/client.js';
 import { createUpgradeHandler } from './origin/upgrade.js';
-import { answerClientError } from './pipeline/client-error.js';
 import { createEnv } from './pipeline/env.js';
 import { handleRequest } from './pipeline/run.js';
 import { createRuntime } from './runtime/pool.js';
@@ -22,6 +21,7 @@ import { LambdaMetrics } from './lambda/metrics.js';
 import type { Scheduler } from './lambda/scheduler.js';
 import { systemClock, type Clock } from './cache/clock.js';
 import { createStore, type CacheStore } from './cache/store.js';
+import { guardListener, viewerServerOptions } from './viewer/listener.js';
 
 export { loadConfig } from './config/load.js';
 export { defineConfig } from './config/define.js';
@@ -121,18 +121,21 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
     log.error(`edgeproxy: request failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`);
     res.destroy();
   };
-  // Above CloudFront's 20,480-byte cap (docs/cloudfront-reference.md §3.5), so edgeproxy answers 413, not Node.
-  const server = createServer({ maxHeaderSize: DEFAULT_VIEWER_MAX_HEADER_BYTES }, (req, res) => {
+  const server = createServer(viewerServerOptions(config.listen), (req, res) => {
     try {
+      if (!viewer.admit(req, res)) return;
       // A cache hit with no functions is answered synchronously: no promise to watch.
       handleRequest(env, req, res, observer)?.catch((e: unknown) => unexpected(res, e));
     } catch (e) {
       unexpected(res, e);
     }
   });
-  server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket as Socket, head));
-  // A request Node cannot parse gets CloudFront's error page too (BadRequest, RequestTooLarge).
-  server.on('clientError', (err, socket) => answerClientError(env, err, socket));
+  // Timeouts, the cap on waiting connections, and requests Node cannot parse (CloudFront's error
+  // page, after the responses already owed on the connection).
+  const viewer = guardListener(server, env, config.listen);
+  server.on('upgrade', (req, socket, head) => {
+    if (!viewer.refuseUpgrade(req, socket)) upgrades.handle(req, socket as Socket, head);
+  });
   let addr: AddressInfo;
   try {
     addr = await listen(server, config.listen.port, config.listen.host);

@@ -45,9 +45,9 @@ const CATALOGUES: readonly Catalogue[] = [
     rows: new Map(Object.entries(ERRORS).map(([code, e]) => [code, [String(e.status), `\`${e.xCache}\``, `\`${e.kind}\``, e.staleOnError ? 'yes' : 'no']])),
     doc: 'docs/errors.md',
     section: '## Viewer responses',
-    // Where the pipeline, the origin client and the result validator run for real (observe/ tests
-    // build EdgeErrors by hand to check how they are logged).
-    producedIn: (f) => !isAdminTest(f) && ['e2e/', 'pipeline/', 'origin/', 'event/'].some((d) => f.startsWith(d)),
+    // Where the pipeline, the origin client, the viewer listener and the result validator run for
+    // real (observe/ tests build EdgeErrors by hand to check how they are logged).
+    producedIn: (f) => !isAdminTest(f) && ['e2e/', 'pipeline/', 'origin/', 'event/', 'robustness/'].some((d) => f.startsWith(d)),
   },
   {
     name: 'admin',

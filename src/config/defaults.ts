@@ -107,6 +107,19 @@ export const DEFAULT_PREWARM = false;
 // ---------------------------------------------------------------------------------------------
 // Viewer connection defaults (timeouts, socket caps)
 // ---------------------------------------------------------------------------------------------
+// CloudFront documents none of its viewer-side connection limits (docs/decisions.md, "Viewer
+// connections"); these mirror the origin-side figures it does document.
+
+/** Seconds from a request's first byte to the end of its head before a 408 (`listen.requestHeadTimeout`). */
+export const DEFAULT_REQUEST_HEAD_TIMEOUT_S = 10;
+/** Seconds a connection may stay idle between requests (`listen.keepAliveTimeout`), as CloudFront's origin keep-alive default. */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_S = 5;
+/** Longest gap in seconds between two pieces of a request body before a 408 (`listen.requestBodyTimeout`), as CloudFront's origin response timeout default. */
+export const DEFAULT_REQUEST_BODY_TIMEOUT_S = 30;
+/** Connections without a request in progress beyond which new ones are refused (`listen.maxPendingConnections`). */
+export const DEFAULT_MAX_PENDING_CONNECTIONS = 1024;
+/** After answering a request that ends its connection, the viewer gets this long to read the answer before the socket is destroyed. */
+export const DEFAULT_CLOSE_LINGER_MS = 2000;
 
 /**
  * The viewer listener's cap on request head bytes (Node's `maxHeaderSize`). Above CloudFront's

@@ -261,7 +261,17 @@ export const configSchema = z.strictObject({
     .string()
     .regex(/^[A-Z]{3}[0-9]{1,3}-[A-Z0-9]{1,4}$/, { error: 'must look like "IAD79-C3"' })
     .optional(),
-  listen: z.strictObject({ host: nonEmpty.optional(), port: port.optional() }).optional(),
+  listen: z
+    .strictObject({
+      host: nonEmpty.optional(),
+      port: port.optional(),
+      // The viewer connection limits (src/viewer/listener.ts); defaults in src/config/defaults.ts.
+      requestHeadTimeout: seconds(300).optional(),
+      keepAliveTimeout: seconds(300).optional(),
+      requestBodyTimeout: seconds(300).optional(),
+      maxPendingConnections: z.number().int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).optional(),
+    })
+    .optional(),
   origins: z.array(originSchema).min(1, { error: 'must define at least one origin' }),
   functions: z.array(functionSchema).optional(),
   behaviors: z.array(behaviorSchema).optional(),

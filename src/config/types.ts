@@ -130,7 +130,15 @@ export interface ResolvedConfig {
   pop: string;
   /** 32 lowercase hex, the `<hex>` in `Via: 1.1 <hex>.cloudfront.net (CloudFront)`. */
   viaHost: string;
-  listen: { host: string; port: number };
+  listen: {
+    host: string;
+    port: number;
+    /** The viewer connection limits (src/viewer/listener.ts). */
+    requestHeadTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    requestBodyTimeoutMs: number;
+    maxPendingConnections: number;
+  };
   origins: ReadonlyMap<string, ResolvedOrigin>;
   functions: ReadonlyMap<string, ResolvedFunction>;
   /** In order; the default behavior `*` is last. */

@@ -18,6 +18,8 @@ import { errorPage } from './synth.js';
  */
 const NODE_CODES: Readonly<Record<string, ErrorCode>> = {
   HPE_HEADER_OVERFLOW: 'RequestTooLarge',
+  // The listener's request-head timeout (viewer/listener.ts): RFC 9110 §15.5.9.
+  ERR_HTTP_REQUEST_TIMEOUT: 'RequestTimeout',
 };
 
 /** The error code for a clientError; any parse failure not listed above is BadRequest. */
@@ -39,17 +41,30 @@ export function clientErrorResponse(env: Pick<Env, 'config' | 'viaSuffix'>, code
   );
 }
 
-/** The viewer listener's `clientError` handler. */
+/** The EdgeError for a Node parser error (`HPE_…`): what the viewer is answered and the log says. */
+export function clientErrorOf(err: Error & { code?: string }): EdgeError {
+  return new EdgeError(clientErrorCode(err.code), `malformed request: ${err.code ?? 'error'}: ${err.message}`, { stage: 'request' });
+}
+
+/**
+ * Answers `e` on the socket with CloudFront's error page and ends it; one log line, `what` naming the
+ * request when it was parsed (`POST /upload`), else `(unparsed request)`. The caller decides when the
+ * socket is free to take the answer (viewer/listener.ts: after earlier pipelined responses).
+ */
+export function answerOnSocket(env: Pick<Env, 'config' | 'viaSuffix' | 'log'>, e: EdgeError, socket: Duplex, what = '(unparsed request)'): void {
+  const requestId = newRequestId();
+  const line = `${requestId} ${what} → ${e.status} ${e.describe()}`;
+  if (e.kind === 'user') env.log.warn(line);
+  else env.log.error(line);
+  socket.end(clientErrorResponse(env, e.code, requestId), 'latin1');
+}
+
+/** A `clientError` handler for a connection with nothing else in flight. */
 export function answerClientError(env: Pick<Env, 'config' | 'viaSuffix' | 'log'>, err: Error & { code?: string }, socket: Duplex): void {
   // The viewer went away (or the socket is already half closed): nobody to answer.
   if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
-  const requestId = newRequestId();
-  const e = new EdgeError(clientErrorCode(err.code), `malformed request: ${err.code ?? 'error'}: ${err.message}`, { stage: 'request' });
-  const line = `${requestId} (unparsed request) → ${e.status} ${e.describe()}`;
-  if (e.kind === 'user') env.log.warn(line);
-  else env.log.error(line);
-  socket.end(clientErrorResponse(env, e.code, requestId), 'latin1');
+  answerOnSocket(env, clientErrorOf(err), socket);
 }

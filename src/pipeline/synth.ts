@@ -13,6 +13,7 @@ import { discardBody } from './discard.js';
 import type { Env } from './env.js';
 import type { Exchange, ExchangeResponse } from './exchange.js';
 import type { StepResult } from './steps.js';
+import { answeredByListener, endConnectionAfter } from '../viewer/connection-state.js';
 
 /** docs/cloudfront-reference.md §4, "Error body format" [O]; the exact bytes are unverified (docs/cloudfront-reference.md §10.16). */
 export function errorPage(status: number, message: string, requestId: string): string {
@@ -60,6 +61,11 @@ export function synth(env: Env, ex: Exchange): StepResult<'synth'> {
     discardBody(ex.response);
     return 'done';
   }
+  // The viewer's body broke or stalled: the listener answered and logged it, and cut the request.
+  if (answeredByListener(ex.req)) {
+    ex.res.destroy();
+    return 'done';
+  }
   logError(env, ex, err);
   if (ex.res.headersSent) {
     // Too late for an error page: cut the connection so the viewer sees a truncated response.
@@ -76,6 +82,8 @@ export function synth(env: Env, ex: Exchange): StepResult<'synth'> {
     ex.response = serveEntry(env.cache, stale, 'Hit');
     return 'viewer-response';
   }
+  // Connection: close, and nothing parsed behind this request on its connection runs.
+  if (ERRORS[err.code].closesConnection) endConnectionAfter(ex.req, ex.res);
   ex.response = errorResponse(err, ex.requestId);
   // The page keeps CloudFront's text; with inspector headers the viewer also gets the exact reason.
   if (env.config.inspectorHeaders) ex.response.headers['x-edgeproxy-error'] = [{ key: 'X-Edgeproxy-Error', value: headerSafe(err.describe()) }];

@@ -9,6 +9,7 @@ import { viewerHeadersFromRaw } from '../event/viewer-headers.js';
 import type { Env } from './env.js';
 import type { Exchange } from './exchange.js';
 import { runRequestTrigger } from './invoke.js';
+import { guardViewerRequest } from '../viewer/guard.js';
 import type { Next, StepResult } from './steps.js';
 
 function headerBytes(raw: readonly string[]): number {
@@ -43,6 +44,8 @@ function hasBody(ex: Exchange): boolean {
 }
 
 export function viewerRequest(env: Env, ex: Exchange): StepResult<'viewer-request'> {
+  // Host, request target and framing first: a refused request runs nothing (viewer/guard.ts).
+  guardViewerRequest(ex.req);
   readViewerRequest(env, ex);
   const method = ex.viewerRequest.method;
   if (!env.facts(ex.behavior).allowedMethods.has(method)) {

@@ -100,7 +100,14 @@ describe('the documented defaults are the ones a config gets', () => {
     }).toEqual({
       distributionId: defaults.DEFAULT_DISTRIBUTION_ID,
       pop: defaults.DEFAULT_POP,
-      listen: { host: defaults.DEFAULT_LISTEN_HOST, port: defaults.DEFAULT_LISTEN_PORT },
+      listen: {
+        host: defaults.DEFAULT_LISTEN_HOST,
+        port: defaults.DEFAULT_LISTEN_PORT,
+        requestHeadTimeoutMs: defaults.DEFAULT_REQUEST_HEAD_TIMEOUT_S * 1000,
+        keepAliveTimeoutMs: defaults.DEFAULT_KEEP_ALIVE_TIMEOUT_S * 1000,
+        requestBodyTimeoutMs: defaults.DEFAULT_REQUEST_BODY_TIMEOUT_S * 1000,
+        maxPendingConnections: defaults.DEFAULT_MAX_PENDING_CONNECTIONS,
+      },
       admin: { host: defaults.DEFAULT_ADMIN_HOST, port: defaults.DEFAULT_ADMIN_PORT },
       origin: [
         defaults.DEFAULT_ORIGIN_READ_TIMEOUT_S,

@@ -42,7 +42,7 @@ describe('defaults', () => {
     expect(c.distributionDomainName).toMatch(/^d[0-9a-f]{13}\.cloudfront\.net$/);
     expect(c.pop).toBe('IAD79-C3');
     expect(c.viaHost).toMatch(/^[0-9a-f]{32}$/);
-    expect(c.listen).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(c.listen).toEqual({ host: '127.0.0.1', port: 8080, requestHeadTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, requestBodyTimeoutMs: 30_000, maxPendingConnections: 1024 });
     expect(c.defaultTimeouts).toEqual({ viewer: 5000, origin: 30000 });
     expect(c.runtime).toEqual({ maxWorkersPerFunction: DEFAULT_WORKERS_PER_FUNCTION, accountConcurrency: 1000, idleTimeoutMs: 300_000, prewarm: false });
     expect(c.cache.maxBytes).toBe(256 * 1024 * 1024);
@@ -280,7 +280,7 @@ describe('flags only', () => {
         includeBody: true,
       },
     });
-    expect(c.listen).toEqual({ host: '::1', port: 0 });
+    expect(c.listen).toEqual({ host: '::1', port: 0, requestHeadTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, requestBodyTimeoutMs: 30_000, maxPendingConnections: 1024 });
     expect([...c.origins.keys()]).toEqual(['origin']);
     expect(c.behaviors).toHaveLength(1);
     const b = c.behaviors[0]!;
@@ -333,7 +333,7 @@ describe('flags with a config', () => {
     const c = await loadConfig({ object, flags: { origin: 'https://127.0.0.1:5000/v2', port: 0, host: '0.0.0.0' } });
     expect(c.origins.get('app')).toMatchObject({ url: 'https://127.0.0.1:5000/v2', protocol: 'https', port: 5000, path: '/v2' });
     expect(c.origins.get('other')!.port).toBe(4000);
-    expect(c.listen).toEqual({ host: '0.0.0.0', port: 0 });
+    expect(c.listen).toEqual({ host: '0.0.0.0', port: 0, requestHeadTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, requestBodyTimeoutMs: 30_000, maxPendingConnections: 1024 });
   });
 
   it('reports a bad --origin by the flag', async () => {

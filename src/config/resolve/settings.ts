@@ -16,14 +16,18 @@ import {
   DEFAULT_ERROR_CACHING_MIN_TTL_S,
   DEFAULT_IDLE_TIMEOUT_S,
   DEFAULT_INSPECTOR_HEADERS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_S,
   DEFAULT_LISTEN_HOST,
   DEFAULT_LISTEN_PORT,
   DEFAULT_LOG_FORMAT,
   DEFAULT_LOG_LEVEL,
   DEFAULT_MAX_OBJECT_BYTES,
+  DEFAULT_MAX_PENDING_CONNECTIONS,
   DEFAULT_ORIGIN_TRIGGER_TIMEOUT_S,
   DEFAULT_POP,
   DEFAULT_PREWARM,
+  DEFAULT_REQUEST_BODY_TIMEOUT_S,
+  DEFAULT_REQUEST_HEAD_TIMEOUT_S,
   DEFAULT_VIEWER_TRIGGER_TIMEOUT_S,
   defaultWorkersPerFunction,
 } from '../defaults.js';
@@ -52,6 +56,10 @@ export function resolveSettings(data: ParsedConfig, flags: FlagOverrides, baseDi
     listen: {
       host: flags.host ?? data.listen?.host ?? DEFAULT_LISTEN_HOST,
       port: flags.port ?? data.listen?.port ?? DEFAULT_LISTEN_PORT,
+      requestHeadTimeoutMs: Math.round((data.listen?.requestHeadTimeout ?? DEFAULT_REQUEST_HEAD_TIMEOUT_S) * 1000),
+      keepAliveTimeoutMs: Math.round((data.listen?.keepAliveTimeout ?? DEFAULT_KEEP_ALIVE_TIMEOUT_S) * 1000),
+      requestBodyTimeoutMs: Math.round((data.listen?.requestBodyTimeout ?? DEFAULT_REQUEST_BODY_TIMEOUT_S) * 1000),
+      maxPendingConnections: data.listen?.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS,
     },
     // docs/cloudfront-reference.md §3.7: the trigger timeouts when a function sets none.
     defaultTimeouts: {
