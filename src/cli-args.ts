@@ -6,16 +6,18 @@ import type { FlagOverrides } from './config/load.js';
 import { MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES } from './config/managed-policies.js';
 import { parseByteSize } from './config/schema.js';
 import { didYouMean } from './suggest.js';
+import { type DistributionFlags, IMPORT_HELP, IMPORT_OPTIONS, parseConfigCommand, readDistributionFlags } from './import/cli-args.js';
 
 export type CliCommand =
   | { kind: 'help'; topic?: Subcommand }
   | { kind: 'version' }
-  | { kind: 'serve'; configFile?: string; flags: FlagOverrides }
+  | { kind: 'serve'; configFile?: string; distribution?: DistributionFlags; flags: FlagOverrides }
+  | { kind: 'config'; action: 'print' | 'to-distribution'; configFile?: string; distribution?: DistributionFlags }
   | { kind: 'invalidate'; admin: string; paths: string[]; json: boolean; callerReference?: string }
   | { kind: 'publish'; admin: string; functionName: string; json: boolean };
 
 /** Words that select a command other than serving; any other first word is an error, as before. */
-export const SUBCOMMANDS = ['invalidate', 'publish'] as const;
+export const SUBCOMMANDS = ['invalidate', 'publish', 'config'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Where `invalidate`/`publish` find the admin listener when neither --admin nor EDGEPROXY_ADMIN says. */
@@ -41,7 +43,7 @@ Commands (talk to a running edgeproxy's admin listener; see docs/admin.md):
 
 Options:
   --config FILE               config file (.json, .mjs, .js, .cjs); see docs/config.md
-  --origin URL                origin server (http:// or https://, optional path); with --config it
+${IMPORT_HELP}  --origin URL                origin server (http:// or https://, optional path); with --config it
                               replaces the URL of the first origin
   --port N                    port to listen on (default 8080; 0 picks a free port)
   --host H                    address to listen on (default 127.0.0.1)
@@ -154,6 +156,7 @@ const OPTIONS = {
   'log-format': { type: 'string' },
   'log-level': { type: 'string' },
   'access-log': { type: 'string' },
+  ...IMPORT_OPTIONS,
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -273,6 +276,7 @@ function parseSubcommand(sub: Subcommand, rest: string[], env: Env): CliCommand 
 export function parseCliArgs(argv: string[], env: Env = {}): CliCommand {
   const first = argv[0];
   const sub = SUBCOMMANDS.find((s) => s === first);
+  if (sub === 'config') return parseConfigCommand(argv.slice(1));
   if (sub !== undefined) return parseSubcommand(sub, argv.slice(1), env);
   let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>>['values'];
   try {
@@ -297,6 +301,8 @@ export function parseCliArgs(argv: string[], env: Env = {}): CliCommand {
 
   const cmd: CliCommand = { kind: 'serve', flags };
   if (values.config !== undefined) cmd.configFile = nonEmpty('--config', values.config);
+  const distribution = readDistributionFlags(values, cmd.configFile !== undefined);
+  if (distribution !== undefined) cmd.distribution = distribution;
   if (values['admin-port'] !== undefined) flags.adminPort = portValue('--admin-port', values['admin-port']);
   if (values['lambda-port'] !== undefined) flags.lambdaPort = portValue('--lambda-port', values['lambda-port']);
   if (values['cache-size'] !== undefined) {
@@ -333,6 +339,7 @@ export function isDemoMode(cmd: Extract<CliCommand, { kind: 'serve' }>): boolean
   const f = cmd.flags;
   return (
     cmd.configFile === undefined &&
+    cmd.distribution === undefined &&
     f.origin === undefined &&
     !TRIGGERS.some((t) => f[t] !== undefined) &&
     f.includeBody !== true &&

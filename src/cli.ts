@@ -12,6 +12,7 @@ import { CONFIG_ERRORS, type ConfigErrorCode } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 import { HELP_TEXT, INVALIDATE_HELP, PUBLISH_HELP, isDemoMode, parseCliArgs, type CliCommand } from './cli-args.js';
 import type { ResolvedConfig } from './config/types.js';
+import { CONFIG_HELP } from './import/cli-args.js';
 import { createLogger, type Logger } from './log.js';
 import { behaviorLine, unkeyedQueryWarning } from './observe/start-lines.js';
 
@@ -159,6 +160,12 @@ async function serve(cmd: Extract<CliCommand, { kind: 'serve' }>, root: string):
       closables.push(demo);
       demoOriginUrl = demo.url;
       config = await loadConfig({ object: demoConfigInput(demo.url, root), baseDir: root, flags: cmd.flags });
+    } else if (cmd.distribution !== undefined) {
+      // docs/import.md: CloudFront's own configuration, mapped; what cannot be emulated is listed first.
+      const { importFromFlags } = await import('./import/run.js');
+      const imported = await importFromFlags(cmd.distribution);
+      for (const line of imported.tableLines) say.warn(line, { type: 'start', event: 'not-emulated', message: line });
+      config = await loadConfig({ object: imported.config, flags: cmd.flags });
     } else {
       config = await loadConfig(cmd.configFile === undefined ? { flags: cmd.flags } : { file: cmd.configFile, flags: cmd.flags });
     }
@@ -196,7 +203,7 @@ async function main(argv: string[]): Promise<void> {
   if (cmd.kind === 'serve' && cmd.flags.logFormat !== undefined) say = createLogger({ format: cmd.flags.logFormat, level: 'info' });
   switch (cmd.kind) {
     case 'help':
-      process.stdout.write(cmd.topic === 'invalidate' ? INVALIDATE_HELP : cmd.topic === 'publish' ? PUBLISH_HELP : HELP_TEXT);
+      process.stdout.write(cmd.topic === 'invalidate' ? INVALIDATE_HELP : cmd.topic === 'publish' ? PUBLISH_HELP : cmd.topic === 'config' ? CONFIG_HELP : HELP_TEXT);
       return;
     case 'invalidate': {
       // Loaded only here: serving never pays for the admin client.
@@ -208,6 +215,11 @@ async function main(argv: string[]): Promise<void> {
     case 'publish': {
       const { runPublish } = await import('./admin/client.js');
       finish(await runPublish({ admin: cmd.admin, functionName: cmd.functionName, json: cmd.json }));
+      return;
+    }
+    case 'config': {
+      const { runConfigCommand } = await import('./import/run.js');
+      finish(await runConfigCommand(cmd));
       return;
     }
     case 'version':
