@@ -9,7 +9,7 @@ import type { ResolvedFunction } from '../config/types.js';
 import { DEFAULT_LAMBDA_CLOSE_GRACE_MS, DEFAULT_LAMBDA_SINK_DIR } from '../config/defaults.js';
 import type { Logger } from '../log.js';
 import type { LocalCodeSource } from '../runtime/code.js';
-import type { FunctionRuntime, RuntimeStats } from '../runtime/types.js';
+import type { EdgeRuntime } from '../runtime/pool.js';
 import { Delivery } from './destinations.js';
 import { Invoker } from './invoke.js';
 import { type LambdaListener, startListener } from './listener.js';
@@ -24,7 +24,7 @@ export interface LambdaApiOptions {
   config: ResolvedLambdaConfig;
   functions: ReadonlyMap<string, ResolvedFunction>;
   code: LocalCodeSource;
-  runtime: FunctionRuntime & { stats(): RuntimeStats };
+  runtime: EdgeRuntime;
   tap: LogTap | undefined;
   metrics: LambdaMetrics;
   log: Logger;
@@ -65,7 +65,11 @@ export async function startLambdaApi(o: LambdaApiOptions): Promise<LambdaApi> {
     lambda: o.config,
     accountConcurrency: o.accountConcurrency,
     ...(o.random !== undefined ? { random: o.random } : {}),
-    ...(o.onReservedConcurrency !== undefined ? { onReservedConcurrency: o.onReservedConcurrency } : {}),
+    onReservedConcurrency: (id, n) => {
+      const fn = o.functions.get(id);
+      if (fn !== undefined) o.runtime.setReservedConcurrency(fn, n);
+      o.onReservedConcurrency?.(id, n);
+    },
   });
   const invoker = new Invoker(o.runtime, o.tap, (t) => routing.timeoutMs(t.fn));
   const sinks = new Sinks(o.config.sinkDir ?? path.join(o.stateDir, DEFAULT_LAMBDA_SINK_DIR), o.log);

@@ -43,10 +43,11 @@ export class Invoker {
   async run(target: Target, payloadJson: string, requestId: string, opts: { tail?: boolean } = {}): Promise<InvocationResult> {
     const req: InvokeRequest = {
       fn: target.fn,
-      // The runtime does not look at the trigger; this invocation has none (docs/lambda-api.md).
-      eventType: 'origin-request',
+      eventType: 'invoke',
       event: payloadJson,
+      // No CloudFront request: the Lambda request id is both (the logs' cfRequestId and awsRequestId).
       requestId,
+      awsRequestId: requestId,
       timeoutMs: this.timeoutMs(target),
       code: target.code,
     };
@@ -83,8 +84,7 @@ export function readOutcome(outcome: InvokeOutcome, requestId: string, version: 
   if (outcome.errorType === SHUTDOWN) return { kind: 'unavailable', requestId: id, message: outcome.errorMessage };
   let error: FunctionErrorPayload;
   if (outcome.reason === 'error') {
-    const stack = (outcome as { stack?: unknown }).stack;
-    error = { errorType: outcome.errorType, errorMessage: outcome.errorMessage, trace: typeof stack === 'string' ? stack.split('\n') : [] };
+    error = { errorType: outcome.errorType, errorMessage: outcome.errorMessage, trace: outcome.stack === undefined ? [] : outcome.stack.split('\n') };
   } else {
     // Timeouts and crashes: the platform's message, prefixed with the request id as Lambda does [O].
     error = { errorType: outcome.errorType, errorMessage: `RequestId: ${id} Error: ${outcome.errorMessage}` };

@@ -16,14 +16,26 @@ export interface FunctionConcurrency {
 }
 
 export class Admission {
-  /** accountConcurrency − the sum of every reservedConcurrency: what the unreserved functions share. */
-  readonly unreservedLimit: number;
+  #unreservedLimit: number;
   #unreservedInFlight = 0;
 
   constructor(accountConcurrency: number, functions: Iterable<{ readonly reservedConcurrency: number | undefined }>) {
     let reserved = 0;
     for (const fn of functions) reserved += fn.reservedConcurrency ?? 0;
-    this.unreservedLimit = accountConcurrency - reserved;
+    this.#unreservedLimit = accountConcurrency - reserved;
+  }
+
+  /** accountConcurrency − the sum of every reservedConcurrency: what the unreserved functions share. */
+  get unreservedLimit(): number {
+    return this.#unreservedLimit;
+  }
+
+  /**
+   * A function's reservation changed while running (the Lambda API's PutFunctionConcurrency): the
+   * unreserved share grows or shrinks by the difference. Invocations in flight leave as they came in.
+   */
+  reserve(before: number | undefined, after: number | undefined): void {
+    this.#unreservedLimit += (before ?? 0) - (after ?? 0);
   }
 
   /** In flight across the functions without a reservation. */
@@ -39,7 +51,7 @@ export class Admission {
     if (reserved !== undefined) {
       if (fn.inFlight >= reserved) return 'ReservedFunctionConcurrentInvocationLimitExceeded';
     } else {
-      if (this.#unreservedInFlight >= this.unreservedLimit) return 'ConcurrentInvocationLimitExceeded';
+      if (this.#unreservedInFlight >= this.#unreservedLimit) return 'ConcurrentInvocationLimitExceeded';
       this.#unreservedInFlight++;
     }
     fn.inFlight++;

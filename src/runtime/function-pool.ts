@@ -284,6 +284,7 @@ export class FunctionPool implements InvocationPool, SlotOwner {
         slot.finish();
         const durationMs = elapsed(inv);
         const outcome: InvokeOutcome = msg.ok ? parseResult(msg.result, durationMs) : failure('error', msg.errorType, msg.errorMessage, durationMs);
+        if (!msg.ok && msg.stack !== undefined && !outcome.ok) outcome.stack = msg.stack;
         this.host.settle(inv, outcome);
         const next = slot.current;
         // The worker has already started the next one sent ahead: its clock runs from now.

@@ -66,6 +66,11 @@ export interface RuntimeOptions extends Readonly<ResolvedConfig['runtime']> {
 /** The runtime createRuntime returns: the pipeline's contract plus a view of the pool. */
 export interface EdgeRuntime extends FunctionRuntime {
   stats(): RuntimeStats;
+  /**
+   * Changes a function's reserved concurrency from now on (`undefined`: none), for edge and Lambda API
+   * invocations alike (the Lambda API's PutFunctionConcurrency). The caller checks the account limit.
+   */
+  setReservedConcurrency(fn: ResolvedFunction, reserved: number | undefined): void;
 }
 
 export function createRuntime(opts: RuntimeOptions): EdgeRuntime {
@@ -79,6 +84,8 @@ class Runtime implements EdgeRuntime, PoolHost {
   readonly exiting = new Set<Promise<void>>();
   closed = false;
   readonly #admission: Admission;
+  /** Reservations changed at run time (setReservedConcurrency); the others are the config's. */
+  readonly #reserved = new Map<string, number | undefined>();
   readonly #metrics: RuntimeMetrics | undefined;
   readonly #pools = new Map<string, FunctionPool>();
   #seq = 0;
@@ -98,7 +105,8 @@ class Runtime implements EdgeRuntime, PoolHost {
     const pool = this.#poolFor(req.fn);
     const code = req.code ?? pool.defaultCode;
     // Invocations waiting for a worker count: they are concurrent invocations (admission.ts).
-    const refused = this.#admission.admit(pool, req.fn.reservedConcurrency);
+    const reserved = this.#reserved.has(req.fn.id) ? this.#reserved.get(req.fn.id) : req.fn.reservedConcurrency;
+    const refused = this.#admission.admit(pool, reserved);
     if (refused !== undefined) {
       this.#metrics?.recordThrottle(req.fn.id, code.version);
       return Promise.resolve(throttled(refused, code.version));
@@ -123,7 +131,8 @@ class Runtime implements EdgeRuntime, PoolHost {
         pool,
         code,
         key: codeKey(code),
-        awsRequestId: randomUUID(),
+        awsRequestId: req.awsRequestId ?? randomUUID(),
+        reserved,
         event,
         resolve,
         startedAt: 0,
@@ -141,7 +150,7 @@ class Runtime implements EdgeRuntime, PoolHost {
     outcome.awsRequestId = inv.awsRequestId;
     if (inv.initMs !== undefined) outcome.initDurationMs = inv.initMs;
     if (inv.startedAt !== 0) this.logs.end(inv, outcome, inv.slot?.mem ?? 0);
-    this.#admission.leave(pool, inv.req.fn.reservedConcurrency);
+    this.#admission.leave(pool, inv.reserved);
     this.#metrics?.recordInvocationEnd(pool.fn.id, inv.code.version, outcome.durationMs, !outcome.ok);
     inv.resolve(outcome);
     this.#inFlight--;
@@ -162,6 +171,12 @@ class Runtime implements EdgeRuntime, PoolHost {
       return;
     }
     throw new ConfigError('FunctionLoadError', await describeLoadFailure(fn, r.message));
+  }
+
+  setReservedConcurrency(fn: ResolvedFunction, reserved: number | undefined): void {
+    const before = this.#reserved.has(fn.id) ? this.#reserved.get(fn.id) : fn.reservedConcurrency;
+    this.#reserved.set(fn.id, reserved);
+    this.#admission.reserve(before, reserved);
   }
 
   stats(): RuntimeStats {

@@ -33,6 +33,8 @@ export interface Invocation {
   /** codeKey(code): which workers may run it. */
   readonly key: string;
   readonly awsRequestId: string;
+  /** The reservation it was admitted under (admission.ts): what it leaves when it settles. */
+  readonly reserved: number | undefined;
   /** The event's JSON, serialized once when the invocation was admitted. */
   readonly event: string;
   readonly resolve: (o: InvokeOutcome) => void;

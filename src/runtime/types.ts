@@ -6,7 +6,8 @@ import type { CodeRef } from './code-types.js';
 
 export interface InvokeRequest {
   fn: ResolvedFunction;
-  eventType: EventType;
+  /** The trigger; `invoke` for a call through the Lambda Invoke API, which has none (docs/lambda-api.md). */
+  eventType: EventType | 'invoke';
   /**
    * The event, or its JSON already serialized: the pipeline writes the envelope's fixed part once at
    * start (pipeline/invoke.ts eventJson) and only serializes the request and response per call.
@@ -18,6 +19,11 @@ export interface InvokeRequest {
   timeoutMs: number;
   /** Which build of the code to run (versions, hot reload); absent → fn.file as $LATEST. */
   code?: CodeRef;
+  /**
+   * context.awsRequestId for this invocation; absent → a new UUID. The Lambda API chooses it, so an
+   * `Event`'s 202 and every retry of it carry the id the invocation logs under.
+   */
+  awsRequestId?: string;
 }
 
 export type InvokeFailure = 'error' | 'timeout' | 'crash' | 'throttled';
@@ -43,6 +49,8 @@ export type InvokeOutcome =
       reason: InvokeFailure;
       errorType: string;
       errorMessage: string;
+      /** The thrown error's stack, when it had one (reason `error`): Lambda's `trace`. */
+      stack?: string;
       durationMs: number;
       /** Only with reason `throttled`. */
       throttleReason?: ThrottleReason;

@@ -41,6 +41,8 @@ describe('Invoke: invocation types', () => {
     const deadline = Date.now() + 10_000;
     while (!p.logs.lines.some((l) => l.includes('echo {"x":2}')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(p.logs.lines.some((l) => l.includes('echo {"x":2}'))).toBe(true);
+    // The async run logged under the id the 202 carried.
+    expect(p.logs.lines.some((l) => l.startsWith(`START RequestId: ${ev.$metadata.requestId ?? 'none'} `))).toBe(true);
     expect(p.logs.lines.some((l) => l.includes('"dry":true'))).toBe(false);
   });
 });
@@ -75,6 +77,8 @@ describe('Invoke: logs and errors of the function', () => {
     expect(body.errorType).toBe('Error');
     expect(body.errorMessage).toBe('boom 7');
     expect(Array.isArray(body.trace)).toBe(true);
+    expect((body.trace as string[])[0]).toBe('Error: boom 7');
+    expect((body.trace as string[])[1]).toMatch(/^ {4}at .*fail\.mjs:\d+:\d+/);
     expect(Buffer.from(out.LogResult ?? '', 'base64').toString()).toContain('about to fail');
   });
 

@@ -2,7 +2,7 @@
 // TooManyRequestsException with its Reason at once; the edge path and the Lambda API count against
 // the same concurrency; UnreservedConcurrentExecutions.
 
-import { InvokeCommand, PutFunctionConcurrencyCommand, TooManyRequestsException } from '@aws-sdk/client-lambda';
+import { GetAccountSettingsCommand, InvokeCommand, PutFunctionConcurrencyCommand, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { send } from '../helpers.js';
 import { fns, functionMetrics, metricsJson, rejection, startLambda, until } from './helpers.js';
@@ -70,14 +70,27 @@ describe('sync throttling', () => {
     expect((await p.client.send(new InvokeCommand({ FunctionName: 'hold', Payload: '{"ms":1}' }))).StatusCode).toBe(200);
   });
 
-  it('PutFunctionConcurrency 0 turns a function off for synchronous calls; above the account it is refused', async () => {
-    const p = await startLambda({ functions: fns({ echo: 'echo.mjs' }), runtime: { accountConcurrency: 20 } });
+  it('PutFunctionConcurrency 0 turns a function off, for the edge path too; it moves the unreserved limit; a reservation leaving too little is refused', async () => {
+    const p = await startLambda({
+      functions: fns({ echo: 'echo.mjs', pass: 'hold.mjs' }),
+      behaviors: [{ pathPattern: '*', origin: 'o', functions: { 'viewer-request': 'echo' } }],
+      runtime: { accountConcurrency: 20 },
+    });
     expect((await p.client.send(new InvokeCommand({ FunctionName: 'echo' }))).StatusCode).toBe(200);
+    const before = await p.client.send(new GetAccountSettingsCommand({}));
+    expect(before.AccountLimit?.UnreservedConcurrentExecutions).toBe(20);
+    await p.client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'pass', ReservedConcurrentExecutions: 5 }));
+    const after = await p.client.send(new GetAccountSettingsCommand({}));
+    expect(after.AccountLimit?.UnreservedConcurrentExecutions).toBe(15);
     const put = await p.client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'echo', ReservedConcurrentExecutions: 0 }));
     expect(put.ReservedConcurrentExecutions).toBe(0);
     const e = await rejection(p.client.send(new InvokeCommand({ FunctionName: 'echo' })));
     expect(e.Reason).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
-    const tooMuch = await rejection(p.client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'echo', ReservedConcurrentExecutions: 19 })));
+    // The edge path sees the same reservation: its viewer-request function is throttled too.
+    const edge = await send(p.url, '/');
+    expect(edge.status).toBe(503);
+    expect(edge.headers['x-cache']).toBe('LambdaLimitExceeded from cloudfront');
+    const tooMuch = await rejection(p.client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'echo', ReservedConcurrentExecutions: 14 })));
     expect(tooMuch.name).toBe('InvalidParameterValueException');
     expect(tooMuch.message).toContain('below its minimum value of [2]');
   });
