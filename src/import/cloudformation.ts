@@ -40,6 +40,7 @@ export interface ResolvedTemplate {
   distributionConfig: Obj;
   cachePolicies: Map<string, Obj>;
   originRequestPolicies: Map<string, Obj>;
+  responseHeadersPolicies: Map<string, Obj>;
   templateCode: Map<string, LocalCode>;
 }
 
@@ -135,6 +136,7 @@ export function resolveTemplate(template: Obj, opts: { label: string; logicalId?
 
   const cachePolicies = new Map<string, Obj>();
   const originRequestPolicies = new Map<string, Obj>();
+  const responseHeadersPolicies = new Map<string, Obj>();
   const templateCode = new Map<string, LocalCode>();
   for (const id of Object.keys(resources)) {
     const type = typeOf(id);
@@ -144,6 +146,9 @@ export function resolveTemplate(template: Obj, opts: { label: string; logicalId?
     } else if (type === 'AWS::CloudFront::OriginRequestPolicy') {
       const c = obj(props(id).OriginRequestPolicyConfig);
       if (c !== undefined) originRequestPolicies.set(`cfn:${id}`, c);
+    } else if (type === 'AWS::CloudFront::ResponseHeadersPolicy') {
+      const c = obj(props(id).ResponseHeadersPolicyConfig);
+      if (c !== undefined) responseHeadersPolicies.set(`cfn:${id}`, c);
     }
   }
   const lambdaCode = (fnId: string, where: string): LocalCode | undefined => {
@@ -182,5 +187,5 @@ export function resolveTemplate(template: Obj, opts: { label: string; logicalId?
       }
     }
   }
-  return { logicalId, distributionConfig, cachePolicies, originRequestPolicies, templateCode };
+  return { logicalId, distributionConfig, cachePolicies, originRequestPolicies, responseHeadersPolicies, templateCode };
 }

@@ -38,7 +38,7 @@ export async function importDistribution(o: ImportOptions): Promise<Imported> {
       workDir: o.workDir ?? path.resolve('.edgeproxy', 'import'),
     });
     dc = t.distributionConfig;
-    Object.assign(ctx, { cachePolicies: t.cachePolicies, originRequestPolicies: t.originRequestPolicies, templateCode: t.templateCode });
+    Object.assign(ctx, { cachePolicies: t.cachePolicies, originRequestPolicies: t.originRequestPolicies, responseHeadersPolicies: t.responseHeadersPolicies, templateCode: t.templateCode });
   } else {
     if (o.logicalId !== undefined) throw new ConfigError('UsageError', `--logical-id: ${o.file} is not a CloudFormation template`);
     dc = src.distributionConfig;

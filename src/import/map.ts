@@ -6,6 +6,7 @@
 
 import type { ConfigInput } from '../config/schema.js';
 import { MANAGED_POLICY_IDS } from '../config/managed-policies.js';
+import { managedResponseHeadersPolicy } from '../distribution/response-headers-policy.js';
 import { bool, field, isEmptyValue, items, num, obj, type Obj, show, str, strings } from './json.js';
 import type { NotEmulated } from './report.js';
 
@@ -13,6 +14,7 @@ type Behavior = NonNullable<ConfigInput['behaviors']>[number];
 type Origin = ConfigInput['origins'][number];
 type FunctionDef = NonNullable<ConfigInput['functions']>[number];
 type CachePolicyIn = Exclude<NonNullable<Behavior['cachePolicy']>, string>;
+type ResponseHeadersPolicyIn = Exclude<NonNullable<Behavior['responseHeadersPolicy']>, string>;
 type OriginRequestPolicyIn = Exclude<NonNullable<Behavior['originRequestPolicy']>, string | null>;
 
 /** A Lambda function's code on this machine: from --function-map or from the template. */
@@ -29,6 +31,7 @@ export interface MapContext {
   /** Policies and code defined in the same CloudFormation template, by the value their Ref gives. */
   cachePolicies?: ReadonlyMap<string, Obj>;
   originRequestPolicies?: ReadonlyMap<string, Obj>;
+  responseHeadersPolicies?: ReadonlyMap<string, Obj>;
   templateCode?: ReadonlyMap<string, LocalCode>;
 }
 
@@ -66,7 +69,6 @@ const TOP_LEVEL_MAPPED = new Set(['Origins', 'DefaultCacheBehavior', 'CacheBehav
 
 const BEHAVIOR_NOTES: Readonly<Record<string, string>> = {
   ViewerProtocolPolicy: 'not mapped yet: edgeproxy serves HTTP and never redirects to HTTPS',
-  ResponseHeadersPolicyId: 'not mapped yet: no response headers policy is applied',
   FunctionAssociations: 'not mapped yet: CloudFront Functions are not run by an import',
   TrustedKeyGroups: 'not mapped yet: signed URLs/cookies are not checked',
   TrustedSigners: 'not mapped yet: signed URLs/cookies are not checked',
@@ -77,7 +79,7 @@ const BEHAVIOR_NOTES: Readonly<Record<string, string>> = {
 };
 const BEHAVIOR_MAPPED = new Set([
   'PathPattern', 'TargetOriginId', 'AllowedMethods', 'CachedMethods', 'Compress', 'CachePolicyId', 'OriginRequestPolicyId',
-  'ForwardedValues', 'MinTTL', 'DefaultTTL', 'MaxTTL', 'LambdaFunctionAssociations',
+  'ForwardedValues', 'MinTTL', 'DefaultTTL', 'MaxTTL', 'LambdaFunctionAssociations', 'ResponseHeadersPolicyId',
 ]);
 
 const ORIGIN_NOTES: Readonly<Record<string, string>> = {
@@ -168,6 +170,70 @@ export function originRequestPolicyFromConfig(c: Obj, at: string, problems: stri
   };
   const name = str(c.Name);
   if (name !== undefined) out.name = name;
+  return out;
+}
+
+/** ResponseHeadersPolicyConfig (API or CloudFormation) → an inline response headers policy (docs/cloudfront-reference.md §13). */
+export function responseHeadersPolicyFromConfig(c: Obj): ResponseHeadersPolicyIn {
+  const out: ResponseHeadersPolicyIn = {};
+  const name = str(c.Name);
+  if (name !== undefined) out.name = name;
+  const cors = obj(c.CorsConfig);
+  if (cors !== undefined) {
+    const cc: NonNullable<ResponseHeadersPolicyIn['corsConfig']> = {
+      accessControlAllowOrigins: strings(cors.AccessControlAllowOrigins),
+      accessControlAllowCredentials: bool(cors.AccessControlAllowCredentials) === true,
+      originOverride: bool(cors.OriginOverride) === true,
+    };
+    const headers = strings(cors.AccessControlAllowHeaders);
+    const methods = strings(cors.AccessControlAllowMethods);
+    const expose = strings(cors.AccessControlExposeHeaders);
+    const maxAge = num(cors.AccessControlMaxAgeSec);
+    if (headers.length > 0) cc.accessControlAllowHeaders = headers;
+    if (methods.length > 0) cc.accessControlAllowMethods = methods;
+    if (expose.length > 0) cc.accessControlExposeHeaders = expose;
+    if (maxAge !== undefined) cc.accessControlMaxAgeSec = maxAge;
+    out.corsConfig = cc;
+  }
+  const sec = obj(c.SecurityHeadersConfig);
+  if (sec !== undefined) {
+    const sc: NonNullable<ResponseHeadersPolicyIn['securityHeadersConfig']> = {};
+    const ov = (o: Obj): boolean => bool(o.Override) === true;
+    const hsts = obj(sec.StrictTransportSecurity);
+    if (hsts !== undefined) {
+      sc.strictTransportSecurity = { accessControlMaxAgeSec: num(hsts.AccessControlMaxAgeSec) ?? 0, override: ov(hsts) };
+      const sub = bool(hsts.IncludeSubdomains);
+      const pre = bool(hsts.Preload);
+      if (sub !== undefined) sc.strictTransportSecurity.includeSubdomains = sub;
+      if (pre !== undefined) sc.strictTransportSecurity.preload = pre;
+    }
+    const csp = obj(sec.ContentSecurityPolicy);
+    if (csp !== undefined) sc.contentSecurityPolicy = { contentSecurityPolicy: str(csp.ContentSecurityPolicy) ?? '', override: ov(csp) };
+    const cto = obj(sec.ContentTypeOptions);
+    if (cto !== undefined) sc.contentTypeOptions = { override: ov(cto) };
+    const fo = obj(sec.FrameOptions);
+    if (fo !== undefined) sc.frameOptions = { frameOption: str(fo.FrameOption) === 'DENY' ? 'DENY' : 'SAMEORIGIN', override: ov(fo) };
+    const rp = obj(sec.ReferrerPolicy);
+    if (rp !== undefined) sc.referrerPolicy = { referrerPolicy: str(rp.ReferrerPolicy) ?? '', override: ov(rp) };
+    const xss = obj(field(sec, 'XSSProtection', 'XssProtection'));
+    if (xss !== undefined) {
+      sc.xssProtection = { protection: bool(xss.Protection) === true, override: ov(xss) };
+      const mb = bool(xss.ModeBlock);
+      const uri = str(xss.ReportUri);
+      if (mb !== undefined) sc.xssProtection.modeBlock = mb;
+      if (uri !== undefined) sc.xssProtection.reportUri = uri;
+    }
+    out.securityHeadersConfig = sc;
+  }
+  const custom = items(obj(c.CustomHeadersConfig)?.Items ?? c.CustomHeadersConfig).map((h) => {
+    const o = obj(h) ?? {};
+    return { header: str(o.Header) ?? '', value: str(o.Value) ?? '', override: bool(o.Override) === true };
+  });
+  if (custom.length > 0) out.customHeadersConfig = custom;
+  const remove = items(obj(c.RemoveHeadersConfig)?.Items ?? c.RemoveHeadersConfig).map((h) => str(obj(h)?.Header) ?? '');
+  if (remove.length > 0) out.removeHeadersConfig = remove;
+  const st = obj(c.ServerTimingHeadersConfig);
+  if (st !== undefined) out.serverTimingHeadersConfig = { enabled: bool(st.Enabled) === true, samplingRate: num(st.SamplingRate) ?? 0 };
   return out;
 }
 
@@ -331,6 +397,15 @@ export function mapDistribution(dc: Obj, ctx: MapContext): MapResult {
       const legacy = legacyPolicies(b, at, compress);
       behavior.cachePolicy = legacy.cachePolicy;
       behavior.originRequestPolicy = legacy.originRequestPolicy;
+    }
+
+    const rhpId = str(b.ResponseHeadersPolicyId);
+    if (rhpId !== undefined && rhpId !== '') {
+      const managed = managedResponseHeadersPolicy(rhpId);
+      const inTemplate = ctx.responseHeadersPolicies?.get(rhpId);
+      if (managed !== undefined) behavior.responseHeadersPolicy = managed.name;
+      else if (inTemplate !== undefined) behavior.responseHeadersPolicy = responseHeadersPolicyFromConfig(inTemplate);
+      else problems.push(`${at}.ResponseHeadersPolicyId: "${rhpId}" is neither an AWS managed response headers policy nor defined in this file; import the CloudFormation template that defines it, or run edgeproxy config --print and write the policy into the config`);
     }
 
     const assoc: NonNullable<Behavior['functions']> = {};

@@ -4,6 +4,7 @@
 // associations, custom error responses. What has no DistributionConfig form is reported in `notes`.
 
 import { MANAGED_POLICY_IDS } from '../config/managed-policies.js';
+import { managedResponseHeadersPolicy } from '../distribution/response-headers-policy.js';
 import type { ConfigInput } from '../config/schema.js';
 
 type Behavior = NonNullable<ConfigInput['behaviors']>[number];
@@ -98,6 +99,14 @@ export function toDistributionConfig(c: ConfigInput): { distributionConfig: Json
       if (namesOf(orp.headers).behavior === 'allViewer') (out.ForwardedValues as Json).Headers = list(['*']);
     } else if (orp !== undefined && orp !== null) {
       notes.push(`${at}.originRequestPolicy: an inline origin request policy has no ID in a DistributionConfig`);
+    }
+    const rhp = b.responseHeadersPolicy;
+    if (typeof rhp === 'string') {
+      const m = managedResponseHeadersPolicy(rhp);
+      if (m === undefined) notes.push(`${at}.responseHeadersPolicy: "${rhp}" is not a managed policy; no ResponseHeadersPolicyId written`);
+      else out.ResponseHeadersPolicyId = m.id;
+    } else if (rhp !== undefined) {
+      notes.push(`${at}.responseHeadersPolicy: an inline response headers policy has no ID in a DistributionConfig; create it (aws cloudfront create-response-headers-policy) and set ResponseHeadersPolicyId`);
     }
     return out;
   };

@@ -76,19 +76,20 @@ describe('import: get-distribution-config JSON', () => {
     expect(legacyB?.originRequestPolicy).toMatchObject({ queryStrings: 'all', headers: 'none', cookies: 'none' });
     expect(defB?.cachePolicy).toBe('CachingOptimized');
     expect(defB?.originRequestPolicy).toBeNull();
+    expect(defB?.responseHeadersPolicy).toBe('SecurityHeadersPolicy');
     expect(defB?.functions).toEqual({ 'origin-request': { function: 'stamp-1', includeBody: false } });
     expect(c.customErrorResponses).toEqual([{ errorCode: 404, responsePagePath: '/legacy/not-found.html', responseCode: 404, errorCachingMinTTL: 30 }]);
 
     const fields = r.notEmulated.map((n) => n.field);
     for (const f of [
       'Aliases', 'Logging', 'PriceClass', 'ViewerCertificate', 'Restrictions',
-      'DefaultCacheBehavior.ViewerProtocolPolicy', 'DefaultCacheBehavior.ResponseHeadersPolicyId',
+      'DefaultCacheBehavior.ViewerProtocolPolicy',
       'CacheBehaviors[/api/*].ViewerProtocolPolicy', 'CacheBehaviors[/api/*].FunctionAssociations',
       'Origins[api].ConnectionAttempts', 'Origins[api].CustomOriginConfig',
       'CacheBehaviors[/api/*].LambdaFunctionAssociations[viewer-request].LambdaFunctionARN',
     ]) expect(fields).toContain(f);
-    // Empty, default or purely descriptive fields make no row.
-    for (const f of ['Comment', 'CallerReference', 'Enabled', 'WebACLId', 'OriginGroups', 'CacheBehaviors[/legacy/*].ViewerProtocolPolicy', 'Origins[assets].ConnectionAttempts']) {
+    // Empty, default or purely descriptive fields make no row; a mapped field makes none either.
+    for (const f of ['DefaultCacheBehavior.ResponseHeadersPolicyId', 'Comment', 'CallerReference', 'Enabled', 'WebACLId', 'OriginGroups', 'CacheBehaviors[/legacy/*].ViewerProtocolPolicy', 'Origins[assets].ConnectionAttempts']) {
       expect(fields).not.toContain(f);
     }
     const table = formatNotEmulated(r.notEmulated);
@@ -133,6 +134,7 @@ describe('import: get-distribution-config JSON', () => {
     const a = await send(proxy.url, '/index.html?q=1');
     expect(JSON.parse(a.text)).toEqual({ url: '/index.html' }); // CachingOptimized, no origin request policy: no query strings
     expect(header(assets.requests.at(-1)?.rawHeaders ?? [], 'x-origin-request')).toBe('ran');
+    expect(a.headers['x-content-type-options']).toBe('nosniff'); // SecurityHeadersPolicy by its AWS ID
     const b = await send(proxy.url, '/index.html?q=2');
     expect(b.headers['x-cache']).toMatch(/^Hit/);
     expect(assets.hits - before).toBe(1);
