@@ -15,8 +15,8 @@ import { createExchange, type Exchange, type ExchangeResponse, type ResponseSour
 import type { Step } from './steps.js';
 import { errorResponse } from './synth.js';
 
-/** Runs the pipeline from a step; run.ts passes its driver in (no import cycle). */
-export type RunFrom = (ex: Exchange, first: Step) => Promise<void> | undefined;
+/** Runs the pipeline from a step; run.ts passes its driver in (no import cycle, no closure per request). */
+export type RunFrom = (env: Env, ex: Exchange, first: Step) => Promise<void> | undefined;
 
 function errorOriginOf(source: ResponseSource): ErrorOrigin {
   switch (source) {
@@ -56,25 +56,21 @@ export async function customErrorPage(env: Env, ex: Exchange, c: CustomErrorResp
   if (!origin) throw new Error(`behavior ${behavior.pathPattern}: origin ${behavior.originId} missing`);
   // A GET for the page with the viewer's headers; no viewer-request function (it ran for the viewer's
   // own request) and no viewer; `background` stops the run before viewer-response and reads bodies whole.
-  const page: Exchange = {
-    ...createExchange({
-      requestId: ex.requestId,
-      req: ex.req,
-      res: ex.res,
-      clientIp: ex.clientIp,
-      behavior,
-      origin,
-      startedAt: performance.now(),
-      viewerRequest: { ...ex.viewerRequest, method: 'GET', uri: pagePath, querystring: '' },
-      trace: false,
-    }),
-    background: true,
-    receivedHeaders: ex.receivedHeaders,
-    viewerOverrides: ex.viewerOverrides,
-  };
+  const page = createExchange({
+    requestId: ex.requestId,
+    req: ex.req,
+    res: ex.res,
+    clientIp: ex.clientIp,
+    behavior,
+    origin,
+    startedAt: performance.now(),
+    viewerRequest: { ...ex.viewerRequest, method: 'GET', uri: pagePath, querystring: '' },
+    trace: false,
+    background: { receivedHeaders: ex.receivedHeaders, viewerOverrides: ex.viewerOverrides, cache: undefined },
+  });
   let got: ExchangeResponse;
   try {
-    await run(page, 'cache-lookup');
+    await run(env, page, 'cache-lookup');
     // A failed step went to synth, which for a viewerless exchange only logs: the failure is on `page.error`.
     if (page.error !== undefined) throw page.error;
     const r = page.response;

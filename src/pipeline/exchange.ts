@@ -1,6 +1,7 @@
 // One viewer request's state as it moves through the pipeline. Plain fields, filled stage by stage;
 // docs/lifecycle.md says which step reads and writes which. createExchange is the one place an
-// exchange is made (the viewer's and a background refresh's), so every exchange has every field.
+// exchange is made (the viewer's, a background refresh's, a custom error page's fetch), so every
+// exchange has every field, in one order.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ForwardReason } from '../cache/cache-status.js';
@@ -103,7 +104,7 @@ export interface Exchange {
   storeOnEnd: ((body: Buffer | undefined) => void) | undefined;
   /** A stale entry served under stale-while-revalidate: refresh it in the background after delivery. */
   refresh: CacheEntry | undefined;
-  /** A background refresh: no viewer, stops after cache-store. */
+  /** No viewer (a background refresh, a custom error page's fetch): the driver stops it before viewer-response. */
   readonly background: boolean;
   /** The failure synth is answering (set by the driver when a step throws). */
   error: EdgeError | undefined;
@@ -127,8 +128,15 @@ export interface ExchangeInit {
   readonly startedAt: number;
   readonly viewerRequest: CfRequest;
   readonly trace: boolean;
-  /** For a background refresh: what the viewer's exchange learned (headers, overrides, its cache context). */
-  readonly background?: { readonly receivedHeaders: CfHeaders; readonly viewerOverrides: Readonly<Record<string, string>>; readonly cache: CacheContext };
+  /**
+   * For an exchange with no viewer of its own (a background refresh, a custom error page's fetch): what
+   * the viewer's exchange learned — its headers, overrides and, for a refresh, the cache context.
+   */
+  readonly background?: {
+    readonly receivedHeaders: CfHeaders;
+    readonly viewerOverrides: Readonly<Record<string, string>>;
+    readonly cache: CacheContext | undefined;
+  };
 }
 
 const STREAMED: RequestBody = Object.freeze({ kind: 'stream' });

@@ -13,7 +13,7 @@ import { splitTarget } from '../event/target.js';
 import type { ExchangeObserver } from '../observe/access-log.js';
 import { cacheLookup } from './cache-lookup.js';
 import { cacheStore } from './cache-store.js';
-import { customErrorAfterSynth, customErrorStep, type RunFrom } from './custom-error.js';
+import { customErrorAfterSynth, customErrorStep } from './custom-error.js';
 import { deliver } from './deliver.js';
 import type { Env } from './env.js';
 import { createCacheContext, createExchange, type Exchange } from './exchange.js';
@@ -82,26 +82,19 @@ function runStep(env: Env, ex: Exchange, step: Step): StepResult<Step> {
     case 'cache-store':
       return STAGES['cache-store'](env, ex);
     case 'viewer-response':
-      // docs/cloudfront-reference.md §12: an origin error with a custom error page is swapped for the page first.
-      return customErrorStep(env, ex, runFrom(env)) ?? STAGES['viewer-response'](env, ex);
+      // docs/cloudfront-reference.md §12: an origin error with a custom error page is swapped for the page
+      // first; custom-error.ts runs the page's fetch with the driver it is given (it does not import it).
+      return customErrorStep(env, ex, runSteps) ?? STAGES['viewer-response'](env, ex);
     case 'deliver':
       return STAGES.deliver(env, ex);
     case 'synth': {
       const next = STAGES.synth(env, ex);
       // §12: CloudFront's 502/504 for an unreachable or failing origin gets its custom error page.
-      return next === 'deliver' ? (customErrorAfterSynth(env, ex, runFrom(env)) ?? next) : next;
+      return next === 'deliver' ? (customErrorAfterSynth(env, ex, runSteps) ?? next) : next;
     }
     default:
       return assertNever(step);
   }
-}
-
-const runners = new WeakMap<Env, RunFrom>();
-/** The driver as custom-error.ts runs it for a page fetch (passed in: no stage imports the driver). */
-function runFrom(env: Env): RunFrom {
-  let r = runners.get(env);
-  if (r === undefined) runners.set(env, (r = (ex, first) => runSteps(env, ex, first)));
-  return r;
 }
 
 function asEdgeError(e: unknown): EdgeError {
