@@ -1,10 +1,11 @@
 // docs/lifecycle.md and the pipeline stay in step (as fastify's docs are kept by its tests): the doc
 // has one section per step of the transition table, in its order; each section's Next list is that
 // step's row; the exchange fields it names exist; the error codes it names exist with their status,
-// and include every code the step's own module raises, the functions' codes for a step that runs a
-// function, and the origin client's codes for the step that fetches.
+// and include every code the step's module and the modules it imports raise by name, the functions'
+// codes for a step that runs a function, and the origin client's codes for the step that fetches.
 
 import { readFileSync } from 'node:fs';
+import { posix } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { ERRORS, type ErrorCode } from '../../src/errors.js';
@@ -52,6 +53,11 @@ function raised(rel: string): ErrorCode[] {
   return [...read(rel).matchAll(/new EdgeError\('([A-Za-z]+)'/g)].map((m) => m[1] as ErrorCode);
 }
 
+/** The modules of src/ a module imports values from (`import type` lines cannot raise anything). */
+function valueImports(rel: string): string[] {
+  return [...read(rel).matchAll(/^import (?!type )[^;]*? from '(\.[^']+)';/gm)].map((m) => posix.join(posix.dirname(rel), (m[1] ?? '').replace(/\.js$/, '.ts')));
+}
+
 const docSections = sections();
 const byStep = new Map(docSections.map((s) => [s.step, s]));
 
@@ -89,7 +95,9 @@ describe('docs/lifecycle.md', () => {
           expect(status, `${step}: ${code}`).toBe(ERRORS[code as ErrorCode].status);
         }
         const module = read(`src/pipeline/${step}.ts`);
-        const must = new Set<string>(raised(`src/pipeline/${step}.ts`));
+        const file = `src/pipeline/${step}.ts`;
+        const must = new Set<string>(raised(file));
+        for (const dep of valueImports(file)) for (const c of raised(dep)) must.add(c);
         // A step that runs a function can fail as every function can (pipeline/invoke.ts).
         if (module.includes("from './invoke.js'")) for (const c of ['LambdaValidationError', 'LambdaExecutionError', 'LambdaLimitExceeded', ...raised('src/pipeline/invoke.ts')]) must.add(c);
         // The step that fetches fails as the origin client does.
