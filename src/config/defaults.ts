@@ -72,6 +72,11 @@ export const DEFAULT_LOG_LEVEL = 'info';
 
 /** `functions[].export`: the handler in `index.handler`. */
 export const DEFAULT_FUNCTION_EXPORT = 'handler';
+
+// ---------------------------------------------------------------------------------------------
+// Function runtime defaults (worker pool, limits)
+// ---------------------------------------------------------------------------------------------
+
 /** `functions[].memorySize`, MB: Lambda's smallest size. */
 export const DEFAULT_MEMORY_SIZE_MB = 128;
 /** `timeouts.viewer`, seconds: the viewer triggers' limit in the docs before late 2025 (docs/cloudfront-reference.md §3.7). */
@@ -94,15 +99,6 @@ export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
 export const DEFAULT_IDLE_TIMEOUT_S = 300;
 /** `runtime.prewarm` / `--prewarm`. */
 export const DEFAULT_PREWARM = false;
-
-// ---------------------------------------------------------------------------------------------
-// Function runtime defaults (worker pool, limits)
-// ---------------------------------------------------------------------------------------------
-
-
-
-
-
 
 // ---------------------------------------------------------------------------------------------
 // Viewer connection defaults (timeouts, socket caps)
