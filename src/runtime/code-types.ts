@@ -1,6 +1,9 @@
 // The contract between the function runtime and the code registry (versions, aliases, hot reload,
 // TypeScript). The pool loads whatever file a CodeRef names; the registry decides which one.
 
+/** The version that follows the file on disk (docs/cloudfront-reference.md §9.1). */
+export const LATEST = '$LATEST';
+
 /** One loadable build of a function's code. */
 export interface CodeRef {
   functionId: string;
@@ -26,4 +29,36 @@ export interface CodeSource {
   /** Snapshots $LATEST as the next numbered version; unchanged code makes no new version (spec §9.1). */
   publish(functionId: string): Promise<{ version: string; created: boolean }>;
   close(): Promise<void>;
+}
+
+/** A published version as listed for the admin listener and the CLI. */
+export interface VersionInfo {
+  version: string;
+  sha256: string;
+  createdAt: string;
+  /** The entry file it was built from. */
+  source: string;
+  exportName: string;
+}
+
+export interface LocalCodeSource extends CodeSource {
+  /** Published versions of a function, ascending; throws PublishError('UnknownFunction'). */
+  versions(functionId: string): readonly VersionInfo[];
+  /**
+   * Every build `resolve(functionId, qualifier)` can return right now (an alias: both versions), for
+   * start-up checks and prewarming. Not for the hot path.
+   */
+  candidates(functionId: string, qualifier: string | undefined): readonly CodeRef[];
+}
+
+export type PublishErrorCode = 'UnknownFunction' | 'BuildFailed' | 'Closed';
+
+/** publish() failures: UnknownFunction → 404 on the admin listener, BuildFailed → 400 with the message. */
+export class PublishError extends Error {
+  readonly code: PublishErrorCode;
+  constructor(code: PublishErrorCode, message: string) {
+    super(message);
+    this.name = 'PublishError';
+    this.code = code;
+  }
 }

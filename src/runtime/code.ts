@@ -16,11 +16,12 @@ import { verifyLoads } from './code/verify.js';
 import { displayPath } from './load-diagnosis.js';
 import { commitVersion, functionDirName, type PublishedVersion, readVersions, versionDir } from './code/versions.js';
 import { type FileWatcher, watchFiles } from './code/watch.js';
-import type { CodeRef, CodeSource } from './code-types.js';
+import { type CodeRef, LATEST, type LocalCodeSource, PublishError, type VersionInfo } from './code-types.js';
+import { type Unversioned, unversionedNote } from './code/unversioned.js';
+import { lambdaEnv, staticContext } from './identity.js';
+import { INIT_TIMEOUT_MS } from './slot.js';
 
-export type { CodeRef, CodeSource } from './code-types.js';
-
-export const LATEST = '$LATEST';
+export { type CodeRef, type CodeSource, type LocalCodeSource, PublishError, type PublishErrorCode, type VersionInfo } from './code-types.js';
 
 export interface CodeSourceOptions {
   config: ResolvedConfig;
@@ -40,74 +41,11 @@ export interface CodeSourceOptions {
   noteUnversioned?: boolean;
 }
 
-/** An association CloudFront would refuse: it runs $LATEST or an alias (§3.9). */
-interface Unversioned {
-  /** `behaviors[0].functions.viewer-request` */
-  at: string;
-  functionId: string;
-  /** `$LATEST` or the alias name. */
-  qualifier: string;
-  /** The newest published version, if any. */
-  newest: string | undefined;
-}
-
-/**
- * One line for all of them: what CloudFront would do, that it is fine here, and how to rehearse the
- * deployment. Trigger flags cannot name a version, so the advice names the config file.
- */
-export function unversionedNote(list: readonly Unversioned[]): string {
-  const names = [...new Set(list.map((u) => (u.qualifier === LATEST ? `"${u.functionId}"` : `"${u.functionId}:${u.qualifier}"`)))];
-  const first = list[0] as Unversioned;
-  const how =
-    first.newest === undefined
-      ? `publish a version (edgeproxy publish ${first.functionId}) and associate "${first.functionId}:1"`
-      : `associate a numbered version like "${first.functionId}:${first.newest}"`;
-  return (
-    `edgeproxy: note: ${names.join(', ')} run${names.length === 1 ? 's' : ''} at $LATEST or through an alias, which CloudFront does not accept in an association ` +
-    `(${list.length === 1 ? list[0]?.at : `${list.length} associations`}); fine locally; to rehearse a deployment, ${how} in a config file (docs/versions.md)`
-  );
-}
-
-/** A published version as listed for the admin listener and the CLI. */
-export interface VersionInfo {
-  version: string;
-  sha256: string;
-  createdAt: string;
-  /** The entry file it was built from. */
-  source: string;
-  exportName: string;
-}
-
-export interface LocalCodeSource extends CodeSource {
-  /** Published versions of a function, ascending; throws PublishError('UnknownFunction'). */
-  versions(functionId: string): readonly VersionInfo[];
-  /**
-   * Every build `resolve(functionId, qualifier)` can return right now (an alias: both versions), for
-   * start-up checks and prewarming. Not for the hot path.
-   */
-  candidates(functionId: string, qualifier: string | undefined): readonly CodeRef[];
-}
-
-export type PublishErrorCode = 'UnknownFunction' | 'BuildFailed' | 'Closed';
-
-/** publish() failures: UnknownFunction → 404 on the admin listener, BuildFailed → 400 with the message. */
-export class PublishError extends Error {
-  readonly code: PublishErrorCode;
-  constructor(code: PublishErrorCode, message: string) {
-    super(message);
-    this.name = 'PublishError';
-    this.code = code;
-  }
-}
-
-/** Lambda's init phase limit: a reload whose module takes longer to load is refused. */
-const LOAD_CHECK_TIMEOUT_MS = 10_000;
 const DEFAULT_DEBOUNCE_MS = 100;
 /** Bound on files watched per function (its local import graph). */
 const MAX_WATCHED_FILES = 500;
 /** Compiled $LATEST builds kept per function; older ones are deleted (workers load them at start only). */
 const BUILDS_KEPT = 5;
-const REGION = 'us-east-1';
 
 interface AliasRoute {
   primary: CodeRef;
@@ -365,9 +303,11 @@ class Registry implements LocalCodeSource {
     if (this.closed) return;
     const check = verifyLoads(file, {
       exportName: fc.fn.exportName,
-      timeoutMs: LOAD_CHECK_TIMEOUT_MS,
+      // Lambda's init phase limit: a reload whose module takes longer to load is refused.
+      timeoutMs: INIT_TIMEOUT_MS,
       memorySize: fc.fn.memorySize,
-      env: this.checkEnv(fc.fn),
+      // The environment a worker of this code gets (docs/cloudfront-reference.md §3.8).
+      env: lambdaEnv(fc.fn, fc.latest, staticContext(fc.fn, LATEST)),
     });
     fc.stopCheck = check.stop;
     const r = await check.result;
@@ -388,23 +328,6 @@ class Registry implements LocalCodeSource {
     if (this.closed || message === fc.lastError) return;
     fc.lastError = message;
     this.log.error(`edgeproxy: ${displayPath(fc.fn.file)} was not reloaded, "${fc.fn.id}" keeps serving the previous code: ${message}`);
-  }
-
-  /** Lambda's reserved variables, as a function worker sees them (spec §3.8: no user variables). */
-  private checkEnv(fn: ResolvedFunction): Record<string, string> {
-    const env: Record<string, string> = {
-      AWS_REGION: REGION,
-      AWS_DEFAULT_REGION: REGION,
-      AWS_LAMBDA_FUNCTION_NAME: `${REGION}.${fn.id}`,
-      AWS_LAMBDA_FUNCTION_VERSION: LATEST,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
-      LAMBDA_TASK_ROOT: path.dirname(fn.file),
-    };
-    for (const keep of ['PATH', 'LANG', 'TZ']) {
-      const v = process.env[keep];
-      if (v !== undefined) env[keep] = v;
-    }
-    return env;
   }
 
   // ---- the CodeSource contract ----------------------------------------------------------------
