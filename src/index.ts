@@ -110,7 +110,7 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
     await Promise.all([runtime.close(), code.close()]);
     throw e;
   }
-  const origins = createOriginClient();
+  const origins = createOriginClient(log);
   const clock = opts.clock ?? systemClock;
   const store = createStore({ maxBytes: config.cache.maxBytes, maxObjectBytes: config.cache.maxObjectBytes, clock });
   const env = createEnv(config, runtime, origins, { store, clock, inflight: new Map() }, log, code);

@@ -8,6 +8,9 @@
 import type { Readable, Writable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { EdgeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { MAX_ORIGIN_RESPONSE_HEADER_BYTES } from '../rules/cloudfront.js';
+import { completingOnReset, CONTINUE_STAND_IN, installUndiciHooks } from './undici-hooks.js';
 
 export interface OriginTarget {
   protocol: 'http' | 'https';
@@ -101,6 +104,7 @@ class Exchange implements OriginBody, Dispatcher.DispatchHandler {
   private resumeFn: (() => void) | undefined;
   private consumer: Consumer | undefined;
   private headersSeen = false;
+  private continues = 0;
   private done = false;
   /** Set when the body ended or failed before a consumer attached. */
   private early: { err: Error | undefined } | undefined;
@@ -117,7 +121,12 @@ class Exchange implements OriginBody, Dispatcher.DispatchHandler {
   }
 
   onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
-    if (status < 200) return true; // 1xx: informational, the real answer follows
+    if (status < 200) {
+      // 1xx: interim, the real answer follows (RFC 9110 §15.2). CloudFront takes one 100 Continue and
+      // fails on a second (docs/cloudfront-reference.md §6.13).
+      if (status === CONTINUE_STAND_IN && ++this.continues > 1) this.abortFn?.(new Error('the origin sent more than one 100 Continue'));
+      return true;
+    }
     this.headersSeen = true;
     this.resumeFn = resume;
     const rawHeaders: string[] = new Array(raw.length);
@@ -134,6 +143,11 @@ class Exchange implements OriginBody, Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
+    if (completingOnReset()) {
+      // A body delimited by the connection's close, ended by a reset: cut, not complete (undici-hooks.ts).
+      this.onError(Object.assign(new Error('the origin reset the connection inside a body delimited by its close'), { code: 'ECONNRESET' }));
+      return;
+    }
     this.done = true;
     if (this.consumer) this.consumer.end();
     else this.early = { err: undefined };
@@ -237,7 +251,8 @@ class Exchange implements OriginBody, Dispatcher.DispatchHandler {
   }
 }
 
-export function createOriginClient(): OriginClient {
+export function createOriginClient(log: Pick<Logger, 'warn'> = { warn: () => {} }): OriginClient {
+  installUndiciHooks(log);
   const pools = new Map<string, { pool: Pool; base: string }>();
 
   function poolFor(f: OriginFetch): { pool: Pool; base: string } {
@@ -253,6 +268,9 @@ export function createOriginClient(): OriginClient {
           keepAliveTimeout: f.keepaliveTimeoutMs,
           keepAliveMaxTimeout: Math.max(f.keepaliveTimeoutMs, 1000),
           pipelining: 1,
+          // CloudFront's cap on an origin response's headers (docs/cloudfront-reference.md §3.5 [C]);
+          // undici's own default is 16 KiB.
+          maxHeaderSize: MAX_ORIGIN_RESPONSE_HEADER_BYTES,
         }),
       };
       pools.set(key, p);

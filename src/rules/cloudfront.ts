@@ -138,6 +138,8 @@ export const ORIGIN_REQUEST_POLICY_ONLY_HEADERS: readonly string[] = [
 export const MAX_URL_LENGTH = 8_192;
 /** §3.5: a viewer's request line and headers may be at most 20,480 bytes. */
 export const MAX_REQUEST_HEADER_BYTES = 20_480;
+/** §3.5 [C]: the current quota page gives an origin response's headers the same 20,480-byte cap. */
+export const MAX_ORIGIN_RESPONSE_HEADER_BYTES = 20_480;
 
 // ---- §1.4 origins ----------------------------------------------------------------------------
 
