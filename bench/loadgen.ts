@@ -1,5 +1,5 @@
 // The load generator: a child process of the driver that runs autocannon on command, so the load
-// never shares an event loop (or a core's scheduling) with the server it measures (issue 5 §1).
+// never shares an event loop (or a core's scheduling) with the server it measures.
 // It stays up for the whole bench to save a Node start per run; one run at a time.
 
 import autocannon, { type AutocannonOptions, type AutocannonRequest } from 'autocannon';

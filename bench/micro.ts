@@ -1,5 +1,5 @@
 // `node dist/bench/micro.js` (or `npm run bench -- --micro`): micro-benchmarks of the per-request
-// functions (issue 5 §5). Cases whose module is not written yet are listed as skipped, with why.
+// functions. Cases whose module is not written yet are listed as skipped, with why.
 
 import { cases as cacheKey } from './micro/cache-key.js';
 import { cases as eventBuild } from './micro/event-build.js';

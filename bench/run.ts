@@ -1,6 +1,6 @@
 // `npm run bench`: starts the servers each scenario needs (origin, edgeproxy, limit or passthrough)
 // as child processes, drives them with autocannon from another child, and prints one table of
-// medians with each target's ratio to the baseline measured in the same run (issue 5 §1).
+// medians with each target's ratio to the baseline measured in the same run (docs/benchmarks.md).
 // Benchmarks are reported, never asserted.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,7 +35,7 @@ function sampleInfo(s: Sample): NonNullable<RoleReport['sample']> {
   return { status: s.status, xCache: xCacheOf(s), bodyBytes: s.body.length, headerCount: s.rawHeaders.length / 2 };
 }
 
-/** What the limit server answers when there is no edgeproxy response to copy: CloudFront's header set (spec §5.4). */
+/** What the limit server answers when there is no edgeproxy response to copy: CloudFront's header set (docs/cloudfront-reference.md §5.4). */
 function fallbackLimitSpec(f: FallbackResponse): LimitSpec {
   const body = Buffer.alloc(f.bodyBytes, 'edgeproxy-bench ');
   const headers: Array<[string, string]> = [
@@ -46,7 +46,7 @@ function fallbackLimitSpec(f: FallbackResponse): LimitSpec {
     ['X-Cache', `${f.xCache} from cloudfront`],
     ['Via', '1.1 0123456789abcdef0123456789abcdef.cloudfront.net (CloudFront)'],
     ['X-Amz-Cf-Pop', 'IAD79-C3'],
-    // 56 characters like a real X-Amz-Cf-Id (spec §1.1), so byte counts match.
+    // 56 characters like a real X-Amz-Cf-Id (docs/cloudfront-reference.md §1.1), so byte counts match.
     ['X-Amz-Cf-Id', `${'A'.repeat(54)}==`],
   ];
   if (f.age) headers.push(['Age', '0']);

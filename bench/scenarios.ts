@@ -1,4 +1,4 @@
-// The scenarios of issue 5 §2, as data: what edgeproxy runs (config), what it is compared with
+// The scenarios of docs/benchmarks.md, as data: what edgeproxy runs (config), what it is compared with
 // (baseline), what the load generator sends, and what the response should look like.
 
 import type { RequestSpec } from './lib/messages.js';
@@ -27,7 +27,7 @@ export type ServerRole =
   /** The scenario's origin itself, measured directly (calibration only). */
   | { kind: 'origin'; label: string };
 
-/** The response the limit server sends when edgeproxy is not there to be sampled: CloudFront's shape (spec §5.4). */
+/** The response the limit server sends when edgeproxy is not there to be sampled: CloudFront's shape (docs/cloudfront-reference.md §5.4). */
 export interface FallbackResponse {
   status: number;
   contentType: string;
@@ -95,14 +95,14 @@ const get = (path: string): RequestSpec => ({ method: 'GET', path });
 const noFunctions = edge('edgeproxy', [], {});
 /**
  * Misses need a policy with MinTTL 0: under CachingOptimized (MinTTL 1 s) CloudFront keeps even a
- * `no-store` answer for a second (spec §6.5), and c/d would measure hits. UseOriginCacheControlHeaders
+ * `no-store` answer for a second (docs/cloudfront-reference.md §6.5), and c/d would measure hits. UseOriginCacheControlHeaders
  * is AWS's managed policy that defers to the origin (MinTTL 0).
  */
 const MISS_POLICY = 'UseOriginCacheControlHeaders';
 /** Scenario c's target; also scenario d's baseline. */
 const missNoFunctions = edge('edgeproxy', [], {}, MISS_POLICY);
 
-/** 100k distinct small objects for g (issue 5 §2g); 512 B bodies keep the cache ~60 MB with headers and keys. */
+/** 100k distinct small objects for g; 512 B bodies keep the cache ~60 MB with headers and keys. */
 export const G_OBJECTS = 100_000;
 export const G_BODY_BYTES = 512;
 

@@ -153,7 +153,7 @@ async function serve(cmd: Extract<CliCommand, { kind: 'serve' }>, root: string):
   let listening = false;
   try {
     let demoOriginUrl: string | undefined;
-    let config;
+    let config: ResolvedConfig;
     if (isDemoMode(cmd)) {
       const { startDemoOrigin } = await import('./demo/origin.js');
       const demo = await startDemoOrigin({ host: '127.0.0.1', port: 0 });

@@ -25,9 +25,9 @@ export interface ErrorSpec {
   xCache: string;
   /** user: the function or the request is at fault; system: the origin or edgeproxy. */
   kind: 'user' | 'system';
-  /** The message line CloudFront puts into its HTML error page (spec §4). */
+  /** The message line CloudFront puts into its HTML error page (docs/cloudfront-reference.md §4). */
   pageMessage: string;
-  /** An unreachable or failing origin: a stale copy inside stale-if-error answers instead (spec §6.6/§6.7). */
+  /** An unreachable or failing origin: a stale copy inside stale-if-error answers instead (docs/cloudfront-reference.md §6.6/§6.7). */
   staleOnError: boolean;
   /**
    * The answer ends the connection (`Connection: close`): the viewer's bytes after this request cannot
@@ -132,7 +132,7 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = {
     pageMessage: 'Bad request.',
     staleOnError: false,
   },
-  // A method outside the behavior's allowed methods (spec §6.1 behavior settings): CloudFront answers 403.
+  // A method outside the behavior's allowed methods (docs/cloudfront-reference.md §6.1 behavior settings): CloudFront answers 403.
   MethodNotAllowed: {
     status: 403,
     xCache: 'Error',

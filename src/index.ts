@@ -42,7 +42,7 @@ export interface EdgeProxy {
   readonly config: ResolvedConfig;
   /** The distribution's cache (for tests and the admin listener). */
   readonly cache: CacheStore;
-  /** Function and distribution metrics (spec §9.4), served by the admin listener at /metrics. */
+  /** Function and distribution metrics (docs/cloudfront-reference.md §9.4), served by the admin listener at /metrics. */
   readonly metrics: Metrics;
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), ends workers. */
   close(graceMs?: number): Promise<void>;
@@ -96,7 +96,7 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
   const tap = config.lambda === undefined ? undefined : new LogTap(log, true);
   const runtime = createRuntime({ log: tap ?? log, metrics: lambdaMetrics.tap(metrics), functions: config.functions.values(), ...config.runtime });
   try {
-    // A missing export is a start-up error, before listening (issue #2 point 2): every build an
+    // A missing export is a start-up error, before listening: every build an
     // association can resolve to (an alias's two versions, compiled TypeScript) is loaded once.
     const checks: Array<Promise<void>> = [];
     for (const b of config.behaviors) {

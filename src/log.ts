@@ -1,4 +1,4 @@
-// The proxy's own log, and the functions' (spec §9.5). Text lines for people (coloured on a terminal
+// The proxy's own log, and the functions' (docs/cloudfront-reference.md §9.5). Text lines for people (coloured on a terminal
 // only), or one JSON object per line (`log.format: 'json'`). Callers pass the text line plus optional
 // structured fields; text mode prints the line, JSON mode prints the fields.
 

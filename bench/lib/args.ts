@@ -20,7 +20,7 @@ export interface BenchOptions {
 }
 
 /**
- * Defaults sized so the default set (8 scenarios) stays under 4 minutes (issue 5 §1): see
+ * Defaults sized so the default set (8 scenarios) stays under 4 minutes: see
  * estimateSeconds. For numbers to publish, use longer runs: `--duration 8 --repeat 5` (~9 min).
  */
 export const DEFAULTS = { duration: 3, warmup: 2, connections: 50, repeat: 3 } as const;

@@ -152,7 +152,7 @@ export function renderTable(reports: readonly ScenarioReport[]): string {
   );
 }
 
-/** The same table as Markdown, with the machine and the command, ready for the README (issue 5 §6). */
+/** The same table as Markdown, with the machine and the command, ready for the README. */
 export function renderMarkdown(reports: readonly ScenarioReport[], meta: { machine: string; command: string; when: string; legend: string }): string {
   return [
     `Measured ${meta.when} on ${meta.machine}.`,

@@ -1,4 +1,4 @@
-// Cache key (spec §6.2/§6.3): runs on every request that can be cached.
+// Cache key (docs/cloudfront-reference.md §6.2/§6.3): runs on every request that can be cached.
 
 import type { CachePolicy } from '../../src/config/types.js';
 import type { CfHeaders } from '../../src/event/types.js';

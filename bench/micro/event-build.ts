@@ -1,5 +1,5 @@
 // Event build: what the host does before each viewer-request hook — headers to CloudFront's form and
-// the event's JSON text that crosses to the worker (spec §1.1; event/event-json.ts eventJson: the
+// the event's JSON text that crosses to the worker (docs/cloudfront-reference.md §1.1; event/event-json.ts eventJson: the
 // envelope's fixed part is serialized once at start, the request per call).
 
 import type { CfHeaders, CfRequest, EventType } from '../../src/event/types.js';

@@ -1,10 +1,10 @@
 // Realistic inputs for the micro-benchmarks, built once: a browser's request headers, a resolved
-// behavior list, and the CachingOptimized policy (spec §6.2) written out so no config code is needed.
+// behavior list, and the CachingOptimized policy (docs/cloudfront-reference.md §6.2) written out so no config code is needed.
 
 import type { CachePolicy, ResolvedBehavior } from '../../src/config/types.js';
 import type { CfHeaders, CfRequest } from '../../src/event/types.js';
 
-/** 13 header lines as Chrome sends them, with two Cookie lines (spec §1.2: one entry per line). */
+/** 13 header lines as Chrome sends them, with two Cookie lines (docs/cloudfront-reference.md §1.2: one entry per line). */
 export const BROWSER_RAW_HEADERS: readonly string[] = [
   'Host', 'd111111abcdef8.cloudfront.net',
   'Connection', 'keep-alive',
@@ -60,7 +60,7 @@ export function behavior(pathPattern: string, matches: (path: string) => boolean
 export const PATTERNS: readonly string[] = ['/api/*', '/images/*.jpg', '/static/*', '/app/??/*', '*'];
 
 /**
- * The same lines as a function may see them: Connection is never exposed (spec §3.1). Filtered
+ * The same lines as a function may see them: Connection is never exposed (docs/cloudfront-reference.md §3.1). Filtered
  * here, once, rather than deleted from each converted map (a delete makes V8 switch the object to
  * slower dictionary mode, which would be the fixture's cost, not the code's).
  */

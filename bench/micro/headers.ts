@@ -1,4 +1,4 @@
-// Header conversion (spec §1.2): Node's rawHeaders ⇄ CloudFront's header map, both directions per hook.
+// Header conversion (docs/cloudfront-reference.md §1.2): Node's rawHeaders ⇄ CloudFront's header map, both directions per hook.
 
 import type { CfHeaders } from '../../src/event/types.js';
 import { BROWSER_RAW_HEADERS } from './fixtures.js';

@@ -1,4 +1,4 @@
-// Behavior match (spec §6.1): one compiled pattern, and first-match over a 5-behavior list.
+// Behavior match (docs/cloudfront-reference.md §6.1): one compiled pattern, and first-match over a 5-behavior list.
 
 import type { ResolvedBehavior } from '../../src/config/types.js';
 import { behavior, PATTERNS } from './fixtures.js';

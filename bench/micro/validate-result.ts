@@ -1,4 +1,4 @@
-// Result validation (spec §2.2, §3.1, §3.2): runs on every function result. The realistic input is
+// Result validation (docs/cloudfront-reference.md §2.2, §3.1, §3.2): runs on every function result. The realistic input is
 // the worker's JSON reply, so the second case parses it too.
 
 import type { CfHeaders, CfRequest } from '../../src/event/types.js';

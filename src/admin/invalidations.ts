@@ -1,5 +1,5 @@
 // The invalidation API of the admin listener: CloudFront's CreateInvalidation request shapes, its
-// quotas (spec §6.12), CallerReference idempotency, and the record kept of past invalidations.
+// quotas (docs/cloudfront-reference.md §6.12), CallerReference idempotency, and the record kept of past invalidations.
 
 import { randomInt } from 'node:crypto';
 import { validateInvalidationPath } from '../cache/invalidation.js';
@@ -7,7 +7,7 @@ import { AdminError } from './errors.js';
 import { isRecord, typeName } from './http.js';
 
 /**
- * spec §6.12 / CloudFront's "concurrent invalidation request maximum": 3,000 individual files and,
+ * docs/cloudfront-reference.md §6.12 / CloudFront's "concurrent invalidation request maximum": 3,000 individual files and,
  * independently, 15 wildcard paths in progress. Our invalidations complete at once, so "in
  * progress" is exactly the request being made.
  */
@@ -111,14 +111,14 @@ export function parseInvalidationRequest(body: unknown): InvalidationRequest {
   if (files > MAX_FILE_PATHS) {
     throw new AdminError(
       'TooManyInvalidationsInProgress',
-      `${field}: ${files} file paths; CloudFront allows ${MAX_FILE_PATHS} per distribution in progress (spec §6.12): split the request`,
+      `${field}: ${files} file paths; CloudFront allows ${MAX_FILE_PATHS} per distribution in progress (AWS rule: invalidation): split the request`,
       field,
     );
   }
   if (wildcards > MAX_WILDCARD_PATHS) {
     throw new AdminError(
       'TooManyInvalidationsInProgress',
-      `${field}: ${wildcards} wildcard paths; CloudFront allows ${MAX_WILDCARD_PATHS} in progress (spec §6.12): use a shorter common prefix such as "/*"`,
+      `${field}: ${wildcards} wildcard paths; CloudFront allows ${MAX_WILDCARD_PATHS} in progress (AWS rule: invalidation): use a shorter common prefix such as "/*"`,
       field,
     );
   }

@@ -1,4 +1,4 @@
-// The admin listener (issue #3 point 8, issue #4 points 5 and 9): invalidations, the cache listing,
+// The admin listener (docs/admin.md): invalidations, the cache listing,
 // metrics and version publishing on a port of its own, apart from viewer traffic. JSON in and out;
 // every refusal is `{ "error": { code, message, field? } }`. Nothing here runs per viewer request.
 
@@ -18,7 +18,7 @@ export interface AdminDeps {
   clock: Clock;
   log: Logger;
   metrics: MetricsSource | undefined;
-  /** Publishes $LATEST of a function as a new version (issue 4 point 5); undefined when not available. */
+  /** Publishes $LATEST of a function as a new version (docs/versions.md); undefined when not available. */
   publish: ((functionId: string) => Promise<{ version: string; created: boolean }>) | undefined;
   distributionId: string;
   /** The Lambda API's dead-letter and destination sinks (docs/lambda-api.md); undefined when its listener is off. */

@@ -1,5 +1,5 @@
 // The cache never reads the wall clock itself: every freshness decision takes a Clock so tests can
-// step exactly onto TTL boundaries without sleeping (issue #3 item 13).
+// step exactly onto TTL boundaries without sleeping.
 
 export interface Clock {
   /** Milliseconds since the epoch. */

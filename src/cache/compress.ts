@@ -1,4 +1,4 @@
-// Edge compression (spec §6.10): which responses CloudFront compresses, with which encoding, and
+// Edge compression (docs/cloudfront-reference.md §6.10): which responses CloudFront compresses, with which encoding, and
 // what compression does to the headers.
 
 import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
@@ -6,7 +6,7 @@ import type { CachePolicy } from '../config/types.js';
 import type { CfHeaders } from '../event/types.js';
 import { firstHeader, headerValues, parseCacheControl } from './ttl.js';
 
-/** spec §6.10: the content types CloudFront compresses (media type only, lowercase). */
+/** docs/cloudfront-reference.md §6.10: the content types CloudFront compresses (media type only, lowercase). */
 export const COMPRESSIBLE_TYPES: ReadonlySet<string> = new Set([
   'application/dash+xml', 'application/eot', 'application/font', 'application/font-sfnt',
   'application/javascript', 'application/json', 'application/opentype', 'application/otf',
@@ -29,7 +29,7 @@ const COMPRESSIBLE_STATUSES: ReadonlySet<number> = new Set([200, 403, 404]);
 export type EdgeEncoding = 'gzip' | 'br';
 
 /**
- * Can a behavior compress at all? Computed once per behavior (spec §6.10): Compress on, gzip or br
+ * Can a behavior compress at all? Computed once per behavior (docs/cloudfront-reference.md §6.10): Compress on, gzip or br
  * enabled in the cache policy, some TTL above 0, and Accept-Encoding not listed as a key header.
  */
 export function behaviorCompresses(compress: boolean, policy: CachePolicy): boolean {
@@ -45,7 +45,7 @@ export interface CompressInput {
   policy: CachePolicy;
   /** The normalized Accept-Encoding in the key (`br,gzip` | `gzip` | `br` | undefined). */
   acceptEncoding: string | undefined;
-  /** '1.0' viewers get no compression (spec §6.10). */
+  /** '1.0' viewers get no compression (docs/cloudfront-reference.md §6.10). */
   viewerHttpVersion: string;
   status: number;
   /** Response headers (after origin-response). */
@@ -60,7 +60,7 @@ function mediaType(h: CfHeaders): string | undefined {
 }
 
 /**
- * The encoding to apply, or undefined to leave the body as it is (spec §6.10): viewer accepts it
+ * The encoding to apply, or undefined to leave the body as it is (docs/cloudfront-reference.md §6.10): viewer accepts it
  * (br preferred), no Content-Encoding, Content-Length 1,000–10,000,000, status 200/403/404,
  * listed Content-Type. Also honours `Cache-Control: no-transform` (RFC 9110 §7.7; CloudFront silent).
  */
@@ -98,7 +98,7 @@ export function compress(buf: Buffer, encoding: EdgeEncoding): Buffer {
 
 const ETAG = /^(W\/)?"[\x21\x23-\x7e\x80-\xff]*"$/;
 
-/** spec §6.10: strong `"x"` → `W/"x"`, weak kept, anything invalid → undefined (removed). */
+/** docs/cloudfront-reference.md §6.10: strong `"x"` → `W/"x"`, weak kept, anything invalid → undefined (removed). */
 export function weakenEtag(etag: string | undefined): string | undefined {
   if (etag === undefined) return undefined;
   const t = etag.trim();

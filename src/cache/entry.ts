@@ -1,5 +1,5 @@
 // The stored object and the pure operations on it: what is kept of a response (RFC 9111 §3.1),
-// how a 304 refreshes it (RFC 9111 §3.2, §4.3.4, spec §6.8), which validators revalidation sends.
+// how a 304 refreshes it (RFC 9111 §3.2, §4.3.4, docs/cloudfront-reference.md §6.8), which validators revalidation sends.
 
 import type { CfHeaders } from '../event/types.js';
 import { firstHeader, headerValues, parseAge, parseHttpDate, splitList, stripFields, type TtlDecision } from './ttl.js';
@@ -28,7 +28,7 @@ export interface CacheEntry {
   readonly ageValue: number;
   /** CloudFront TTL (freshness lifetime) decided at store time, seconds. */
   readonly ttl: number;
-  /** The behavior's MaxTTL at store time (never below ttl): no stale use beyond it (spec §6.7). */
+  /** The behavior's MaxTTL at store time (never below ttl): no stale use beyond it (docs/cloudfront-reference.md §6.7). */
   readonly maxTtl: number;
   readonly staleWhileRevalidate: number;
   readonly staleIfError: number | undefined;
@@ -72,7 +72,7 @@ export interface StorableOptions {
   stripFields: readonly string[];
   /**
    * Keep Set-Cookie in the stored copy. Only when the cache policy keys on cookies: otherwise one
-   * viewer's cookie would be replayed to others (issue #3 item 12, spec §6.13, §10.11).
+   * viewer's cookie would be replayed to others (docs/cloudfront-reference.md §6.13, §10.11).
    */
   keepSetCookie: boolean;
 }
@@ -188,7 +188,7 @@ function makeEntry(i: EntryBase, headers: CfHeaders, f: EntryFacts): CacheEntry 
   };
 }
 
-/** Conditional request headers for revalidating a stale entry (spec §6.8, RFC 9111 §4.3.1). */
+/** Conditional request headers for revalidating a stale entry (docs/cloudfront-reference.md §6.8, RFC 9111 §4.3.1). */
 export function revalidationHeaders(e: CacheEntry): CfHeaders {
   const h: CfHeaders = {};
   if (e.etag !== undefined) h['if-none-match'] = [{ key: 'If-None-Match', value: e.etag }];

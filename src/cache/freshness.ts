@@ -1,4 +1,4 @@
-// Age and freshness of a stored entry at a given instant (RFC 9111 §4.2, spec §6.5–§6.7).
+// Age and freshness of a stored entry at a given instant (RFC 9111 §4.2, docs/cloudfront-reference.md §6.5–§6.7).
 // All arithmetic is in ms against an injected clock's `now`; headers show whole seconds.
 
 import type { CacheEntry } from './entry.js';
@@ -39,7 +39,7 @@ export function ttlLeft(e: Timing & Pick<CacheEntry, 'ttl'>, now: number): numbe
 
 export type Freshness = 'fresh' | 'stale-while-revalidate' | 'stale';
 
-/** Is the entry within its stale window of `windowSeconds` past expiry, capped by MaxTTL (spec §6.7)? */
+/** Is the entry within its stale window of `windowSeconds` past expiry, capped by MaxTTL (docs/cloudfront-reference.md §6.7)? */
 function withinStaleWindow(e: Lifetimes, ageMs: number, windowSeconds: number): boolean {
   const limit = Math.min(e.ttl + Math.min(windowSeconds, e.maxTtl), e.maxTtl);
   return ageMs < limit * 1000;
@@ -48,7 +48,7 @@ function withinStaleWindow(e: Lifetimes, ageMs: number, windowSeconds: number): 
 /**
  * fresh: current_age < TTL (RFC 9111 §4.2: "fresh if its freshness lifetime exceeds its age").
  * stale-while-revalidate: stale but inside `stale-while-revalidate=N`, N capped by MaxTTL and never
- * past MaxTTL (spec §6.7), and not must-revalidate (RFC 9111 §5.2.2.2).
+ * past MaxTTL (docs/cloudfront-reference.md §6.7), and not must-revalidate (RFC 9111 §5.2.2.2).
  */
 export function freshness(e: Timing & Lifetimes, now: number): Freshness {
   const age = currentAgeMs(e, now);
@@ -61,9 +61,9 @@ export function freshness(e: Timing & Lifetimes, now: number): Freshness {
 
 /**
  * May a stale entry answer when the origin fails (5xx or no answer)? Never with must-revalidate or
- * proxy-revalidate. With `stale-if-error=N`: inside min(N, MaxTTL) past expiry (spec §6.7;
- * `stale-if-error=0` forbids it). Without: CloudFront's default (spec §6.6) serves the expired copy,
- * but never beyond MaxTTL (spec §6.7).
+ * proxy-revalidate. With `stale-if-error=N`: inside min(N, MaxTTL) past expiry (docs/cloudfront-reference.md §6.7;
+ * `stale-if-error=0` forbids it). Without: CloudFront's default (docs/cloudfront-reference.md §6.6) serves the expired copy,
+ * but never beyond MaxTTL (docs/cloudfront-reference.md §6.7).
  */
 export function canServeStaleOnError(e: Timing & Lifetimes, now: number): boolean {
   if (e.mustRevalidate) return false;

@@ -1,4 +1,4 @@
-// CloudFront invalidation paths (spec §6.12) and RFC 9111 §4.4 invalidation by unsafe methods.
+// CloudFront invalidation paths (docs/cloudfront-reference.md §6.12) and RFC 9111 §4.4 invalidation by unsafe methods.
 
 import type { CachePolicy } from '../config/types.js';
 import { selectQueryString } from '../event/select.js';
@@ -18,12 +18,12 @@ export class InvalidationPathError extends Error {
 }
 
 /**
- * Characters that must arrive URL-encoded (spec §6.12: non-ASCII and RFC 1738 "unsafe" characters;
+ * Characters that must arrive URL-encoded (docs/cloudfront-reference.md §6.12: non-ASCII and RFC 1738 "unsafe" characters;
  * `%` itself introduces an escape and `~` is allowed in practice).
  */
 const UNSAFE = /[\x00-\x20\x7f-\uffff"<>#{}|\\^`]/;
 
-/** Checks one path against spec §6.12; returns it unchanged or throws InvalidationPathError. */
+/** Checks one path against docs/cloudfront-reference.md §6.12; returns it unchanged or throws InvalidationPathError. */
 export function validateInvalidationPath(path: unknown, field = 'path'): string {
   if (typeof path !== 'string') throw new InvalidationPathError(field, 'must be a string');
   if (!path.startsWith('/')) throw new InvalidationPathError(field, `must start with "/" (got ${JSON.stringify(path.slice(0, 40))})`);
@@ -43,7 +43,7 @@ export function validateInvalidationPath(path: unknown, field = 'path'): string 
   return path;
 }
 
-/** A validated path compiled to a predicate over `uri?querystring` (case-sensitive, spec §6.12). */
+/** A validated path compiled to a predicate over `uri?querystring` (case-sensitive, docs/cloudfront-reference.md §6.12). */
 export type InvalidationMatcher = (pathWithQuery: string) => boolean;
 
 export function compileInvalidationPath(path: string): InvalidationMatcher {

@@ -1,4 +1,4 @@
-// The cache key (spec §6.2, §6.3; §0 [C]): path + the policy's query strings (order and case kept)
+// The cache key (docs/cloudfront-reference.md §6.2, §6.3; §0 [C]): path + the policy's query strings (order and case kept)
 // + keyed headers + keyed cookies + normalized Accept-Encoding. Runs on every request.
 
 import type { CachePolicy } from '../config/types.js';
@@ -8,13 +8,13 @@ import type { CfHeaders } from '../event/types.js';
 
 export interface CacheKeyInput {
   method: string;
-  /** The uri after viewer-request (spec §5.1: its rewrite forms the key). */
+  /** The uri after viewer-request (docs/cloudfront-reference.md §5.1: its rewrite forms the key). */
   uri: string;
   /** Without `?`. */
   querystring: string;
   /**
    * Viewer headers after viewer-request, plus the CloudFront-* headers the cache policy names
-   * (they key on the values CloudFront computed, spec §7).
+   * (they key on the values CloudFront computed, docs/cloudfront-reference.md §7).
    */
   headers: CfHeaders;
   policy: CachePolicy;
@@ -55,7 +55,7 @@ export function cacheKeyFor(input: CacheKeyInput): CacheKey {
   if (policy.headers.behavior === 'whitelist') {
     const keyed: Record<string, string[] | null> = {};
     for (const name of policy.headers.names) {
-      // spec §6.3: with gzip/br enabled the normalized value is keyed, never the raw header.
+      // docs/cloudfront-reference.md §6.3: with gzip/br enabled the normalized value is keyed, never the raw header.
       if (aeNormalized && name === 'accept-encoding') continue;
       keyed[name] = values(headers, name) ?? null;
     }
@@ -69,7 +69,7 @@ export function cacheKeyFor(input: CacheKeyInput): CacheKey {
   if (aeNormalized) {
     const raw = values(headers, 'accept-encoding');
     const n = normalizeAcceptEncoding(raw?.join(', '), policy.enableAcceptEncodingGzip, policy.enableAcceptEncodingBrotli);
-    // spec §6.3: "neither supported → header left out of the key".
+    // docs/cloudfront-reference.md §6.3: "neither supported → header left out of the key".
     acceptEncoding = n === 'identity' ? undefined : n;
   }
   parts.push(acceptEncoding ?? null);
@@ -81,7 +81,7 @@ export function cacheKey(input: CacheKeyInput): string {
   return cacheKeyFor(input).key;
 }
 
-/** `uri?querystring` as invalidation paths see an entry (spec §6.12). */
+/** `uri?querystring` as invalidation paths see an entry (docs/cloudfront-reference.md §6.12). */
 export function invalidationPath(e: { uri: string; querystring: string }): string {
   return e.querystring === '' ? e.uri : `${e.uri}?${e.querystring}`;
 }

@@ -1,4 +1,4 @@
-// Range requests answered from a stored full object (spec §6.11, RFC 9110 §14).
+// Range requests answered from a stored full object (docs/cloudfront-reference.md §6.11, RFC 9110 §14).
 
 import { randomBytes } from 'node:crypto';
 import { parseHttpDate } from './ttl.js';
@@ -24,7 +24,7 @@ const SPEC = /^(\d*)-(\d*)$/;
 
 /**
  * Parses `Range` against an object of `length` bytes (RFC 9110 §14.1.1). CloudFront's extra rules
- * (spec §6.11, RangeGETs page): ranges must be ascending and not overlapping and every spec valid,
+ * (docs/cloudfront-reference.md §6.11, RangeGETs page): ranges must be ascending and not overlapping and every spec valid,
  * otherwise the full object is returned with 200. Specs starting beyond the end are dropped; when
  * none is left the answer is 416.
  */

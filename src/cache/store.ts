@@ -77,7 +77,7 @@ export interface CacheStore {
   delete(key: string): number;
   /** Removes exactly this stored entry (if still stored). */
   deleteEntry(entry: CacheEntry): boolean;
-  /** CloudFront invalidation (spec §6.12). Throws InvalidationPathError before removing anything. */
+  /** CloudFront invalidation (docs/cloudfront-reference.md §6.12). Throws InvalidationPathError before removing anything. */
   invalidate(paths: readonly unknown[]): InvalidationResult;
   /** RFC 9111 §4.4 targets (invalidation.ts unsafeMethodInvalidation): exact uri + key query string. */
   invalidateTargets(targets: readonly InvalidationTarget[]): InvalidationResult;

@@ -1,4 +1,4 @@
-// How long CloudFront keeps a response: spec §6.5 (TTL algorithm), §6.6 (error caching), with
+// How long CloudFront keeps a response: docs/cloudfront-reference.md §6.5 (TTL algorithm), §6.6 (error caching), with
 // RFC 9111 filling every gap CloudFront leaves open (decisions in docs/decisions.md).
 // Also the robust parsers for Cache-Control, HTTP dates and delta-seconds that freshness uses.
 
@@ -6,7 +6,7 @@ import type { CachePolicy } from '../config/types.js';
 import type { CfHeaders } from '../event/types.js';
 
 // ---------------------------------------------------------------------------------------------
-// Header access (CfHeaders: lowercase name → one entry per header line, spec §1.2)
+// Header access (CfHeaders: lowercase name → one entry per header line, docs/cloudfront-reference.md §1.2)
 
 /** Every line's value of one header, in order; [] when absent. */
 export function headerValues(h: CfHeaders, lowerName: string): string[] {
@@ -211,9 +211,9 @@ export function parseAge(h: CfHeaders): number | undefined {
 // ---------------------------------------------------------------------------------------------
 // TTL decision
 
-/** spec §6.6: cached even without Cache-Control, for max(error-caching min TTL, max-age/s-maxage). */
+/** docs/cloudfront-reference.md §6.6: cached even without Cache-Control, for max(error-caching min TTL, max-age/s-maxage). */
 export const ALWAYS_CACHED_ERRORS: ReadonlySet<number> = new Set([404, 414, 500, 501, 502, 503, 504]);
-/** spec §6.6: cached only when the origin sent max-age or s-maxage. */
+/** docs/cloudfront-reference.md §6.6: cached only when the origin sent max-age or s-maxage. */
 export const CACHED_WITH_MAX_AGE_ERRORS: ReadonlySet<number> = new Set([400, 403, 405, 412, 415]);
 /**
  * AWS "custom-error-pages-expiration": for these codes no-store/no-cache/private prevent error caching;
@@ -242,9 +242,9 @@ export interface TtlInput {
   policy: CachePolicy;
   /** ms epoch: when the response arrived (our clock). */
   now: number;
-  /** Error caching minimum TTL in seconds (CloudFront default 10, spec §6.6). */
+  /** Error caching minimum TTL in seconds (CloudFront default 10, docs/cloudfront-reference.md §6.6). */
   errorCachingMinTtl: number;
-  /** Per-status error caching minimum TTL from custom error responses (spec §6.6). */
+  /** Per-status error caching minimum TTL from custom error responses (docs/cloudfront-reference.md §6.6). */
   customErrorTtls?: ReadonlyMap<number, number>;
   /** The behavior's cached methods; GET and HEAD when absent. */
   cachedMethods?: readonly string[];
@@ -275,7 +275,7 @@ function clamp(v: number, lo: number, hi: number): number {
 }
 
 /**
- * Explicit freshness in seconds per CloudFront's order (spec §6.5: s-maxage beats max-age beats
+ * Explicit freshness in seconds per CloudFront's order (docs/cloudfront-reference.md §6.5: s-maxage beats max-age beats
  * Expires); undefined when the response carries none. An invalid Expires counts as already expired
  * (RFC 9111 §5.3), measured from Date, or from `now` when Date is absent or invalid.
  */
@@ -306,7 +306,7 @@ function varyHasStar(h: CfHeaders): boolean {
 }
 
 /**
- * Decides whether and for how long a response is kept (spec §6.5, §6.6; RFC 9111 §3 where the
+ * Decides whether and for how long a response is kept (docs/cloudfront-reference.md §6.5, §6.6; RFC 9111 §3 where the
  * spec is silent). Pure: same input, same answer.
  */
 export function decideTtl(input: TtlInput): TtlDecision {
@@ -337,7 +337,7 @@ export function decideTtl(input: TtlInput): TtlDecision {
   if (!(input.cachedMethods ?? DEFAULT_CACHED_METHODS).includes(method)) return no('method');
   // A HEAD answer has no body; storing it under GET's key would serve empty bodies to GETs.
   if (method === 'HEAD') return no('head');
-  // spec §6.2: CachingDisabled (all TTLs 0) caches nothing and disables error caching too.
+  // docs/cloudfront-reference.md §6.2: CachingDisabled (all TTLs 0) caches nothing and disables error caching too.
   if (policy.maxTTL <= 0) return no('caching-disabled');
   if (status < 200 || status > 999) return no('status');
   // RFC 9111 §3: 304 and 206 are never stored as responses of their own (see decisions).
@@ -355,7 +355,7 @@ export function decideTtl(input: TtlInput): TtlDecision {
   const noStore = cc.has('no-store') && !(mustUnderstand && UNDERSTOOD.has(status));
   const isPrivate = cc.has('private') && privateFields === undefined;
   const isNoCache = cc.has('no-cache') && noCacheFields === undefined;
-  // spec §6.5: `Vary: *` (MinTTL 0) is refetched unconditionally every time, and RFC 9111 §4.1 says it
+  // docs/cloudfront-reference.md §6.5: `Vary: *` (MinTTL 0) is refetched unconditionally every time, and RFC 9111 §4.1 says it
   // never matches a later request: storing it gains nothing (MinTTL > 0 too, see decisions).
   if (varyHasStar(headers)) return no('vary-star');
 
@@ -372,7 +372,7 @@ export function decideTtl(input: TtlInput): TtlDecision {
       const ttl = Math.max(errTtl, explicit === undefined ? 0 : Math.min(explicit.seconds, policy.maxTTL));
       return ttl > 0 ? yes(ttl, 'error-caching') : no('error-ttl-zero');
     }
-    // Not in CloudFront's lists (401, 410, 429, 505…; spec §10.12 [U]): an RFC 9111 shared cache,
+    // Not in CloudFront's lists (401, 410, 429, 505…; docs/cloudfront-reference.md §10.12 [U]): an RFC 9111 shared cache,
     // i.e. only with explicit freshness, never by a default.
     if (noStore || isPrivate || isNoCache) return no(noStore ? 'no-store' : isPrivate ? 'private' : 'no-cache');
     if (explicit === undefined) return no('error-not-listed');
@@ -380,7 +380,7 @@ export function decideTtl(input: TtlInput): TtlDecision {
     return ttl > 0 ? yes(ttl, explicit.source) : no('error-ttl-zero');
   }
 
-  // spec §6.5 first branch: no-cache | no-store | private → MinTTL (0 → not cached).
+  // docs/cloudfront-reference.md §6.5 first branch: no-cache | no-store | private → MinTTL (0 → not cached).
   if (noStore || isPrivate || isNoCache) {
     const which = noStore ? 'no-store' : isPrivate ? 'private' : 'no-cache';
     return policy.minTTL > 0 ? yes(policy.minTTL, `min-ttl-over-${which}`) : no(which);
@@ -402,7 +402,7 @@ function keysOnAuthorization(policy: CachePolicy): boolean {
 }
 
 /**
- * A copy of `headers` without the named fields: used for `no-cache="Set-Cookie"` (spec §6.5 keeps
+ * A copy of `headers` without the named fields: used for `no-cache="Set-Cookie"` (docs/cloudfront-reference.md §6.5 keeps
  * Set-Cookie out of the cached copy) and `private="…"` (RFC 9111 §5.2.2.7).
  */
 export function stripFields(headers: CfHeaders, lowerNames: readonly string[]): CfHeaders {

@@ -1,4 +1,4 @@
-// Vary, twice: what CloudFront lets through to the viewer (spec §6.13) and which stored response
+// Vary, twice: what CloudFront lets through to the viewer (docs/cloudfront-reference.md §6.13) and which stored response
 // may answer which request (RFC 9111 §4.1).
 
 import type { ResolvedBehavior } from '../config/types.js';
@@ -33,7 +33,7 @@ function normalizedValue(h: CfHeaders, name: string): string | null {
 /**
  * The values of the nominated request headers, as one comparable string ('' when nothing varies).
  * Pass the request as the origin saw it in the respects the cache can know at lookup: the viewer's
- * headers after viewer-request, with Accept-Encoding replaced by the normalized value (spec §6.3).
+ * headers after viewer-request, with Accept-Encoding replaced by the normalized value (docs/cloudfront-reference.md §6.3).
  */
 export function variantKey(varyNames: readonly string[], requestHeaders: CfHeaders): string {
   if (varyNames.length === 0) return '';
@@ -49,7 +49,7 @@ export function variantMatches(e: { varyNames: readonly string[]; variantKey: st
   return variantKey(e.varyNames, requestHeaders) === e.variantKey;
 }
 
-/** Which Vary members reach the viewer (spec §6.13), computed once per behavior. */
+/** Which Vary members reach the viewer (docs/cloudfront-reference.md §6.13), computed once per behavior. */
 export interface VaryFilter {
   /** Every viewer header is forwarded (all viewer headers / all except): keep all but `except`. */
   readonly all: boolean;
@@ -61,7 +61,7 @@ export interface VaryFilter {
 const DEVICE_HEADERS: readonly string[] = CLOUDFRONT_HEADERS.filter((n) => n.startsWith('cloudfront-is-'));
 
 /**
- * spec §6.13: CloudFront keeps `Accept-Encoding`, `Cookie`, the names of forwarded headers, and
+ * docs/cloudfront-reference.md §6.13: CloudFront keeps `Accept-Encoding`, `Cookie`, the names of forwarded headers, and
  * `User-Agent` when device-type headers are forwarded; it removes the rest.
  */
 export function varyFilterFor(behavior: Pick<ResolvedBehavior, 'cachePolicy' | 'originRequestPolicy'>): VaryFilter {

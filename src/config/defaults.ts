@@ -151,5 +151,3 @@ export const DEFAULT_LEGACY_ASYNC_LIMIT = false;
 export const DEFAULT_LAMBDA_SINK_DIR = 'lambda-sinks';
 /** A graceful stop waits this long for async invocations in flight before it reports what it drops. */
 export const DEFAULT_LAMBDA_CLOSE_GRACE_MS = 5_000;
-
-export {};

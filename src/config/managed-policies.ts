@@ -1,8 +1,8 @@
-// AWS managed cache policies and origin request policies (spec §6.2, §6.4), as published on the
+// AWS managed cache policies and origin request policies (docs/cloudfront-reference.md §6.2, §6.4), as published on the
 // CloudFront Developer Guide pages "Use managed cache policies" and "Use managed origin request
 // policies" (read 2025 copies; IDs listed for cross-reference with CloudFormation/CDK templates).
 // Header names are stored lowercase, as the pipeline compares them; query-string and cookie names
-// keep their case (CloudFront compares those case-sensitively, spec §6.2).
+// keep their case (CloudFront compares those case-sensitively, docs/cloudfront-reference.md §6.2).
 
 import type { CachePolicy, OriginRequestPolicy } from './types.js';
 

@@ -1,13 +1,13 @@
-// CloudFront cache-behavior path patterns (spec §6.1). Compiled once at config load; the matcher
+// CloudFront cache-behavior path patterns (docs/cloudfront-reference.md §6.1). Compiled once at config load; the matcher
 // runs per request, so it must not allocate: fixed shapes use string methods, the rest one RegExp.
 
 import type { ResolvedBehavior } from './types.js';
 
-/** Maximum pattern length CloudFront accepts (spec §6.1). */
+/** Maximum pattern length CloudFront accepts (docs/cloudfront-reference.md §6.1). */
 export const MAX_PATH_PATTERN_LENGTH = 255;
 
 /**
- * Characters CloudFront allows in a path pattern (spec §6.1): `A-Z a-z 0-9 _ - . * $ / ~ " ' @ : +` and `&`,
+ * Characters CloudFront allows in a path pattern (docs/cloudfront-reference.md §6.1): `A-Z a-z 0-9 _ - . * $ / ~ " ' @ : +` and `&`,
  * plus `?`, which is the single-character wildcard.
  */
 const ALLOWED_PATTERN_CHARS = /^[A-Za-z0-9_\-.*$/~"'@:+&?]+$/;
@@ -26,7 +26,7 @@ export function pathPatternProblem(pattern: string): string | undefined {
 }
 
 /**
- * The pattern as CloudFront compares it: the leading `/` is optional in the pattern (spec §6.1), and
+ * The pattern as CloudFront compares it: the leading `/` is optional in the pattern (docs/cloudfront-reference.md §6.1), and
  * viewer paths always start with `/`, so a pattern that starts with a literal gets one. A pattern that
  * starts with a wildcard (`*.jpg`, `?x`) already matches the leading `/` itself.
  */
@@ -40,12 +40,12 @@ const REGEX_SPECIAL = /[\\^$.|+()[\]{}]/g;
 function toRegExp(pattern: string): RegExp {
   let source = '';
   for (const c of pattern) {
-    // spec §6.1: `*` = zero or more characters including `/`; `?` = exactly one character.
+    // docs/cloudfront-reference.md §6.1: `*` = zero or more characters including `/`; `?` = exactly one character.
     if (c === '*') source += '[\\s\\S]*';
     else if (c === '?') source += '[\\s\\S]';
     else source += c.replace(REGEX_SPECIAL, '\\$&');
   }
-  // Case-sensitive on purpose (spec §6.1: `*.jpg` does not match `LOGO.JPG`).
+  // Case-sensitive on purpose (docs/cloudfront-reference.md §6.1: `*.jpg` does not match `LOGO.JPG`).
   return new RegExp(`^${source}$`);
 }
 
@@ -81,8 +81,8 @@ export function compilePathPattern(pattern: string): (path: string) => boolean {
 }
 
 /**
- * First behavior whose pattern matches, else the last one (the default `*`, spec §6.1). Matching uses
- * the viewer's original path, before any function runs (spec §0 [A]).
+ * First behavior whose pattern matches, else the last one (the default `*`, docs/cloudfront-reference.md §6.1). Matching uses
+ * the viewer's original path, before any function runs (docs/cloudfront-reference.md §0 [A]).
  */
 export function selectBehavior(behaviors: readonly ResolvedBehavior[], path: string): ResolvedBehavior {
   const n = behaviors.length;

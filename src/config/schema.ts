@@ -70,7 +70,7 @@ export const originRequestPolicySchema = z.strictObject({
   cookies: nameSelection.optional(),
 });
 
-/** `"auth"`, `"auth:3"` (a version), `"auth:live"` (an alias) or `"auth:$LATEST"`; split in resolve/functions.ts (spec §9.1). */
+/** `"auth"`, `"auth:3"` (a version), `"auth:live"` (an alias) or `"auth:$LATEST"`; split in resolve/functions.ts (docs/cloudfront-reference.md §9.1). */
 const functionRef = z.union([
   nonEmpty,
   z.strictObject({ function: nonEmpty, includeBody: z.boolean().optional() }),
@@ -88,7 +88,7 @@ const methods = z.array(z.string());
 export const originSchema = z.strictObject({
   id: nonEmpty,
   url: nonEmpty,
-  /** spec §1.4 / CloudFront origin settings: response timeout 1–120 s, default 30. */
+  /** docs/cloudfront-reference.md §1.4 / CloudFront origin settings: response timeout 1–120 s, default 30. */
   readTimeout: seconds(120).optional(),
   /** keep-alive timeout 1–120 s (60 without a quota increase), default 5. */
   keepaliveTimeout: seconds(120).optional(),
@@ -125,14 +125,14 @@ export function parseByteSize(v: string): number | undefined {
   return n > 0 ? n : undefined;
 }
 
-/** A published version number as Lambda spells it: `"1"`, `"2"`… (spec §9.1). */
+/** A published version number as Lambda spells it: `"1"`, `"2"`… (docs/cloudfront-reference.md §9.1). */
 export const VERSION_NUMBER = /^[1-9][0-9]*$/;
 
 /** An alias's target: a published numbered version; `2` and `"2"` are both accepted. */
 const aliasVersion = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const s = String(v);
   if (s === '$LATEST') {
-    ctx.addIssue({ code: 'custom', message: 'an alias must point at a published version number, not $LATEST (spec §9.1)' });
+    ctx.addIssue({ code: 'custom', message: 'an alias must point at a published version number, not $LATEST (AWS rule: versions and aliases)' });
     return z.NEVER;
   }
   if (!VERSION_NUMBER.test(s)) {
@@ -168,7 +168,7 @@ export const functionSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z_$][\w$]*$/, { error: 'must be a JavaScript export name, e.g. "handler"' })
     .optional(),
-  /** Lambda@Edge's ceiling is 30 s for every trigger in every doc version (spec §3.7). */
+  /** Lambda@Edge's ceiling is 30 s for every trigger in every doc version (docs/cloudfront-reference.md §3.7). */
   timeout: seconds(30).optional(),
   memorySize: z
     .number()
@@ -176,9 +176,9 @@ export const functionSchema = z.strictObject({
     .min(128, { error: 'must be at least 128 (MB)' })
     .max(10240, { error: 'must be at most 10240 (MB)' })
     .optional(),
-  /** Lambda's reserved concurrency (spec §9.2). */
+  /** Lambda's reserved concurrency (docs/cloudfront-reference.md §9.2). */
   reservedConcurrency: z.number().int({ error: 'must be a whole number' }).min(0, { error: 'must be at least 0' }).optional(),
-  /** Named pointers to published versions (spec §9.1): `{ "live": { "version": "2" } }`. */
+  /** Named pointers to published versions (docs/cloudfront-reference.md §9.1): `{ "live": { "version": "2" } }`. */
   aliases: z.record(z.string(), aliasSchema).optional(),
 });
 

@@ -169,7 +169,7 @@ export async function readSource(src: LoadSource): Promise<RawSource> {
     );
   }
   if (flags.includeBody === true && flags['viewer-request'] === undefined && flags['origin-request'] === undefined) {
-    throw new ConfigError('UsageError', '--include-body: needs --viewer-request or --origin-request (spec §3.9)');
+    throw new ConfigError('UsageError', '--include-body: needs --viewer-request or --origin-request (AWS rule: association rules)');
   }
   return { label: 'flags', raw: inputFromFlags(flags, flagFor), baseDir: path.resolve(src.baseDir ?? process.cwd()), fromFlags: true, flagFor };
 }

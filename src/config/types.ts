@@ -15,9 +15,9 @@ export interface ResolvedOrigin {
   /** Host name or IP from the URL. (CloudFront forbids IPs in events; a local emulator must allow them.) */
   domainName: string;
   port: number;
-  /** Origin path: '' or starts with '/' and has no trailing '/' (spec §1.4). */
+  /** Origin path: '' or starts with '/' and has no trailing '/' (docs/cloudfront-reference.md §1.4). */
   path: string;
-  /** Seconds, as in the event's origin.custom (spec §1.4). */
+  /** Seconds, as in the event's origin.custom (docs/cloudfront-reference.md §1.4). */
   readTimeout: number;
   keepaliveTimeout: number;
   connectTimeout: number;
@@ -32,11 +32,11 @@ export interface ResolvedFunction {
   file: string;
   /** Export name of the handler (default `handler`). */
   exportName: string;
-  /** Timeout override in ms; when absent the trigger default applies (spec §3.7). */
+  /** Timeout override in ms; when absent the trigger default applies (docs/cloudfront-reference.md §3.7). */
   timeoutMs: number | undefined;
   /** Memory size in MB (Lambda range 128–10240). */
   memorySize: number;
-  /** Reserved concurrency: at most this many invocations at once; undefined = only the account limit (spec §9.2). */
+  /** Reserved concurrency: at most this many invocations at once; undefined = only the account limit (docs/cloudfront-reference.md §9.2). */
   reservedConcurrency: number | undefined;
   /**
    * Where the function is in the config, for messages: `functions[0]`. loadConfig always sets it;
@@ -58,9 +58,9 @@ export interface ResolvedAlias {
 
 export interface Association {
   functionId: string;
-  /** `name:3` or `name:live` in the config: a version number or alias name; undefined = $LATEST (spec §9.1). */
+  /** `name:3` or `name:live` in the config: a version number or alias name; undefined = $LATEST (docs/cloudfront-reference.md §9.1). */
   qualifier?: string;
-  /** Only meaningful for viewer-request and origin-request (spec §3.9). */
+  /** Only meaningful for viewer-request and origin-request (docs/cloudfront-reference.md §3.9). */
   includeBody: boolean;
 }
 
@@ -81,7 +81,7 @@ export type OriginHeaderBehavior =
   | { behavior: 'whitelist'; names: readonly string[] }
   | { behavior: 'allExcept'; names: readonly string[] };
 
-/** CloudFront cache policy (spec §6.2). Header names stored lowercase. */
+/** CloudFront cache policy (docs/cloudfront-reference.md §6.2). Header names stored lowercase. */
 export interface CachePolicy {
   name: string;
   minTTL: number;
@@ -94,7 +94,7 @@ export interface CachePolicy {
   enableAcceptEncodingBrotli: boolean;
 }
 
-/** CloudFront origin request policy (spec §6.4). */
+/** CloudFront origin request policy (docs/cloudfront-reference.md §6.4). */
 export interface OriginRequestPolicy {
   name: string;
   queryStrings: QueryStringBehavior;
@@ -105,13 +105,13 @@ export interface OriginRequestPolicy {
 export interface ResolvedBehavior {
   /** As configured, e.g. `images/*.jpg` or `*`. */
   pathPattern: string;
-  /** Compiled matcher for the viewer's path (spec §6.1). */
+  /** Compiled matcher for the viewer's path (docs/cloudfront-reference.md §6.1). */
   matches: (path: string) => boolean;
   originId: string;
   functions: Readonly<Partial<Record<EventType, Association>>>;
   cachePolicy: CachePolicy;
   originRequestPolicy: OriginRequestPolicy | undefined;
-  /** Edge compression (spec §6.10). */
+  /** Edge compression (docs/cloudfront-reference.md §6.10). */
   compress: boolean;
   /** Methods CloudFront accepts and caches. */
   allowedMethods: readonly string[];
@@ -120,13 +120,13 @@ export interface ResolvedBehavior {
   responseHeadersPolicy?: ResponseHeadersPolicy | undefined;
 }
 
-/** Values for CloudFront-* viewer headers that a real edge would compute from geo-IP/TLS (spec §7). */
+/** Values for CloudFront-* viewer headers that a real edge would compute from geo-IP/TLS (docs/cloudfront-reference.md §7). */
 export type ViewerHeaderValues = Readonly<Record<string, string>>;
 
 export interface ResolvedConfig {
   distributionId: string;
   distributionDomainName: string;
-  /** e.g. `IAD79-C3` (spec §5.4). */
+  /** e.g. `IAD79-C3` (docs/cloudfront-reference.md §5.4). */
   pop: string;
   /** 32 lowercase hex, the `<hex>` in `Via: 1.1 <hex>.cloudfront.net (CloudFront)`. */
   viaHost: string;
@@ -148,12 +148,12 @@ export interface ResolvedConfig {
    * lowercase name. A viewer may override one per request with `X-Edgeproxy-<Header-Name>`.
    */
   viewerHeaders: ViewerHeaderValues;
-  /** Trigger timeouts in ms when a function sets none (spec §3.7). */
+  /** Trigger timeouts in ms when a function sets none (docs/cloudfront-reference.md §3.7). */
   defaultTimeouts: { viewer: number; origin: number };
   runtime: {
     /** Max worker threads per function. */
     maxWorkersPerFunction: number;
-    /** The account's concurrency limit across all functions (spec §9.2, default 1000). */
+    /** The account's concurrency limit across all functions (docs/cloudfront-reference.md §9.2, default 1000). */
     accountConcurrency: number;
     /** Idle workers are retired after this many ms. */
     idleTimeoutMs: number;
@@ -165,7 +165,7 @@ export interface ResolvedConfig {
     maxBytes: number;
     /** Responses larger than this stream through unstored. */
     maxObjectBytes: number;
-    /** spec §6.6: error caching minimum TTL (seconds) for statuses without a custom error response. */
+    /** docs/cloudfront-reference.md §6.6: error caching minimum TTL (seconds) for statuses without a custom error response. */
     errorCachingMinTtl: number;
     /** CloudFront custom error responses: status → ErrorCachingMinTTL seconds. */
     customErrorTtls: ReadonlyMap<number, number>;
@@ -191,6 +191,6 @@ export interface ResolvedConfig {
   };
   /** The Lambda Invoke API listener (docs/lambda-api.md); undefined = not started. */
   lambda: ResolvedLambdaConfig | undefined;
-  /** Headers beyond this are a 413 (spec §3.5). */
+  /** Headers beyond this are a 413 (docs/cloudfront-reference.md §3.5). */
   limits: { maxRequestHeaderBytes: number; maxUrlLength: number };
 }

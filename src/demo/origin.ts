@@ -279,7 +279,7 @@ function sendJson(res: ServerResponse, req: IncomingMessage, status: number, val
   const body = Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json');
-  // Dynamic answers: the edge must not keep them (CloudFront honours no-store, spec §6.5).
+  // Dynamic answers: the edge must not keep them (CloudFront honours no-store, docs/cloudfront-reference.md §6.5).
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Content-Length', body.length);
   res.end(req.method === 'HEAD' ? undefined : body);
@@ -288,7 +288,8 @@ function sendJson(res: ServerResponse, req: IncomingMessage, status: number, val
 function apiTime(req: IncomingMessage, res: ServerResponse): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', STATIC_METHODS);
-    return sendText(res, req, 405, `Method ${req.method ?? '?'} is not allowed on /api/time; use GET or HEAD.\n`);
+    sendText(res, req, 405, `Method ${req.method ?? '?'} is not allowed on /api/time; use GET or HEAD.\n`);
+    return;
   }
   sendJson(res, req, 200, { now: new Date().toISOString() });
 }

@@ -1,4 +1,4 @@
-// request.body for includeBody associations (spec §1.5, §3.6). Sizes use binary units
+// request.body for includeBody associations (docs/cloudfront-reference.md §1.5, §3.6). Sizes use binary units
 // (1 KB = 1024 bytes), as AWS's Lambda quotas do (6 MB payload = 6,291,456 bytes);
 // see docs/decisions.md.
 
@@ -27,8 +27,8 @@ export const BASE64_BODY_LIMIT: Readonly<Record<BodyEventType, number>> = {
 };
 
 /**
- * The body object a function sees: always base64 and read-only (spec §1.5), truncated at the
- * event's limit. A request without a body gets `data: ""` (spec §10.13).
+ * The body object a function sees: always base64 and read-only (docs/cloudfront-reference.md §1.5), truncated at the
+ * event's limit. A request without a body gets `data: ""` (docs/cloudfront-reference.md §10.13).
  */
 export function makeRequestBody(raw: Buffer, eventType: BodyEventType): CfBody {
   const limit = EXPOSED_BODY_LIMIT[eventType];
@@ -59,14 +59,14 @@ function fail(field: string, message: string): never {
 }
 
 /**
- * Validates a function's `body` result (shape, encoding, size; spec §1.5, §3.6) against the body
+ * Validates a function's `body` result (shape, encoding, size; docs/cloudfront-reference.md §1.5, §3.6) against the body
  * the function was given, and returns a fresh normalized body: `read-only` (edits to
- * `encoding`/`data` ignored, spec §1.5) or `replace` with a checked `data`. `inputTruncated`
+ * `encoding`/`data` ignored, docs/cloudfront-reference.md §1.5) or `replace` with a checked `data`. `inputTruncated`
  * is read-only and always comes from `input`. `field` prefixes error paths.
  */
 export function checkBodyResult(result: unknown, input: CfBody, eventType: BodyEventType, field = 'body'): CfBody {
   if (result === undefined || result === null) return readOnly(input);
-  if (typeof result !== 'object' || Array.isArray(result)) fail(field, `body must be an object { action, encoding, data }, got ${describe(result)} (spec §1.5)`);
+  if (typeof result !== 'object' || Array.isArray(result)) fail(field, `body must be an object { action, encoding, data }, got ${describe(result)} (AWS rule: request.body (includeBody))`);
   const b = result as Record<string, unknown>;
   const action = b.action;
   if (action === undefined || action === 'read-only') return readOnly(input);
@@ -78,11 +78,11 @@ export function checkBodyResult(result: unknown, input: CfBody, eventType: BodyE
   if (encoding === 'text') {
     const limit = TEXT_BODY_LIMIT[eventType];
     const size = Buffer.byteLength(data, 'utf8');
-    if (size > limit) fail(`${field}.data`, `replacement body is ${size} bytes; the ${eventType} limit for text is ${limit} (spec §3.6)`);
+    if (size > limit) fail(`${field}.data`, `replacement body is ${size} bytes; the ${eventType} limit for text is ${limit} (AWS rule: size limits)`);
   } else {
     const limit = BASE64_BODY_LIMIT[eventType];
-    if (data.length > limit) fail(`${field}.data`, `replacement body is ${data.length} base64 characters; the ${eventType} limit is ${limit} (spec §3.6)`);
-    if (!isStrictBase64(data)) fail(`${field}.data`, 'body.data is not valid base64 (encoding "base64", spec §1.5)');
+    if (data.length > limit) fail(`${field}.data`, `replacement body is ${data.length} base64 characters; the ${eventType} limit is ${limit} (AWS rule: size limits)`);
+    if (!isStrictBase64(data)) fail(`${field}.data`, 'body.data is not valid base64 (encoding "base64", AWS rule: request.body (includeBody))');
   }
   const out: CfBody = { inputTruncated: input.inputTruncated, action: 'replace', encoding, data };
   checked.add(out);
@@ -95,7 +95,7 @@ function readOnly(input: CfBody): CfBody {
 
 /**
  * The body to send on after a request function ran: `read-only` (or no body object) → the full
- * original, even when the function saw a truncated copy (spec §1.5); `replace` → the decoded
+ * original, even when the function saw a truncated copy (docs/cloudfront-reference.md §1.5); `replace` → the decoded
  * `data`. Throws EdgeError LambdaValidationError (field `body.*`) on a bad body. Bodies that came
  * out of validateRequestResult are not checked twice.
  */

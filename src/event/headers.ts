@@ -1,5 +1,5 @@
 // Header conversion between the wire (Node/undici raw header arrays) and CloudFront's event shape
-// (spec §1.2), plus the header tables every other event module shares. Runs on every request:
+// (docs/cloudfront-reference.md §1.2), plus the header tables every other event module shares. Runs on every request:
 // no per-call regexes, lookups are Sets and a char table built once at module load.
 
 import { TCHAR } from '../rules/cloudfront.js';
@@ -26,7 +26,7 @@ function itemToString(item: RawHeaderItem): string {
 
 /**
  * `[name, value, name, value, …]` → CloudFront headers: lowercase map key, `key` keeps the sent
- * spelling, one entry per header line, values untouched (spec §1.2).
+ * spelling, one entry per header line, values untouched (docs/cloudfront-reference.md §1.2).
  * HTTP/2 pseudo-headers are not headers and are dropped, except that `:authority` becomes
  * `host` when the request has no Host line, as CloudFront shows HTTP/2 requests with a Host.
  * Names `skip` answers true for (given lowercase) are left out.
@@ -86,8 +86,8 @@ const keyCache = new Map<string, string>();
 
 /**
  * The spelling Lambda@Edge gives a header whose `key` a function left out: each hyphen-separated
- * part capitalised, the rest lowercase (spec §1.2: `x-foo-bar` → `X-Foo-Bar`). Acronyms follow the
- * same rule (`X-Xss-Protection`, spec §10.18 — see docs/decisions.md).
+ * part capitalised, the rest lowercase (docs/cloudfront-reference.md §1.2: `x-foo-bar` → `X-Foo-Bar`). Acronyms follow the
+ * same rule (`X-Xss-Protection`, docs/cloudfront-reference.md §10.18 — see docs/decisions.md).
  * Cached because it runs per header; the cache is cleared when full so it stays bounded.
  */
 export function defaultHeaderKey(lower: string): string {
@@ -105,7 +105,7 @@ export function defaultHeaderKey(lower: string): string {
   return out;
 }
 
-/** Fills every missing `key` in place (spec §1.2). */
+/** Fills every missing `key` in place (docs/cloudfront-reference.md §1.2). */
 export function fillKeys(h: CfHeaders): void {
   for (const lower in h) {
     const list = h[lower];

@@ -1,4 +1,4 @@
-// The origin-side request (spec §1.3, §1.7, §3.3, §3.4, §6.2–§6.4): what the origin-request
+// The origin-side request (docs/cloudfront-reference.md §1.3, §1.7, §3.3, §3.4, §6.2–§6.4): what the origin-request
 // event shows and what is sent to the origin. Per-behavior decisions (which viewer headers a
 // policy forwards) are compiled once into a plan and cached by behavior object.
 
@@ -31,9 +31,9 @@ const NEVER_FORWARDED: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'expect', '
 
 /**
  * Viewer headers that reach the origin in policy mode without being named by a policy
- * (spec §10.17, docs/decisions.md): what the request body and range semantics need.
+ * (docs/cloudfront-reference.md §10.17, docs/decisions.md): what the request body and range semantics need.
  * If-None-Match / If-Modified-Since are not here: CloudFront revalidates with its own
- * conditionals (spec §6.8).
+ * conditionals (docs/cloudfront-reference.md §6.8).
  */
 const PROTOCOL_HEADERS = new Set(['content-type', 'content-length', 'content-encoding', 'content-md5', 'range', 'if-range', 'if-match', 'if-unmodified-since']);
 
@@ -48,11 +48,11 @@ export interface OriginRequestPlan {
   forwards: (lower: string) => boolean;
   forwardsHost: boolean;
   forwardsUserAgent: boolean;
-  /** Accept-Encoding is normalised (spec §6.3) instead of forwarded as a plain header. */
+  /** Accept-Encoding is normalised (docs/cloudfront-reference.md §6.3) instead of forwarded as a plain header. */
   normaliseAE: boolean;
   gzip: boolean;
   br: boolean;
-  /** CloudFront-* names the policies ask CloudFront to add (spec §3.3). */
+  /** CloudFront-* names the policies ask CloudFront to add (docs/cloudfront-reference.md §3.3). */
   cloudFrontNames: ReadonlySet<string>;
 }
 
@@ -202,7 +202,7 @@ function connectionOptions(h: CfHeaders): ReadonlySet<string> | undefined {
  * configured origin. Origin custom headers stay in `origin.custom.customHeaders` (the fetch adds
  * them); a viewer header with the same name is dropped, as CloudFront overwrites it.
  * No `body`: it depends on the origin-request association's includeBody — the caller sets it with
- * makeRequestBody(currentBody, 'origin-request') (spec §1.5: 1 MB exposure, not viewer's 40 KB).
+ * makeRequestBody(currentBody, 'origin-request') (docs/cloudfront-reference.md §1.5: 1 MB exposure, not viewer's 40 KB).
  */
 export function buildOriginRequest(viewer: CfRequest, ctx: OriginRequestContext): CfRequest {
   const { behavior, origin, config } = ctx;
@@ -229,7 +229,7 @@ export function buildOriginRequest(viewer: CfRequest, ctx: OriginRequestContext)
     }
     if (NEVER_FORWARDED.has(lower) || isDisallowedHeader(lower)) continue;
     if (hopByHop?.has(lower)) continue;
-    // CloudFront owns the CloudFront-* names the policies ask for (spec §3.3): its values win,
+    // CloudFront owns the CloudFront-* names the policies ask for (docs/cloudfront-reference.md §3.3): its values win,
     // and a viewer's copy never reaches the origin even when edgeproxy has no value for it.
     if (lower.startsWith(CF_PREFIX) && (plan.cloudFrontNames.has(lower) || Object.hasOwn(cfh, lower))) continue;
     if (!plan.forwards(lower) && !PROTOCOL_HEADERS.has(lower)) continue;
@@ -237,13 +237,13 @@ export function buildOriginRequest(viewer: CfRequest, ctx: OriginRequestContext)
   }
   if (!hostDone) addHost(headers, plan, vh, origin);
 
-  // User-Agent (spec §3.4)
+  // User-Agent (docs/cloudfront-reference.md §3.4)
   const ua = Object.hasOwn(vh, 'user-agent') ? vh['user-agent'] : undefined;
   if (plan.forwardsUserAgent) {
     if (ua !== undefined && ua.length > 0) headers['user-agent'] = ua.slice();
   } else headers['user-agent'] = [{ key: 'User-Agent', value: 'Amazon CloudFront' }];
 
-  // Accept-Encoding (spec §6.3; HTTP/1.0 viewers get none, spec §6.10)
+  // Accept-Encoding (docs/cloudfront-reference.md §6.3; HTTP/1.0 viewers get none, docs/cloudfront-reference.md §6.10)
   const ae = ctx.viewerHttpVersion === '1.0' ? [] : getHeaderValues(vh, 'accept-encoding');
   if (plan.normaliseAE) {
     const norm = normalizeAcceptEncoding(ae.length === 0 ? undefined : ae.join(','), plan.gzip, plan.br);
@@ -252,30 +252,30 @@ export function buildOriginRequest(viewer: CfRequest, ctx: OriginRequestContext)
     headers['accept-encoding'] = vh['accept-encoding']!.slice();
   }
 
-  // Cookie: the selected items, rebuilt as one line (spec §6.2, §6.4)
+  // Cookie: the selected items, rebuilt as one line (docs/cloudfront-reference.md §6.2, §6.4)
   const cookieLines = getHeaderValues(vh, 'cookie');
   if (cookieLines.length > 0) {
     const items = selectCookiesUnion(cookieLines, cp.cookies, orp?.cookies ?? NONE);
     if (items.length > 0) headers.cookie = [{ key: vh.cookie![0]!.key ?? 'Cookie', value: items.join('; ') }];
   }
 
-  // X-Forwarded-For (spec §3.4): viewer's list + client IP
+  // X-Forwarded-For (docs/cloudfront-reference.md §3.4): viewer's list + client IP
   const xff = getHeaderValues(vh, 'x-forwarded-for');
   headers['x-forwarded-for'] = [{ key: 'X-Forwarded-For', value: xff.length === 0 ? ctx.clientIp : `${xff.join(', ')}, ${ctx.clientIp}` }];
 
-  // Via (spec §3.4, §5.4)
+  // Via (docs/cloudfront-reference.md §3.4, §5.4)
   const ourVia = `${ctx.viewerHttpVersion} ${config.viaHost}.cloudfront.net (CloudFront)`;
   const via = getHeaderValues(vh, 'via');
   headers.via = [{ key: 'Via', value: via.length === 0 ? ourVia : `${via.join(', ')}, ${ourVia}` }];
 
-  // CloudFront-* (spec §3.3, §7)
+  // CloudFront-* (docs/cloudfront-reference.md §3.3, §7)
   for (const lower in cfh) {
     const list = cfh[lower];
     if (list !== undefined && list.length > 0) setOwn(headers, lower, list.slice());
   }
 
   // An origin custom header replaces a request header of the same name (and a clash would fail
-  // validation of an unchanged request, spec §1.4).
+  // validation of an unchanged request, docs/cloudfront-reference.md §1.4).
   for (const name of customNames) delete headers[name];
 
   const req: CfRequest = {
@@ -316,7 +316,7 @@ const S3_AS_CUSTOM = {
  * Turns a validated origin request into the fetch: URL = protocol://domain:port + origin path +
  * uri (+ ?querystring). An `s3` origin is fetched as a custom HTTPS origin on its domainName
  * (no S3 request signing in a local emulator). `requestId`, when given, is sent as X-Amz-Cf-Id
- * (spec §3.4), which functions never see.
+ * (docs/cloudfront-reference.md §3.4), which functions never see.
  */
 export function originRequestToFetch(req: CfRequest, requestId?: string): OriginFetch {
   const o = req.origin;

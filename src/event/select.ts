@@ -1,6 +1,6 @@
-// What a cache policy / origin request policy picks out of a viewer request (spec §6.2, §6.4).
+// What a cache policy / origin request policy picks out of a viewer request (docs/cloudfront-reference.md §6.2, §6.4).
 // Shared by the cache key and the origin request. Names are compared exactly (case-sensitive for
-// query strings and cookies, spec §6.2); header names are lowercase map keys.
+// query strings and cookies, docs/cloudfront-reference.md §6.2); header names are lowercase map keys.
 
 import type { CookieBehavior, QueryStringBehavior } from '../config/types.js';
 import type { CfHeaders } from './types.js';
@@ -43,7 +43,7 @@ function paramName(part: string): string {
 
 /**
  * Filters `qs` (no leading `?`) to the parameters `b` selects, keeping their order, case and raw
- * (still percent-encoded) text (spec §6.2: order and case are part of the key). Names are compared
+ * (still percent-encoded) text (docs/cloudfront-reference.md §6.2: order and case are part of the key). Names are compared
  * as sent, not decoded. Empty segments (`a=1&&b=2`) are dropped unless the behavior is `all`,
  * which returns `qs` untouched.
  */
@@ -56,7 +56,7 @@ export function selectQueryString(qs: string, b: QueryStringBehavior): string {
 const NONE: QueryStringBehavior = { behavior: 'none' };
 
 /**
- * Parameters selected by `a` or `b` (spec §6.4: the origin request gets the cache policy's
+ * Parameters selected by `a` or `b` (docs/cloudfront-reference.md §6.4: the origin request gets the cache policy's
  * selection ∪ the origin request policy's), in sent order.
  */
 export function selectQueryStringUnion(qs: string, a: QueryStringBehavior, b: QueryStringBehavior): string {
@@ -93,7 +93,7 @@ export function cookieItems(cookieHeaderValues: readonly string[]): string[] {
   return out;
 }
 
-/** `name=value` items `b` selects from the viewer's Cookie lines, in sent order (spec §6.2). */
+/** `name=value` items `b` selects from the viewer's Cookie lines, in sent order (docs/cloudfront-reference.md §6.2). */
 export function selectCookies(cookieHeaderValues: readonly string[], b: CookieBehavior): string[] {
   if (b.behavior === 'none' || cookieHeaderValues.length === 0) return [];
   const items = cookieItems(cookieHeaderValues);
@@ -101,7 +101,7 @@ export function selectCookies(cookieHeaderValues: readonly string[], b: CookieBe
   return items.filter((item) => selects(b, paramName(item)));
 }
 
-/** Cookie items selected by `a` or `b`, in sent order (spec §6.4). */
+/** Cookie items selected by `a` or `b`, in sent order (docs/cloudfront-reference.md §6.4). */
 export function selectCookiesUnion(cookieHeaderValues: readonly string[], a: CookieBehavior, b: CookieBehavior): string[] {
   if (cookieHeaderValues.length === 0 || (a.behavior === 'none' && b.behavior === 'none')) return [];
   const items = cookieItems(cookieHeaderValues);

@@ -1,10 +1,10 @@
-// Lambda@Edge event and result shapes (spec §1, §2.3). These are the wire shapes a function sees
+// Lambda@Edge event and result shapes (docs/cloudfront-reference.md §1, §2.3). These are the wire shapes a function sees
 // and returns; they are plain data so they cross the worker boundary as JSON.
 
 export type EventType = 'viewer-request' | 'origin-request' | 'origin-response' | 'viewer-response';
 export const EVENT_TYPES: readonly EventType[] = ['viewer-request', 'origin-request', 'origin-response', 'viewer-response'];
 
-/** One header line as CloudFront shows it: `key` keeps the sent spelling (spec §1.2). */
+/** One header line as CloudFront shows it: `key` keeps the sent spelling (docs/cloudfront-reference.md §1.2). */
 export interface CfHeaderEntry {
   key?: string;
   value: string;
@@ -34,7 +34,7 @@ interface CfS3OriginBase {
   domainName: string;
   path: string;
 }
-/** spec §1.4: `region` is required with an origin access identity. */
+/** docs/cloudfront-reference.md §1.4: `region` is required with an origin access identity. */
 export type CfS3Origin =
   | (CfS3OriginBase & { authMethod: 'origin-access-identity'; region: string })
   | (CfS3OriginBase & { authMethod: 'none'; region?: undefined });

@@ -1,4 +1,4 @@
-// CloudFront's rules for what a Lambda@Edge function may return (spec §2.2, §2.3, §3.1–§3.6).
+// CloudFront's rules for what a Lambda@Edge function may return (docs/cloudfront-reference.md §2.2, §2.3, §3.1–§3.6).
 // Every violation throws EdgeError('LambdaValidationError') naming the exact field. Runs after
 // every function call: tables are module constants, the checks are plain loops.
 
@@ -101,7 +101,7 @@ function asResultObject(eventType: RequestEventType | ResponseEventType, result:
   if (result === undefined || result === null) {
     fail('result', `The JSON output must be an object type: the handler returned nothing (${String(result)}); did you forget to return the ${wants}? End it with ${how}`);
   }
-  if (!isObject(result)) fail('result', `The JSON output must be an object type (got ${describe(result)}): ${how} (spec §2.2)`);
+  if (!isObject(result)) fail('result', `The JSON output must be an object type (got ${describe(result)}): ${how} (AWS rule: what each trigger may return)`);
   if (Object.hasOwn(result, 'Records')) fail('result', `the handler returned the whole event; return its ${wants} instead: ${how}`);
   if (wants === 'response' && own(result, 'status') === undefined && (own(result, 'uri') !== undefined || own(result, 'clientIp') !== undefined)) {
     fail('result', `a ${eventType} function must return the response, not the request: ${how}`);
@@ -117,24 +117,24 @@ const hf = (prefix: string, name: string): string => `${prefix}[${JSON.stringify
 /**
  * Checks the §1.2 shape and RFC 9110 syntax and returns a fresh copy with every `key` filled.
  * Map keys must be lowercase and each entry's `key` must match its map key ignoring case
- * (spec §10.9, decisions). An empty array removes the header. Values with characters above
+ * (docs/cloudfront-reference.md §10.9, decisions). An empty array removes the header. Values with characters above
  * U+00FF are converted to the latin1 view of their UTF-8 bytes (decisions).
  */
 function checkHeaders(value: unknown, prefix: string, before?: CfHeaders): CfHeaders {
-  if (!isObject(value)) fail(prefix, `${prefix} must be an object of lowercase name → [{ key, value }], got ${describe(value)} (spec §1.2)`);
+  if (!isObject(value)) fail(prefix, `${prefix} must be an object of lowercase name → [{ key, value }], got ${describe(value)} (AWS rule: headers in events)`);
   const out: CfHeaders = {};
   // Field paths are built only on failure: this loop runs for every header of every result.
   for (const name of Object.keys(value)) {
     const nameCheck = checkLowerToken(name);
     if (nameCheck === NOT_TOKEN) fail(hf(prefix, name), `header name ${JSON.stringify(name)} is not a valid HTTP field name (RFC 9110 §5.1)`);
-    if (nameCheck === HAS_UPPER) fail(hf(prefix, name), `header map key ${JSON.stringify(name)} must be lowercase (${JSON.stringify(name.toLowerCase())}) (spec §1.2)`);
+    if (nameCheck === HAS_UPPER) fail(hf(prefix, name), `header map key ${JSON.stringify(name)} must be lowercase (${JSON.stringify(name.toLowerCase())}) (AWS rule: headers in events)`);
     const list = value[name];
-    if (!Array.isArray(list)) fail(hf(prefix, name), `header ${defaultHeaderKey(name)} must be an array of { key, value }, got ${describe(list)} (spec §1.2)`);
+    if (!Array.isArray(list)) fail(hf(prefix, name), `header ${defaultHeaderKey(name)} must be an array of { key, value }, got ${describe(list)} (AWS rule: headers in events)`);
     if (list.length === 0) continue;
     // Spec §3.1 forbids *adding* one. Events never contain them, but if one slipped into the
     // input, returning it is not the function's fault.
     if (isDisallowedHeader(name) && (before === undefined || !Object.hasOwn(before, name))) {
-      fail(hf(prefix, name), `header ${defaultHeaderKey(name)} is disallowed (spec §3.1)`);
+      fail(hf(prefix, name), `header ${defaultHeaderKey(name)} is disallowed (AWS rule: disallowed headers)`);
     }
     const entries: CfHeaderEntry[] = new Array<CfHeaderEntry>(list.length);
     for (let i = 0; i < list.length; i++) {
@@ -147,7 +147,7 @@ function checkHeaders(value: unknown, prefix: string, before?: CfHeaders): CfHea
         if (typeof k !== 'string') fail(`${hf(prefix, name)}[${i}].key`, `header ${defaultHeaderKey(name)} key must be a string, got ${describe(k)}`);
         // `name` is a checked lowercase token here, so a key of the same letters is a token too.
         if (!sameTokenIgnoringCase(k, name)) {
-          fail(`${hf(prefix, name)}[${i}].key`, `header key ${JSON.stringify(k)} does not match its map key ${JSON.stringify(name)} (spec §1.2)`);
+          fail(`${hf(prefix, name)}[${i}].key`, `header key ${JSON.stringify(k)} does not match its map key ${JSON.stringify(name)} (AWS rule: headers in events)`);
         }
       }
       const chk = checkHeaderValue(v);
@@ -180,7 +180,7 @@ function checkReadOnly(eventType: RequestEventType | ResponseEventType, before: 
     const b = headerList(after, name);
     if (sameValues(a, b)) continue;
     const what = (a?.length ?? 0) === 0 ? 'added' : (b?.length ?? 0) === 0 ? 'removed' : 'changed';
-    fail(hf('headers', name), `read-only header ${defaultHeaderKey(name)} was ${what} (spec §3.2, ${eventType})`);
+    fail(hf('headers', name), `read-only header ${defaultHeaderKey(name)} was ${what} (AWS rule: read-only headers, ${eventType})`);
   }
 }
 
@@ -197,8 +197,8 @@ function checkStatus(v: unknown, field: string): number {
   let n: number;
   if (typeof v === 'number') n = v;
   else if (typeof v === 'string' && STATUS_STRING.test(v)) n = Number(v);
-  else fail(field, `status must be an integer 200–599 (number or numeric string), got ${describe(v)} (spec §2.3)`);
-  if (!Number.isInteger(n) || n < 200 || n > 599) fail(field, `status must be an integer 200–599, got ${describe(v)} (spec §2.3)`);
+  else fail(field, `status must be an integer 200–599 (number or numeric string), got ${describe(v)} (AWS rule: generated responses (viewer-request, origin-request))`);
+  if (!Number.isInteger(n) || n < 200 || n > 599) fail(field, `status must be an integer 200–599, got ${describe(v)} (AWS rule: generated responses (viewer-request, origin-request))`);
   return n;
 }
 
@@ -220,11 +220,11 @@ function checkStatusDescription(v: unknown, field: string): string | undefined {
 function checkResponseBody(r: Obj): Buffer | undefined {
   const body = own(r, 'body');
   const enc = own(r, 'bodyEncoding');
-  if (enc !== undefined && enc !== 'text' && enc !== 'base64') fail('bodyEncoding', `bodyEncoding must be "text" or "base64", got ${describe(enc)} (spec §2.3)`);
+  if (enc !== undefined && enc !== 'text' && enc !== 'base64') fail('bodyEncoding', `bodyEncoding must be "text" or "base64", got ${describe(enc)} (AWS rule: generated responses (viewer-request, origin-request))`);
   if (body === undefined) return undefined;
-  if (typeof body !== 'string') fail('body', `The body is not a string (got ${describe(body)}) (spec §2.3)`);
+  if (typeof body !== 'string') fail('body', `The body is not a string (got ${describe(body)}) (AWS rule: generated responses (viewer-request, origin-request))`);
   if (enc === 'base64') {
-    if (!isStrictBase64(body)) fail('body', 'body is not valid base64 (bodyEncoding "base64", spec §2.3)');
+    if (!isStrictBase64(body)) fail('body', 'body is not valid base64 (bodyEncoding "base64", AWS rule: generated responses (viewer-request, origin-request))');
     return Buffer.from(body, 'base64');
   }
   return Buffer.from(body, 'utf8');
@@ -233,7 +233,7 @@ function checkResponseBody(r: Obj): Buffer | undefined {
 function checkSize(eventType: RequestEventType | ResponseEventType, headers: CfHeaders, body: Buffer | undefined): void {
   const limit = RESPONSE_SIZE_LIMIT[eventType];
   const size = headerBytes(headers) + (body?.length ?? 0);
-  if (size > limit) fail(body === undefined || body.length === 0 ? 'headers' : 'body', `${eventType} response is ${size} bytes (headers + body); the limit is ${limit} (spec §3.6)`);
+  if (size > limit) fail(body === undefined || body.length === 0 ? 'headers' : 'body', `${eventType} response is ${size} bytes (headers + body); the limit is ${limit} (AWS rule: size limits)`);
 }
 
 function checkGenerated(eventType: RequestEventType, r: Obj): GeneratedResponse {
@@ -243,7 +243,7 @@ function checkGenerated(eventType: RequestEventType, r: Obj): GeneratedResponse 
   const headers = h === undefined ? {} : checkHeaders(h, 'headers');
   // Spec §2.3: a viewer-request 204 must not have a body field (CloudFront: "No Content response contains body field").
   if (eventType === 'viewer-request' && status === 204 && own(r, 'body') !== undefined) {
-    fail('body', 'a viewer-request generated 204 response must not have a body (spec §2.3)');
+    fail('body', 'a viewer-request generated 204 response must not have a body (AWS rule: generated responses (viewer-request, origin-request))');
   }
   const body = checkResponseBody(r) ?? EMPTY;
   checkSize(eventType, headers, body);
@@ -257,8 +257,8 @@ const EMPTY = Buffer.alloc(0);
 
 /**
  * Index of the first char that cannot appear in a request target even percent-encoded-aware:
- * controls, space, DEL, `#` (spec §3.5); -1 when fine. Chars above `~` are percent-encoded as
- * UTF-8 instead (spec §3.5: changed values are sent as UTF-8).
+ * controls, space, DEL, `#` (docs/cloudfront-reference.md §3.5); -1 when fine. Chars above `~` are percent-encoded as
+ * UTF-8 instead (docs/cloudfront-reference.md §3.5: changed values are sent as UTF-8).
  */
 function badTargetChar(s: string): number {
   for (let i = 0; i < s.length; i++) {
@@ -290,17 +290,17 @@ function encodeNonAscii(s: string, field: string): string {
 }
 
 function checkUri(v: unknown): string {
-  if (typeof v !== 'string' || v.charCodeAt(0) !== 47) fail('uri', `uri must be a string starting with "/", got ${describe(v)} (spec §3.5)`);
+  if (typeof v !== 'string' || v.charCodeAt(0) !== 47) fail('uri', `uri must be a string starting with "/", got ${describe(v)} (AWS rule: URI and query string)`);
   const bad = badTargetChar(v);
-  if (bad !== -1) fail('uri', `uri has a forbidden character ${JSON.stringify(v[bad])} at ${bad}: percent-encode it (spec §3.5)`);
+  if (bad !== -1) fail('uri', `uri has a forbidden character ${JSON.stringify(v[bad])} at ${bad}: percent-encode it (AWS rule: URI and query string)`);
   return hasNonAscii(v) ? encodeNonAscii(v, 'uri') : v;
 }
 
 function checkQuerystring(v: unknown): string {
   if (v === undefined) return '';
-  if (typeof v !== 'string') fail('querystring', `querystring must be a string, got ${describe(v)} (spec §1.3)`);
+  if (typeof v !== 'string') fail('querystring', `querystring must be a string, got ${describe(v)} (AWS rule: request fields)`);
   const bad = badTargetChar(v);
-  if (bad !== -1) fail('querystring', `querystring has a forbidden character ${JSON.stringify(v[bad])} at ${bad}: no spaces, control characters or "#" (spec §3.5)`);
+  if (bad !== -1) fail('querystring', `querystring has a forbidden character ${JSON.stringify(v[bad])} at ${bad}: no spaces, control characters or "#" (AWS rule: URI and query string)`);
   return hasNonAscii(v) ? encodeNonAscii(v, 'querystring') : v;
 }
 
@@ -313,17 +313,17 @@ function isValidDomain(d: string): boolean {
 }
 
 function checkPath(v: unknown, field: string, before: string | undefined): string {
-  if (typeof v !== 'string') fail(field, `path must be a string, got ${describe(v)} (spec §1.4)`);
+  if (typeof v !== 'string') fail(field, `path must be a string, got ${describe(v)} (AWS rule: request.origin)`);
   if (v === before || v === '') return v;
   if (v.charCodeAt(0) !== 47 || v.endsWith('/') || v.length > MAX_ORIGIN_PATH_LENGTH || badTargetChar(v) !== -1 || hasNonAscii(v)) {
-    fail(field, `path must be "" or start with "/", have no trailing "/", be URL-encoded and ≤ 255 chars, got ${describe(v)} (spec §1.4)`);
+    fail(field, `path must be "" or start with "/", have no trailing "/", be URL-encoded and ≤ 255 chars, got ${describe(v)} (AWS rule: request.origin)`);
   }
   return v;
 }
 
 function checkIntRange(v: unknown, field: string, min: number, max: number, before: number | undefined, what: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) fail(field, `${what} must be an integer, got ${describe(v)} (spec §1.4)`);
-  if (v !== before && (v < min || v > max)) fail(field, `${what} must be ${min}–${max}, got ${v} (spec §1.4)`);
+  if (typeof v !== 'number' || !Number.isInteger(v)) fail(field, `${what} must be an integer, got ${describe(v)} (AWS rule: request.origin)`);
+  if (v !== before && (v < min || v > max)) fail(field, `${what} must be ${min}–${max}, got ${v} (AWS rule: request.origin)`);
   return v;
 }
 
@@ -333,20 +333,20 @@ function checkCustomHeaders(v: unknown, prefix: string, before: CfHeaders | unde
     const field = hf(prefix, name);
     const configured = before !== undefined && Object.hasOwn(before, name);
     if (!configured && isDeniedOriginCustomHeader(name)) {
-      fail(field, `${defaultHeaderKey(name)} cannot be an origin custom header (spec §3.4)`);
+      fail(field, `${defaultHeaderKey(name)} cannot be an origin custom header (AWS rule: headers CloudFront adds, removes or replaces)`);
     }
     if (Object.hasOwn(requestHeaders, name) && (requestHeaders[name]?.length ?? 0) > 0) {
-      fail(field, `origin custom header ${defaultHeaderKey(name)} is also in request.headers (spec §1.4)`);
+      fail(field, `origin custom header ${defaultHeaderKey(name)} is also in request.headers (AWS rule: request.origin)`);
     }
   }
   return out;
 }
 
 function checkOrigin(v: unknown, before: CfOrigin | undefined, requestHeaders: CfHeaders): CfOrigin {
-  if (!isObject(v)) fail('origin', `origin must be an object with one of "custom" or "s3", got ${describe(v)} (spec §1.4)`);
+  if (!isObject(v)) fail('origin', `origin must be an object with one of "custom" or "s3", got ${describe(v)} (AWS rule: request.origin)`);
   const custom = own(v, 'custom');
   const s3 = own(v, 's3');
-  if ((custom === undefined) === (s3 === undefined)) fail('origin', 'origin must have exactly one of "custom" or "s3" (spec §1.4)');
+  if ((custom === undefined) === (s3 === undefined)) fail('origin', 'origin must have exactly one of "custom" or "s3" (AWS rule: request.origin)');
   if (custom !== undefined) {
     const b = before !== undefined && 'custom' in before ? before.custom : undefined;
     return { custom: checkCustom(custom, b, requestHeaders) };
@@ -357,21 +357,21 @@ function checkOrigin(v: unknown, before: CfOrigin | undefined, requestHeaders: C
 
 function checkCustom(v: unknown, before: CfCustomOrigin | undefined, requestHeaders: CfHeaders): CfCustomOrigin {
   const p = 'origin.custom';
-  if (!isObject(v)) fail(p, `origin.custom must be an object, got ${describe(v)} (spec §1.4)`);
+  if (!isObject(v)) fail(p, `origin.custom must be an object, got ${describe(v)} (AWS rule: request.origin)`);
   const domainName = own(v, 'domainName');
   if (typeof domainName !== 'string' || (domainName !== before?.domainName && !isValidDomain(domainName))) {
-    fail(`${p}.domainName`, `domainName must be a DNS name (≤ 253 chars) or an IP address, got ${describe(domainName)} (spec §1.4)`);
+    fail(`${p}.domainName`, `domainName must be a DNS name (≤ 253 chars) or an IP address, got ${describe(domainName)} (AWS rule: request.origin)`);
   }
   const protocol = own(v, 'protocol');
-  if (protocol !== 'http' && protocol !== 'https') fail(`${p}.protocol`, `protocol must be "http" or "https", got ${describe(protocol)} (spec §1.4)`);
+  if (protocol !== 'http' && protocol !== 'https') fail(`${p}.protocol`, `protocol must be "http" or "https", got ${describe(protocol)} (AWS rule: request.origin)`);
   const port = own(v, 'port');
-  if (typeof port !== 'number' || !Number.isInteger(port)) fail(`${p}.port`, `port must be an integer, got ${describe(port)} (spec §1.4)`);
+  if (typeof port !== 'number' || !Number.isInteger(port)) fail(`${p}.port`, `port must be an integer, got ${describe(port)} (AWS rule: request.origin)`);
   if (port !== before?.port && !isOriginPort(port)) {
-    fail(`${p}.port`, `port must be 80, 443 or 1024–65535, got ${port} (spec §1.4)`);
+    fail(`${p}.port`, `port must be 80, 443 or 1024–65535, got ${port} (AWS rule: request.origin)`);
   }
   const sslProtocols = own(v, 'sslProtocols');
   if (!Array.isArray(sslProtocols) || sslProtocols.length === 0 || !sslProtocols.every((s) => typeof s === 'string' && isOriginSslProtocol(s))) {
-    fail(`${p}.sslProtocols`, `sslProtocols must be a non-empty array of "TLSv1.2", "TLSv1.1", "TLSv1", "SSLv3", got ${describe(sslProtocols)} (spec §1.4)`);
+    fail(`${p}.sslProtocols`, `sslProtocols must be a non-empty array of "TLSv1.2", "TLSv1.1", "TLSv1", "SSLv3", got ${describe(sslProtocols)} (AWS rule: request.origin)`);
   }
   return {
     customHeaders: checkCustomHeaders(own(v, 'customHeaders'), `${p}.customHeaders`, before?.customHeaders, requestHeaders),
@@ -387,22 +387,22 @@ function checkCustom(v: unknown, before: CfCustomOrigin | undefined, requestHead
 
 function checkS3(v: unknown, before: CfS3Origin | undefined, requestHeaders: CfHeaders): CfS3Origin {
   const p = 'origin.s3';
-  if (!isObject(v)) fail(p, `origin.s3 must be an object, got ${describe(v)} (spec §1.4)`);
+  if (!isObject(v)) fail(p, `origin.s3 must be an object, got ${describe(v)} (AWS rule: request.origin)`);
   const domainName = own(v, 'domainName');
   if (
     typeof domainName !== 'string' ||
     (domainName !== before?.domainName && (domainName.length > 128 || domainName !== domainName.toLowerCase() || !isValidDomain(domainName)))
   ) {
-    fail(`${p}.domainName`, `domainName must be a lowercase DNS name ≤ 128 chars, got ${describe(domainName)} (spec §1.4)`);
+    fail(`${p}.domainName`, `domainName must be a lowercase DNS name ≤ 128 chars, got ${describe(domainName)} (AWS rule: request.origin)`);
   }
   const authMethod = own(v, 'authMethod');
   if (authMethod !== 'origin-access-identity' && authMethod !== 'none') {
-    fail(`${p}.authMethod`, `authMethod must be "origin-access-identity" or "none", got ${describe(authMethod)} (spec §1.4)`);
+    fail(`${p}.authMethod`, `authMethod must be "origin-access-identity" or "none", got ${describe(authMethod)} (AWS rule: request.origin)`);
   }
   const region = own(v, 'region');
-  if (region !== undefined && typeof region !== 'string') fail(`${p}.region`, `region must be a string, got ${describe(region)} (spec §1.4)`);
+  if (region !== undefined && typeof region !== 'string') fail(`${p}.region`, `region must be a string, got ${describe(region)} (AWS rule: request.origin)`);
   if (authMethod === 'origin-access-identity' && (region === undefined || region === '')) {
-    fail(`${p}.region`, 'region is required when authMethod is "origin-access-identity" (spec §1.4)');
+    fail(`${p}.region`, 'region is required when authMethod is "origin-access-identity" (AWS rule: request.origin)');
   }
   const base = {
     customHeaders: checkCustomHeaders(own(v, 'customHeaders'), `${p}.customHeaders`, before?.customHeaders, requestHeaders),
@@ -419,7 +419,7 @@ function checkS3(v: unknown, before: CfS3Origin | undefined, requestHeaders: CfH
 
 /**
  * Validates what a viewer-request or origin-request function returned. A result with `status`
- * is a generated response (even if it also has `uri`, spec §10.8); otherwise it is the request
+ * is a generated response (even if it also has `uri`, docs/cloudfront-reference.md §10.8); otherwise it is the request
  * to continue with. `clientIp` and `method` are read-only and always taken from `input`.
  */
 export function validateRequestResult(eventType: RequestEventType, input: CfRequest, result: unknown): RequestResult {
@@ -429,13 +429,13 @@ export function validateRequestResult(eventType: RequestEventType, input: CfRequ
   const uri = checkUri(own(r, 'uri'));
   const querystring = checkQuerystring(own(r, 'querystring'));
   const urlLength = uri.length + (querystring === '' ? 0 : querystring.length + 1);
-  if (urlLength >= MAX_URL_LENGTH) fail('uri', `uri + querystring is ${urlLength} characters; it must be under ${MAX_URL_LENGTH} (spec §3.5)`);
+  if (urlLength >= MAX_URL_LENGTH) fail('uri', `uri + querystring is ${urlLength} characters; it must be under ${MAX_URL_LENGTH} (AWS rule: URI and query string)`);
 
   const headers = checkHeaders(own(r, 'headers'), 'headers', input.headers);
   checkReadOnly(eventType, input.headers, headers);
   // Spec §3.3: CloudFront adds CloudFront-Viewer-Country after viewer-request; a function may not.
   if (eventType === 'viewer-request' && headers['cloudfront-viewer-country'] !== undefined && !Object.hasOwn(input.headers, 'cloudfront-viewer-country')) {
-    fail(hf('headers', 'cloudfront-viewer-country'), 'a viewer-request function may not add CloudFront-Viewer-Country (spec §3.3)');
+    fail(hf('headers', 'cloudfront-viewer-country'), 'a viewer-request function may not add CloudFront-Viewer-Country (AWS rule: CloudFront-generated request headers in functions)');
   }
 
   const request: CfRequest = { clientIp: input.clientIp, method: input.method, uri, querystring, headers };
@@ -448,7 +448,7 @@ export function validateRequestResult(eventType: RequestEventType, input: CfRequ
 /**
  * Validates what an origin-response or viewer-response function returned. origin-response may
  * change status (200–599), statusDescription, headers and body; viewer-response may change
- * headers and body, and a changed status or statusDescription is ignored (spec §2.2, §10.5).
+ * headers and body, and a changed status or statusDescription is ignored (docs/cloudfront-reference.md §2.2, §10.5).
  */
 export function validateResponseResult(eventType: ResponseEventType, input: CfResponse, result: unknown): ValidatedResponse {
   const r = asResultObject(eventType, result);
@@ -459,7 +459,7 @@ export function validateResponseResult(eventType: ResponseEventType, input: CfRe
     status = checkStatus(own(r, 'status'), 'status');
     const desc = checkStatusDescription(own(r, 'statusDescription'), 'statusDescription');
     // A status changed while the description was left as the origin's ("200 Not Found") gets the
-    // standard reason phrase (decisions: reason phrases are not contractual, spec §5.4).
+    // standard reason phrase (decisions: reason phrases are not contractual, docs/cloudfront-reference.md §5.4).
     statusDescription = status === inputStatus ? (desc ?? input.statusDescription) : desc === undefined || desc === input.statusDescription ? reasonPhrase(status) : desc;
   }
   const headers = checkHeaders(own(r, 'headers'), 'headers', input.headers);

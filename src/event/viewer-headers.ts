@@ -1,4 +1,4 @@
-// CloudFront-* viewer headers (spec §7, §3.3): computed from the viewer's request where a local
+// CloudFront-* viewer headers (docs/cloudfront-reference.md §7, §3.3): computed from the viewer's request where a local
 // emulator can (device type from User-Agent, address, protocol, header order), injected from
 // config or a per-request `X-Edgeproxy-<Header-Name>` override where only a real edge could know
 // (geo-IP, ASN, TLS).
@@ -18,7 +18,7 @@ export interface ViewerInfo {
   protocol: 'http' | 'https';
 }
 
-/** Exact spellings CloudFront uses (spec §7), for the `key` of headers it adds. */
+/** Exact spellings CloudFront uses (docs/cloudfront-reference.md §7), for the `key` of headers it adds. */
 const CANONICAL_KEYS: ReadonlyMap<string, string> = new Map(CLOUDFRONT_HEADER_KEYS.map((k) => [k.toLowerCase(), k]));
 
 export function cloudFrontHeaderKey(lower: string): string {
@@ -29,7 +29,7 @@ const CF_PREFIX = 'cloudfront-';
 
 /**
  * The CloudFront-* header names (lowercase, deduplicated) that the behavior's cache policy or
- * origin request policy names (spec §3.3, §7). Call once per behavior at start.
+ * origin request policy names (docs/cloudfront-reference.md §3.3, §7). Call once per behavior at start.
  * `allViewer` / `allExcept` forward viewer headers only, never CloudFront-generated ones.
  */
 export function wantedCloudFrontHeaders(behavior: ResolvedBehavior): string[] {
@@ -60,7 +60,7 @@ function hiddenFromFunctions(lower: string): boolean {
 
 /**
  * The viewer's header lines as the viewer-request event shows them: disallowed ones are never present
- * (spec §3.1), nor any `x-edgeproxy-*` header; those carry the overrides: lowercase name without the
+ * (docs/cloudfront-reference.md §3.1), nor any `x-edgeproxy-*` header; those carry the overrides: lowercase name without the
  * prefix → first value, e.g. `x-edgeproxy-cloudfront-viewer-country: FR` → `{ 'cloudfront-viewer-country': 'FR' }`.
  * Left out while converting rather than deleted after: `delete` makes the object slow for every later
  * use, and every keep-alive request has a Connection header to drop.
@@ -109,7 +109,7 @@ export function deviceFlags(userAgent: string | undefined): DeviceFlags {
   return { android, ios, mobile, tablet, smarttv, desktop };
 }
 
-const HEADER_ORDER_MAX = 7680; // spec §7
+const HEADER_ORDER_MAX = 7680; // docs/cloudfront-reference.md §7
 
 function headerOrder(h: CfHeaders): { order: string; count: number } {
   let order = '';
@@ -125,6 +125,14 @@ function headerOrder(h: CfHeaders): { order: string; count: number } {
   }
   if (order.length > HEADER_ORDER_MAX) order = order.slice(0, HEADER_ORDER_MAX);
   return { order, count };
+}
+
+type ComputedCache = { device?: DeviceFlags; order?: { order: string; count: number } };
+
+/** Header order and count are computed once per request, when the first of the two is asked for. */
+function orderOf(cache: ComputedCache, req: ViewerInfo): { order: string; count: number } {
+  if (cache.order === undefined) cache.order = headerOrder(req.headers);
+  return cache.order;
 }
 
 function computed(lower: string, req: ViewerInfo, cache: { device?: DeviceFlags; order?: { order: string; count: number } }): string | undefined {
@@ -150,9 +158,9 @@ function computed(lower: string, req: ViewerInfo, cache: { device?: DeviceFlags;
     case 'cloudfront-viewer-http-version':
       return req.httpVersion;
     case 'cloudfront-viewer-header-order':
-      return (cache.order ??= headerOrder(req.headers)).order;
+      return orderOf(cache, req).order;
     case 'cloudfront-viewer-header-count':
-      return String((cache.order ??= headerOrder(req.headers)).count);
+      return String(orderOf(cache, req).count);
     default:
       return undefined; // geo, ASN, TLS, JA3: only a real edge knows
   }
@@ -160,7 +168,7 @@ function computed(lower: string, req: ViewerInfo, cache: { device?: DeviceFlags;
 
 /**
  * The CloudFront-* headers named in `wanted` (lowercase), as origin-side events and the origin
- * see them (spec §7). Each value comes from, in order: the per-request override
+ * see them (docs/cloudfront-reference.md §7). Each value comes from, in order: the per-request override
  * (`X-Edgeproxy-<Name>`, as returned by viewerHeadersFromRaw), the configured `viewerHeaders`
  * (`injected`), then what edgeproxy can compute from the viewer's request. A wanted header with
  * none of these (e.g. a geo header nobody injected) is left out.

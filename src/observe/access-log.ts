@@ -113,7 +113,7 @@ export function logEncode(v: string | undefined, encodePercent = false): string 
 }
 
 /**
- * x-edge-result-type from X-Cache (spec §4, §5.4): Hit, RefreshHit, Miss pass through; every error
+ * x-edge-result-type from X-Cache (docs/cloudfront-reference.md §4, §5.4): Hit, RefreshHit, Miss pass through; every error
  * (Error, LambdaExecutionError, LambdaValidationError, LambdaLimitExceeded) is `Error`; a function-generated
  * answer never reached the cache: `Miss` [U] (docs/decisions.md).
  */
@@ -273,7 +273,7 @@ const kWatched = Symbol('edgeproxy.watched');
 type WatchedResponse = ServerResponse & { [kWatched]?: Watched };
 
 // One function for every response, not a closure (and no `once` wrapper) per request: the observer
-// runs on every cache hit, where each allocation shows (issue 5).
+// runs on every cache hit, where each allocation shows (docs/benchmarks.md).
 function onResponseClose(this: WatchedResponse): void {
   const w = this[kWatched];
   if (w === undefined) return;

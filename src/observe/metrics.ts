@@ -1,4 +1,4 @@
-// CloudWatch-style metrics for the functions (AWS/Lambda) and the distribution (AWS/CloudFront), spec §9.4.
+// CloudWatch-style metrics for the functions (AWS/Lambda) and the distribution (AWS/CloudFront), docs/cloudfront-reference.md §9.4.
 // Recording is on the hot path: plain counters in objects made once per function and version, a
 // fixed-bucket histogram per series, no allocation per call. Everything derived (rates, percentiles)
 // is computed only when someone scrapes /metrics.
@@ -87,7 +87,7 @@ export interface DurationSummary {
 export interface FunctionMetricsSnapshot {
   FunctionName: string;
   ExecutedVersion: string;
-  /** Completed invocations, function errors included, throttles excluded (spec §9.4). */
+  /** Completed invocations, function errors included, throttles excluded (docs/cloudfront-reference.md §9.4). */
   Invocations: number;
   /** Invocations that ended in an error, a timeout or a crash. */
   Errors: number;
@@ -133,7 +133,7 @@ export interface RuntimeMetrics {
   recordInvocationStart(functionId: string, version: string): void;
   /** An admitted invocation ended; `failed` for error, timeout and crash outcomes. */
   recordInvocationEnd(functionId: string, version: string, durationMs: number, failed: boolean): void;
-  /** An invocation refused by a concurrency limit: a Throttle, not an Invocation (spec §9.2). */
+  /** An invocation refused by a concurrency limit: a Throttle, not an Invocation (docs/cloudfront-reference.md §9.2). */
   recordThrottle(functionId: string, version: string): void;
 }
 

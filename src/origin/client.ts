@@ -3,7 +3,7 @@
 // consumes it (the viewer's socket, the cache, or nobody), pausing the origin socket when the
 // consumer is full. That skips the stream machinery that made `request()` + `pipeline()` about
 // half as fast as `stream()` on this kind of machine (shared/perf-notes.md).
-// Network failures map to CloudFront's answers: refused/reset → 502, DNS → 502, timeouts → 504 (spec §4).
+// Network failures map to CloudFront's answers: refused/reset → 502, DNS → 502, timeouts → 504 (docs/cloudfront-reference.md §4).
 
 import type { Readable, Writable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
@@ -26,7 +26,7 @@ export interface OriginFetch {
   /** Flat [name, value, …]. */
   headers: string[];
   body: Buffer | Readable | null;
-  /** spec §1.4 readTimeout, in ms: time to first byte and between body chunks. */
+  /** docs/cloudfront-reference.md §1.4 readTimeout, in ms: time to first byte and between body chunks. */
   readTimeoutMs: number;
   keepaliveTimeoutMs: number;
   connectTimeoutMs: number;

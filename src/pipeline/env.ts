@@ -14,21 +14,21 @@ import type { CodeSource } from '../runtime/code-types.js';
 import type { FunctionRuntime } from '../runtime/types.js';
 
 export interface BehaviorFacts {
-  /** Lowercase CloudFront-* header names the behavior's policies ask for (spec §7). */
+  /** Lowercase CloudFront-* header names the behavior's policies ask for (docs/cloudfront-reference.md §7). */
   readonly cloudFrontHeaders: readonly string[];
   /** The CloudFront-* names the cache policy keys on. */
   readonly keyCloudFrontHeaders: readonly string[];
   readonly allowedMethods: ReadonlySet<string>;
   readonly cachedMethods: ReadonlySet<string>;
-  /** False for a policy that can never keep anything (CachingDisabled: all TTLs 0, spec §6.2). */
+  /** False for a policy that can never keep anything (CachingDisabled: all TTLs 0, docs/cloudfront-reference.md §6.2). */
   readonly caches: boolean;
-  /** spec §6.9: no request collapsing when cookies are forwarded, or with CachingDisabled. */
+  /** docs/cloudfront-reference.md §6.9: no request collapsing when cookies are forwarded, or with CachingDisabled. */
   readonly collapses: boolean;
-  /** The cache policy enables gzip/br, so Accept-Encoding is normalized into the key (spec §6.3). */
+  /** The cache policy enables gzip/br, so Accept-Encoding is normalized into the key (docs/cloudfront-reference.md §6.3). */
   readonly normalizesAcceptEncoding: boolean;
-  /** spec §6.10: Compress on and the policy enables gzip or br. */
+  /** docs/cloudfront-reference.md §6.10: Compress on and the policy enables gzip or br. */
   readonly compresses: boolean;
-  /** spec §6.13: which Vary members reach the viewer. */
+  /** docs/cloudfront-reference.md §6.13: which Vary members reach the viewer. */
   readonly vary: VaryFilter;
 }
 

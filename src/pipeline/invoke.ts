@@ -106,7 +106,10 @@ const toldIgnoredStatus = new WeakMap<Env, Set<string>>();
 /** CloudFront ignores a status set at viewer-response (docs/cloudfront-reference.md §10.5): say so, once per function. */
 function noteIgnoredStatus(env: Env, functionId: string, was: string, asked: string | number): void {
   let told = toldIgnoredStatus.get(env);
-  if (told === undefined) toldIgnoredStatus.set(env, (told = new Set()));
+  if (told === undefined) {
+    told = new Set();
+    toldIgnoredStatus.set(env, told);
+  }
   if (told.has(functionId)) return;
   told.add(functionId);
   env.log.warn(

@@ -7,7 +7,7 @@ export const LATEST = '$LATEST';
 /** One loadable build of a function's code. */
 export interface CodeRef {
   functionId: string;
-  /** `$LATEST` or a published version number as a string (`"3"`), spec §9.1. */
+  /** `$LATEST` or a published version number as a string (`"3"`), docs/cloudfront-reference.md §9.1. */
   version: string;
   /** Absolute path of the JavaScript module a worker imports (a compiled/bundled file for .ts or published versions). */
   file: string;
@@ -26,7 +26,7 @@ export interface CodeSource {
    * Synchronous and cheap: called per request.
    */
   resolve(functionId: string, qualifier: string | undefined): CodeRef;
-  /** Snapshots $LATEST as the next numbered version; unchanged code makes no new version (spec §9.1). */
+  /** Snapshots $LATEST as the next numbered version; unchanged code makes no new version (docs/cloudfront-reference.md §9.1). */
   publish(functionId: string): Promise<{ version: string; created: boolean }>;
   close(): Promise<void>;
 }

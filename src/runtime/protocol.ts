@@ -19,7 +19,7 @@ export const ERROR_TYPES = {
 /** Lambda's console levels (LogPatch.js). */
 export type LogLevel = 'INFO' | 'WARN' | 'ERROR' | 'DEBUG' | 'TRACE';
 
-/** The parts of `context` that are fixed for one execution environment (spec §2.4). */
+/** The parts of `context` that are fixed for one execution environment (docs/cloudfront-reference.md §2.4). */
 export interface StaticContext {
   functionName: string;
   functionVersion: string;
@@ -95,7 +95,7 @@ export function decodeInvokes(s: string): Invoke[] | undefined {
 /** The module loaded and the export is a function; invocations may start. */
 export interface ReadyMessage {
   t: 'ready';
-  /** Milliseconds the module took to load (Lambda's Init Duration, spec §9.5). */
+  /** Milliseconds the module took to load (Lambda's Init Duration, docs/cloudfront-reference.md §9.5). */
   initMs: number;
 }
 
@@ -212,7 +212,7 @@ export function allocationLimitBytes(memoryLimitInMB: string): number {
   return Number.isFinite(mb) && mb > 0 ? mb * 1024 * 1024 : 128 * 1024 * 1024;
 }
 
-/** Lambda's timeout line/message: seconds with two decimals (spec §9.5). */
+/** Lambda's timeout line/message: seconds with two decimals (docs/cloudfront-reference.md §9.5). */
 export function timeoutMessage(elapsedMs: number): string {
   return `Task timed out after ${(elapsedMs / 1000).toFixed(2)} seconds`;
 }

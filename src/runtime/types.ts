@@ -15,7 +15,7 @@ export interface InvokeRequest {
   event: CfEvent | string;
   /** The CloudFront request id (X-Amz-Cf-Id); also context.awsRequestId's log prefix. */
   requestId: string;
-  /** Milliseconds the function may run (spec §3.7). */
+  /** Milliseconds the function may run (docs/cloudfront-reference.md §3.7). */
   timeoutMs: number;
   /** Which build of the code to run (versions, hot reload); absent → fn.file as $LATEST. */
   code?: CodeRef;
@@ -28,12 +28,12 @@ export interface InvokeRequest {
 
 export type InvokeFailure = 'error' | 'timeout' | 'crash' | 'throttled';
 
-/** Lambda's reasons for a TooManyRequestsException on a synchronous invoke (spec §9.2). */
+/** Lambda's reasons for a TooManyRequestsException on a synchronous invoke (docs/cloudfront-reference.md §9.2). */
 export type ThrottleReason = 'ConcurrentInvocationLimitExceeded' | 'ReservedFunctionConcurrentInvocationLimitExceeded';
 
-/** Facts every outcome may carry (all optional: added with issue 4, older code ignores them). */
+/** Facts every outcome may carry (all optional: older code ignores them). */
 export interface InvokeFacts {
-  /** The executed version: `$LATEST` or a number (spec §9.1). */
+  /** The executed version: `$LATEST` or a number (docs/cloudfront-reference.md §9.1). */
   version?: string;
   /** context.awsRequestId of the invocation; the START/END/REPORT lines carry it. Absent when throttled. */
   awsRequestId?: string;

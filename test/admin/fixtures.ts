@@ -13,7 +13,7 @@ import type { MetricsSource } from '../../src/observe/types.js';
 
 export const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
 
-/** A policy with every query string in the key, as the conformance behavior of issue #3. */
+/** A policy with every query string in the key, as the HTTP-caching conformance behavior. */
 export const POLICY: CachePolicy = {
   name: 'admin-test',
   minTTL: 0,

@@ -198,7 +198,7 @@ describe('POST /invalidations', () => {
     expect(String(errorOf(r.json).message)).toMatch(/must be a JSON object .*\(got array\)/);
   });
 
-  it('quotas (spec §6.12): 3,000 file paths pass, 3,001 do not; at most 15 wildcard paths', async () => {
+  it('quotas (AWS rule: invalidation): 3,000 file paths pass, 3,001 do not; at most 15 wildcard paths', async () => {
     const { url, filled } = await admin();
     fill(filled);
     const files = (n: number) => Array.from({ length: n }, (_, i) => `/f/${i}`);

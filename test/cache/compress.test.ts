@@ -22,7 +22,7 @@ const okHeaders = (over: Array<[string, string]> = [], drop: string[] = []): CfH
 const sc = (over: Partial<CompressInput> = {}) =>
   shouldCompress({ behaviorCompresses: true, policy: both, acceptEncoding: 'br,gzip', viewerHttpVersion: '1.1', status: 200, headers: okHeaders(), ...over });
 
-describe('behaviorCompresses (spec §6.10)', () => {
+describe('behaviorCompresses (AWS rule: compression at the edge)', () => {
   it('needs Compress, gzip or br, TTLs above 0, and Accept-Encoding not listed', () => {
     expect(behaviorCompresses(true, both)).toBe(true);
     expect(behaviorCompresses(false, both)).toBe(false);
@@ -32,7 +32,7 @@ describe('behaviorCompresses (spec §6.10)', () => {
   });
 });
 
-describe('shouldCompress (spec §6.10)', () => {
+describe('shouldCompress (AWS rule: compression at the edge)', () => {
   it('prefers br, falls back to gzip, per the viewer and the policy', () => {
     expect(sc()).toBe('br');
     expect(sc({ acceptEncoding: 'gzip' })).toBe('gzip');
@@ -67,7 +67,7 @@ describe('shouldCompress (spec §6.10)', () => {
   });
   it('content types are matched without parameters, case-insensitively', () => {
     expect(sc({ headers: h(['Content-Type', 'Text/CSS'], ['Content-Length', '2000']) })).toBe('br');
-    expect(COMPRESSIBLE_TYPES.size).toBe(46); // every type listed in spec §6.10
+    expect(COMPRESSIBLE_TYPES.size).toBe(46); // every type listed in docs/cloudfront-reference.md §6.10
   });
 });
 

@@ -63,7 +63,7 @@ describe('buildEntry', () => {
   });
 });
 
-describe('revalidation and 304 refresh (RFC 9111 §3.2, §4.3.4; spec §6.8)', () => {
+describe('revalidation and 304 refresh (RFC 9111 §3.2, §4.3.4; AWS rule: revalidation (RefreshHit))', () => {
   const stored = () =>
     entry({
       headers: h(

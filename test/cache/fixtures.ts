@@ -21,7 +21,7 @@ export function policy(over: Partial<CachePolicy> = {}): CachePolicy {
   };
 }
 
-/** The conformance behavior of issue #3: MinTTL 0, DefaultTTL 0, MaxTTL one year, all query strings. */
+/** The HTTP-caching conformance behavior: MinTTL 0, DefaultTTL 0, MaxTTL one year, all query strings. */
 export const CONFORMANCE = policy({ name: 'conformance', minTTL: 0, defaultTTL: 0, maxTTL: YEAR, queryStrings: { behavior: 'all' } });
 
 /** CfHeaders from `[name, value]` pairs; repeated names become several lines. */

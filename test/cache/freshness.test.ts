@@ -71,7 +71,7 @@ describe('freshness at exact boundaries (manual clock, no sleeping)', () => {
     expect(freshness(e, T0 + 15_000)).toBe('stale');
   });
 
-  it('stale-while-revalidate is capped by MaxTTL (spec §6.7)', () => {
+  it('stale-while-revalidate is capped by MaxTTL (AWS rule: stale content)', () => {
     const e = entry({ policy: policy({ maxTTL: 12 }), headers: h(['Date', httpDate(T0)], ['Cache-Control', 'max-age=10, stale-while-revalidate=60']) });
     expect(freshness(e, T0 + 11_999)).toBe('stale-while-revalidate');
     expect(freshness(e, T0 + 12_000)).toBe('stale');
@@ -83,7 +83,7 @@ describe('freshness at exact boundaries (manual clock, no sleeping)', () => {
   });
 });
 
-describe('canServeStaleOnError (spec §6.6, §6.7)', () => {
+describe('canServeStaleOnError (AWS rule: caching origin errors, §6.7)', () => {
   const at = (cc: string, s: number, maxTTL = 31_536_000) =>
     canServeStaleOnError(entry({ policy: policy({ maxTTL }), headers: h(['Date', httpDate(T0)], ['Cache-Control', cc]) }), T0 + s * 1000);
 
@@ -107,7 +107,7 @@ describe('canServeStaleOnError (spec §6.6, §6.7)', () => {
     expect(at('max-age=10, must-revalidate, stale-if-error=60', 11)).toBe(false);
     expect(at('max-age=10, proxy-revalidate', 11)).toBe(false);
   });
-  it('a MinTTL-forced no-store copy is served on error unless stale-if-error=0 (spec §6.5 warning)', () => {
+  it('a MinTTL-forced no-store copy is served on error unless stale-if-error=0 (AWS rule: how long an object stays cached (TTL) warning)', () => {
     const mk = (cc: string) => entry({ policy: policy({ minTTL: 5 }), headers: h(['Date', httpDate(T0)], ['Cache-Control', cc]) });
     expect(canServeStaleOnError(mk('no-store'), T0 + 60_000)).toBe(true);
     expect(canServeStaleOnError(mk('no-store, stale-if-error=0'), T0 + 60_000)).toBe(false);

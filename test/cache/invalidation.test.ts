@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileInvalidation, unsafeMethodInvalidation, validateInvalidationPath } from '../../src/cache/invalidation.js';
 import { h, policy } from './fixtures.js';
 
-describe('validateInvalidationPath (spec §6.12)', () => {
+describe('validateInvalidationPath (AWS rule: invalidation)', () => {
   it.each(['/', '/*', '/dir/*', '/dir*', '/file.*', '/img.jpg?x=1', '/a%20b', '/~user/x'])('accepts %j', (p) => {
     expect(validateInvalidationPath(p)).toBe(p);
   });

@@ -8,7 +8,7 @@ const k = (over: Partial<CacheKeyInput> & { p?: CachePolicy } = {}) => {
   return cacheKey({ method: 'GET', uri: '/a', querystring: '', headers: {}, policy: p ?? policy(), ...rest });
 };
 
-describe('cacheKey — spec §6.2 query strings', () => {
+describe('cacheKey — AWS rule: cache key and cache policies query strings', () => {
   const all = policy({ queryStrings: { behavior: 'all' } });
   it('order and case of query strings matter', () => {
     expect(k({ p: all, querystring: 'a=1&b=2' })).not.toBe(k({ p: all, querystring: 'b=2&a=1' }));
@@ -57,7 +57,7 @@ describe('cacheKey — headers and cookies per policy', () => {
   });
 });
 
-describe('cacheKey — Accept-Encoding normalization (spec §6.3)', () => {
+describe('cacheKey — Accept-Encoding normalization (AWS rule: accept-Encoding normalisation)', () => {
   const both = policy({ enableAcceptEncodingGzip: true, enableAcceptEncodingBrotli: true });
   const ae = (v: string | undefined, p = both) =>
     cacheKeyFor({ method: 'GET', uri: '/a', querystring: '', headers: v === undefined ? {} : h(['Accept-Encoding', v]), policy: p }).acceptEncoding;

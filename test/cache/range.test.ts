@@ -29,8 +29,8 @@ describe('parseRange', () => {
     ['just a dash', 'bytes=-', 'invalid'],
     ['no ranges', 'bytes=', 'invalid'],
     ['no =', 'bytes', 'invalid'],
-    ['out of order (spec §6.11)', 'bytes=10-12,0-2', 'out-of-order'],
-    ['overlapping (spec §6.11)', 'bytes=0-5,3-8', 'overlapping'],
+    ['out of order (AWS rule: range requests)', 'bytes=10-12,0-2', 'out-of-order'],
+    ['overlapping (AWS rule: range requests)', 'bytes=0-5,3-8', 'overlapping'],
     ['suffix after the range it overlaps', 'bytes=0-17,-5', 'overlapping'],
   ])('%s → full object', (_n, header, reason) => {
     expect(parseRange(header, 20)).toEqual({ kind: 'full', reason });

@@ -149,7 +149,7 @@ describe('stale entries', () => {
   });
 });
 
-describe('invalidation (spec §6.12)', () => {
+describe('invalidation (AWS rule: invalidation)', () => {
   const fill = () => {
     const { store } = mk();
     for (const [uri, qs] of [

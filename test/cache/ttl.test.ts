@@ -20,7 +20,7 @@ function decide(headers: CfHeaders, over: Partial<TtlInput> & { p?: CachePolicy 
   return decideTtl({ status: 200, headers, method: 'GET', policy: p ?? policy(), now: T0, errorCachingMinTtl: 10, ...rest });
 }
 
-describe('decideTtl — spec §6.5 TTL algorithm', () => {
+describe('decideTtl — AWS rule: how long an object stays cached (TTL) TTL algorithm', () => {
   const P = (minTTL: number, defaultTTL: number, maxTTL: number) => policy({ minTTL, defaultTTL, maxTTL });
   // [name, policy, response headers, expected store, expected ttl]
   const rows: Array<[string, CachePolicy, Array<[string, string]>, boolean, number]> = [
@@ -83,7 +83,7 @@ describe('decideTtl — spec §6.5 TTL algorithm', () => {
     expect(decide(h(DATE, ['Cache-Control', 'max-age=60']), { status }).store).toBe(false);
   });
 
-  it('3xx are cached like 200 (spec §6.13)', () => {
+  it('3xx are cached like 200 (AWS rule: other response handling)', () => {
     for (const status of [301, 302, 307, 308]) {
       expect(decide(h(DATE, ['Location', '/x']), { status })).toMatchObject({ store: true, ttl: 86400 });
     }
@@ -97,7 +97,7 @@ describe('decideTtl — spec §6.5 TTL algorithm', () => {
     expect(decide(cc, { method: 'OPTIONS', cachedMethods: ['GET', 'HEAD', 'OPTIONS'] })).toMatchObject({ store: true, ttl: 60 });
   });
 
-  it('no-cache="Set-Cookie" stores the response without Set-Cookie (spec §6.5)', () => {
+  it('no-cache="Set-Cookie" stores the response without Set-Cookie (AWS rule: how long an object stays cached (TTL))', () => {
     const headers = h(DATE, ['Cache-Control', 'no-cache="Set-Cookie", max-age=60'], ['Set-Cookie', 'a=1'], ['X-A', '1']);
     const d = decide(headers);
     expect(d).toMatchObject({ store: true, ttl: 60, stripFields: ['set-cookie'] });
@@ -124,7 +124,7 @@ describe('decideTtl — spec §6.5 TTL algorithm', () => {
   });
 });
 
-describe('decideTtl — spec §6.6 error caching', () => {
+describe('decideTtl — AWS rule: caching origin errors error caching', () => {
   const err = (status: number, pairs: Array<[string, string]> = [], over: Partial<TtlInput> & { p?: CachePolicy } = {}) =>
     decide(h(DATE, ...pairs), { status, ...over });
 

@@ -41,7 +41,7 @@ describe('RFC 9111 §4.1 variant matching', () => {
   });
 });
 
-describe('spec §6.13 Vary to the viewer', () => {
+describe('AWS rule: other response handling Vary to the viewer', () => {
   const orp = (headers: OriginRequestPolicy['headers']): OriginRequestPolicy => ({
     name: 'o',
     headers,

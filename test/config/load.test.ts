@@ -317,7 +317,7 @@ describe('flags only', () => {
 
   it('rejects --include-body without a request trigger', async () => {
     expect(await rejection(loadConfig({ baseDir: dir, flags: { origin: 'http://127.0.0.1:3000', includeBody: true, 'viewer-response': 'fns/auth.js' } }))).toBe(
-      '--include-body: needs --viewer-request or --origin-request (spec §3.9)',
+      '--include-body: needs --viewer-request or --origin-request (AWS rule: association rules)',
     );
   });
 });
@@ -338,7 +338,7 @@ describe('flags with a config', () => {
 
   it('reports a bad --origin by the flag', async () => {
     expect(await rejection(loadConfig({ object, flags: { origin: 'http://127.0.0.1:22' } }))).toBe(
-      '--origin: port 22 is not one CloudFront can use: 80, 443, or 1024-65535 (spec §1.4)',
+      '--origin: port 22 is not one CloudFront can use: 80, 443, or 1024-65535 (AWS rule: request.origin)',
     );
   });
 

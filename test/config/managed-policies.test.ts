@@ -32,7 +32,7 @@ describe('managed cache policies', () => {
     expect(MANAGED_CACHE_POLICIES.get(name)?.name).toBe(name);
   });
 
-  it('CachingOptimized: 1 s / 1 day / 1 year, nothing in the key, gzip+br (spec §6.2)', () => {
+  it('CachingOptimized: 1 s / 1 day / 1 year, nothing in the key, gzip+br (AWS rule: cache key and cache policies)', () => {
     expect(MANAGED_CACHE_POLICIES.get('CachingOptimized')).toEqual({
       name: 'CachingOptimized',
       minTTL: 1,
@@ -46,7 +46,7 @@ describe('managed cache policies', () => {
     });
   });
 
-  it('CachingDisabled: 0/0/0 and compression caching off (spec §6.2)', () => {
+  it('CachingDisabled: 0/0/0 and compression caching off (AWS rule: cache key and cache policies)', () => {
     const p = MANAGED_CACHE_POLICIES.get('CachingDisabled');
     expect([p?.minTTL, p?.defaultTTL, p?.maxTTL]).toEqual([0, 0, 0]);
     expect([p?.enableAcceptEncodingGzip, p?.enableAcceptEncodingBrotli]).toEqual([false, false]);

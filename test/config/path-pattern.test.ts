@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compilePathPattern, normalizePathPattern, pathPatternProblem, selectBehavior } from '../../src/config/path-pattern.js';
 import type { ResolvedBehavior } from '../../src/config/types.js';
 
-// spec §6.1: `*` any run including `/`, `?` exactly one character, case-sensitive, leading `/` optional.
+// docs/cloudfront-reference.md §6.1: `*` any run including `/`, `?` exactly one character, case-sensitive, leading `/` optional.
 const TABLE: readonly [pattern: string, path: string, expected: boolean][] = [
   ['*', '/', true],
   ['*', '/anything/at/all.html', true],

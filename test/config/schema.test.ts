@@ -144,12 +144,12 @@ describe('ids and references', () => {
     );
   });
 
-  it('rejects includeBody on response triggers (spec §3.9)', async () => {
+  it('rejects includeBody on response triggers (AWS rule: association rules)', async () => {
     const c = config({
       behaviors: [{ pathPattern: '/a', origin: 'app', functions: { 'origin-response': { function: 'auth', includeBody: true } } }],
     });
     expect(await problem(c)).toBe(
-      'config: behaviors[0].functions.origin-response.includeBody: only viewer-request and origin-request associations can include the body (spec §3.9)',
+      'config: behaviors[0].functions.origin-response.includeBody: only viewer-request and origin-request associations can include the body (AWS rule: association rules)',
     );
   });
 
@@ -163,7 +163,7 @@ describe('ids and references', () => {
   });
 });
 
-describe('path patterns (spec §6.1)', () => {
+describe('path patterns (AWS rule: cache behaviors and path patterns)', () => {
   const withPatterns = (...patterns: string[]) => config({ behaviors: patterns.map((pathPattern) => ({ pathPattern, origin: 'app' })) });
 
   it('rejects characters CloudFront does not allow', async () => {
@@ -228,9 +228,9 @@ describe('origins', () => {
   it.each([
     ['ftp://127.0.0.1:3000', 'must be an http:// or https:// URL, got "ftp://127.0.0.1:3000"'],
     ['not a url', 'not a valid URL: "not a url" (expected e.g. http://127.0.0.1:3000)'],
-    ['http://127.0.0.1:3000/base?x=1', 'must not contain a query string or fragment (an origin path is a path only, spec §1.4)'],
+    ['http://127.0.0.1:3000/base?x=1', 'must not contain a query string or fragment (an origin path is a path only, AWS rule: request.origin)'],
     ['http://user:pw@127.0.0.1:3000', 'must not contain credentials; use customHeaders instead'],
-    ['http://127.0.0.1:81', 'port 81 is not one CloudFront can use: 80, 443, or 1024-65535 (spec §1.4)'],
+    ['http://127.0.0.1:81', 'port 81 is not one CloudFront can use: 80, 443, or 1024-65535 (AWS rule: request.origin)'],
   ])('rejects url %s', async (url, message) => {
     expect(await problem(withOrigin({ url }))).toBe(`config: origins[0].url: ${message}`);
   });
@@ -250,10 +250,10 @@ describe('origins', () => {
   });
 
   it.each([['Host'], ['X-Amz-Date'], ['x-edge-thing'], ['Cache-Control'], ['X-Forwarded-Proto'], ['X-Cache']])(
-    'rejects custom header %s CloudFront cannot add (spec §3.4)',
+    'rejects custom header %s CloudFront cannot add (AWS rule: headers CloudFront adds, removes or replaces)',
     async (name) => {
       expect(await problem(withOrigin({ customHeaders: { [name]: 'v' } }))).toBe(
-        `config: origins[0].customHeaders.${name}: CloudFront cannot add "${name}" as an origin custom header (spec §3.4)`,
+        `config: origins[0].customHeaders.${name}: CloudFront cannot add "${name}" as an origin custom header (AWS rule: headers CloudFront adds, removes or replaces)`,
       );
     },
   );
@@ -327,23 +327,23 @@ describe('policies', () => {
     ]);
   });
 
-  it('allows at most 10 names in a cache policy (spec §6.2)', async () => {
+  it('allows at most 10 names in a cache policy (AWS rule: cache key and cache policies)', async () => {
     const names = Array.from({ length: 11 }, (_, i) => `h${i}`);
     expect(await problem(withPolicy({ cachePolicy: { headers: { behavior: 'whitelist', names } } }))).toBe(
-      'config: behaviors[0].cachePolicy.headers.names: at most 10 names are allowed, got 11 (spec §6.2)',
+      'config: behaviors[0].cachePolicy.headers.names: at most 10 names are allowed, got 11 (AWS rule: cache key and cache policies)',
     );
   });
 
-  it('keeps origin-request-only CloudFront headers out of cache policies (spec §6.2)', async () => {
+  it('keeps origin-request-only CloudFront headers out of cache policies (AWS rule: cache key and cache policies)', async () => {
     expect(await problem(withPolicy({ cachePolicy: { headers: { behavior: 'whitelist', names: ['CloudFront-Viewer-TLS'] } } }))).toBe(
-      'config: behaviors[0].cachePolicy.headers.names[0]: "CloudFront-Viewer-TLS" can only be in an origin request policy, not a cache policy (spec §6.2)',
+      'config: behaviors[0].cachePolicy.headers.names[0]: "CloudFront-Viewer-TLS" can only be in an origin request policy, not a cache policy (AWS rule: cache key and cache policies)',
     );
   });
 
   it('only accepts CloudFront-* names for allViewerAndWhitelistCloudFront', async () => {
     const orp = { headers: { behavior: 'allViewerAndWhitelistCloudFront', names: ['CloudFront-Viewer-Country', 'X-Foo'] } };
     expect(await problem(withPolicy({ originRequestPolicy: orp }))).toBe(
-      'config: behaviors[0].originRequestPolicy.headers.names[1]: "X-Foo" is not a CloudFront-* header CloudFront can add (spec §7)',
+      'config: behaviors[0].originRequestPolicy.headers.names[1]: "X-Foo" is not a CloudFront-* header CloudFront can add (AWS rule: CloudFront-added viewer headers)',
     );
   });
 
@@ -355,10 +355,10 @@ describe('policies', () => {
   });
 });
 
-describe('viewerHeaders (spec §7)', () => {
+describe('viewerHeaders (AWS rule: CloudFront-added viewer headers)', () => {
   it('rejects a name that is not a CloudFront-* viewer header', async () => {
     expect(await problem(config({ viewerHeaders: { 'X-Country': 'DE' } }))).toBe(
-      'config: viewerHeaders.X-Country: not a CloudFront-* viewer header (spec §7 lists the names, e.g. CloudFront-Viewer-Country)',
+      'config: viewerHeaders.X-Country: not a CloudFront-* viewer header (the AWS rule on CloudFront-added viewer headers lists the names, e.g. CloudFront-Viewer-Country)',
     );
   });
 

@@ -1,4 +1,4 @@
-// Qualified associations (`auth:3`, `auth:live`) and function aliases in the config (spec §9.1, §3.9).
+// Qualified associations (`auth:3`, `auth:live`) and function aliases in the config (docs/cloudfront-reference.md §9.1, §3.9).
 // Whether a numbered version is published is the code registry's check (test/runtime/code.test.ts).
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -130,7 +130,7 @@ describe('aliases', () => {
         ],
       }),
     ).toEqual([
-      'config: functions[0].aliases.a.version: an alias must point at a published version number, not $LATEST (spec §9.1)',
+      'config: functions[0].aliases.a.version: an alias must point at a published version number, not $LATEST (AWS rule: versions and aliases)',
       'config: functions[0].aliases.b.version: must be a published version number like "2", got "two"',
       'config: functions[0].aliases.d.additionalVersionWeights.2: must be a weight between 0 and 1',
       'config: functions[0].aliases.g.weights: unknown field',
@@ -153,8 +153,8 @@ describe('aliases', () => {
       }),
     ).toEqual([
       'config: functions[0].aliases.42: an alias name is 1-128 letters, digits, "-" or "_", and not only digits (digits name a version)',
-      "config: functions[0].aliases.c.additionalVersionWeights: at most one additional version (Lambda's RoutingConfig, spec §9.1), got 2",
-      'config: functions[0].aliases.e.additionalVersionWeights.$LATEST: an alias must route to published versions, not $LATEST (spec §9.1)',
+      "config: functions[0].aliases.c.additionalVersionWeights: at most one additional version (Lambda's RoutingConfig, AWS rule: versions and aliases), got 2",
+      'config: functions[0].aliases.e.additionalVersionWeights.$LATEST: an alias must route to published versions, not $LATEST (AWS rule: versions and aliases)',
       'config: functions[0].aliases.f.additionalVersionWeights.1: must be a version other than the alias\'s own version "1"',
       'config: functions[0].aliases.bad name: an alias name is 1-128 letters, digits, "-" or "_", and not only digits (digits name a version)',
     ]);

@@ -1,5 +1,5 @@
 // The cache end to end: real origin (hit counts prove hits and collapsing), real proxy, real
-// workers, and an injected clock so TTL edges are checked without sleeping (spec §5, §6).
+// workers, and an injected clock so TTL edges are checked without sleeping (docs/cloudfront-reference.md §5, §6).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
@@ -126,7 +126,7 @@ describe('cache (CachingOptimized-like policy: MinTTL 0 so origin directives dec
           { pathPattern: '/vrgen/*', origin: 'o', cachePolicy: policy, functions: { 'viewer-request': 'gen' } },
           { pathPattern: '/fnerr/*', origin: 'o', cachePolicy: policy, functions: { 'origin-response': 'throws' } },
           { pathPattern: '/disabled/*', origin: 'o', cachePolicy: 'CachingDisabled' },
-          // spec §6.9: collapsing is off when cookies are forwarded, as the default origin request policy does.
+          // docs/cloudfront-reference.md §6.9: collapsing is off when cookies are forwarded, as the default origin request policy does.
           { pathPattern: '/slow/*', origin: 'o', cachePolicy: policy, originRequestPolicy: null },
           // No viewer header is forwarded: Vary members reach viewers only if CloudFront always keeps them.
           { pathPattern: '/vary-hidden/*', origin: 'o', cachePolicy: policy, originRequestPolicy: null },
@@ -176,7 +176,7 @@ describe('cache (CachingOptimized-like policy: MinTTL 0 so origin directives dec
     expect(one.headers.age).toBe('2');
     expect(two.headers.age).toBe('5');
     expect(two.headers['x-amz-cf-id']).not.toBe(one.headers['x-amz-cf-id']);
-    // The same entry to an HTTP/1.0 viewer: Via carries the viewer's version (docs/decisions.md; spec §1 notes Via: 2.0 from an HTTP/2 viewer).
+    // The same entry to an HTTP/1.0 viewer: Via carries the viewer's version (docs/decisions.md; docs/cloudfront-reference.md §1 notes Via: 2.0 from an HTTP/2 viewer).
     const raw = await rawRequest(proxy.url, 'GET /per-hit?cc=max-age=600 HTTP/1.0\r\nHost: x\r\n\r\n');
     expect(raw).toMatch(/^HTTP\/1\.1 200 /);
     expect(raw).toMatch(/\r\nX-Cache: Hit from cloudfront\r\n/);
@@ -205,7 +205,7 @@ describe('cache (CachingOptimized-like policy: MinTTL 0 so origin directives dec
     expect(r.headers.age).toBe('103');
   });
 
-  it('keys on the query string as given: order matters (spec §6.2)', async () => {
+  it('keys on the query string as given: order matters (AWS rule: cache key and cache policies)', async () => {
     const before = originHits;
     await send(proxy.url, '/q?a=1&b=2&cc=max-age=60');
     await send(proxy.url, '/q?b=2&a=1&cc=max-age=60');
@@ -213,7 +213,7 @@ describe('cache (CachingOptimized-like policy: MinTTL 0 so origin directives dec
     expect((await send(proxy.url, '/q?a=1&b=2&cc=max-age=60')).headers['x-cache']).toBe('Hit from cloudfront');
   });
 
-  it('uses the uri rewritten at viewer-request as the key (spec §5.1)', async () => {
+  it('uses the uri rewritten at viewer-request as the key (AWS rule: when each trigger runs)', async () => {
     const before = originHits;
     await send(proxy.url, '/rewrite/one?cc=max-age=60');
     const r = await send(proxy.url, '/rewrite/two?cc=max-age=60');
@@ -245,14 +245,14 @@ describe('cache (CachingOptimized-like policy: MinTTL 0 so origin directives dec
     expect(hit.headers['x-cache']).toBe('Hit from cloudfront');
     expect(hit.headers['x-age-seen']).toBe('7');
     expect(hit.headers.age).toBe('7');
-    // The miss's body was stored after its delivery, when viewer-response had already run (spec §5.1).
+    // The miss's body was stored after its delivery, when viewer-response had already run (docs/cloudfront-reference.md §5.1).
     expect(hit.headers['x-only-on-miss']).toBeUndefined();
   });
 
-  it('a stored copy keeps every Vary name, also one filtered from what viewers see (spec §6.13, docs/cache.md)', async () => {
+  it('a stored copy keeps every Vary name, also one filtered from what viewers see (AWS rule: other response handling, docs/cache.md)', async () => {
     const path = '/vary-hidden/x?cc=max-age=600';
     const a = await send(proxy.url, path, { headers: { 'x-variant': 'a' } });
-    // X-Variant is not a forwarded header: viewers get no Vary (spec §6.13)…
+    // X-Variant is not a forwarded header: viewers get no Vary (docs/cloudfront-reference.md §6.13)…
     expect(a.headers.vary).toBeUndefined();
     // …but the body was streamed and stored after delivery; it still answers only its own variant.
     const b = await send(proxy.url, path, { headers: { 'x-variant': 'b' } });
@@ -322,7 +322,7 @@ describe('cache (CachingOptimized-like policy: MinTTL 0 so origin directives dec
     expect((await send(proxy.url, '/etag/x?cc=max-age=10')).headers['x-cache']).toBe('Hit from cloudfront');
   });
 
-  it('serves stale while revalidating in the background, once (spec §6.7)', async () => {
+  it('serves stale while revalidating in the background, once (AWS rule: stale content)', async () => {
     const before = originHits;
     await send(proxy.url, '/swr?cc=max-age=1,stale-while-revalidate=60');
     clock.advance(2_000);
@@ -378,7 +378,7 @@ describe('cache (CachingOptimized-like policy: MinTTL 0 so origin directives dec
     expect(originHits).toBe(before + 2);
   });
 
-  it('collapses concurrent misses into one origin request (spec §6.9)', async () => {
+  it('collapses concurrent misses into one origin request (AWS rule: request collapsing)', async () => {
     const before = originHits;
     const replies = await Promise.all(Array.from({ length: 8 }, () => send(proxy.url, '/slow/c?cc=max-age=60')));
     expect(originHits).toBe(before + 1);
@@ -427,7 +427,7 @@ describe('cache (CachingOptimized-like policy: MinTTL 0 so origin directives dec
     expect((await send(proxy.url, '/thing?cc=max-age=60')).headers['x-cache']).toBe('Miss from cloudfront');
   });
 
-  it('compresses with br or gzip by Accept-Encoding, stored per encoding, never twice (spec §6.10)', async () => {
+  it('compresses with br or gzip by Accept-Encoding, stored per encoding, never twice (AWS rule: compression at the edge)', async () => {
     const before = originHits;
     const br = await send(proxy.url, '/mid/z', { headers: { 'accept-encoding': 'gzip, deflate, br' } });
     expect(br.headers['content-encoding']).toBe('br');
@@ -515,7 +515,7 @@ describe('revalidation answered 200, and an origin that goes away', () => {
       expect(replaced.headers['x-cache']).toBe('Miss from cloudfront');
       expect((await send(proxy.url, '/doc')).headers['x-cache']).toBe('Hit from cloudfront');
 
-      // The origin goes away: once stale, the object is still served (spec §6.6), not a 502.
+      // The origin goes away: once stale, the object is still served (docs/cloudfront-reference.md §6.6), not a 502.
       await origin.close();
       clock.advance(11_000);
       const stale = await send(proxy.url, '/doc');

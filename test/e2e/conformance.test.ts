@@ -1,4 +1,4 @@
-// The behavior the HTTP-caching conformance suite runs through (issue #3): MinTTL 0, DefaultTTL 0,
+// The behavior the HTTP-caching conformance suite runs through: MinTTL 0, DefaultTTL 0,
 // MaxTTL one year, all query strings, all viewer headers forwarded. Under it the cache must act as
 // a plain RFC 9111 shared cache. A few representative checks; the unit tests cover the rules.
 
@@ -72,7 +72,7 @@ describe('conformance behavior', () => {
     expect(r.headers['x-cache']).toBe('RefreshHit from cloudfront');
   });
 
-  it('never reuses a no-cache response without asking the origin (spec §6.5: MinTTL 0 → not stored)', async () => {
+  it('never reuses a no-cache response without asking the origin (AWS rule: how long an object stays cached (TTL): MinTTL 0 → not stored)', async () => {
     const before = origin.hits;
     await send(proxy.url, '/nc?h-cache-control=no-cache&h-etag=%22y%22');
     const r = await send(proxy.url, '/nc?h-cache-control=no-cache&h-etag=%22y%22');

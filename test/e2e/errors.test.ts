@@ -164,14 +164,14 @@ describe('request limits', () => {
     return lines[0];
   };
 
-  it('a GET with a body is refused with 403 (spec §3.4)', async () => {
+  it('a GET with a body is refused with 403 (AWS rule: headers CloudFront adds, removes or replaces)', async () => {
     const r = await send(proxy.url, '/g', { method: 'GET', body: 'x', headers: { 'content-length': '1' } });
     expect(r.status).toBe(403);
     expect(r.headers['x-cache']).toBe('Error from cloudfront');
     expect(logLine(r)).toMatch(/request: GetWithBody: GET request carries a body/);
   });
 
-  it('a URL over 8,192 bytes is 413 (spec §3.5)', async () => {
+  it('a URL over 8,192 bytes is 413 (AWS rule: URI and query string)', async () => {
     const r = await send(proxy.url, `/${'a'.repeat(9000)}`);
     expect(r.status).toBe(413);
     expect(r.headers['x-cache']).toBe('Error from cloudfront');
@@ -192,7 +192,7 @@ describe('request limits', () => {
   });
 });
 
-describe('origin failures (spec §4)', () => {
+describe('origin failures (AWS rule: errors the viewer sees)', () => {
   let proxy: TestProxy;
   let slow: Server;
   let junk: NetServer;
@@ -305,7 +305,7 @@ describe('a fault inside edgeproxy (InternalError)', () => {
 
   it('→ 500 with CloudFront\'s page, one error line naming the fault, and the proxy keeps serving', async () => {
     broken = true;
-    let r;
+    let r: Awaited<ReturnType<typeof send>>;
     try {
       r = await send(proxy.url, '/internal');
     } finally {

@@ -1,4 +1,4 @@
-// The fault matrix of issue 4 point 2, end to end, for each of the four triggers: every fault gives the
+// The fault matrix (docs/runtime.md), end to end, for each of the four triggers: every fault gives the
 // viewer CloudFront's error for its own request within the timeout plus a margin, the proxy keeps
 // serving, and the next request through the same function gets a healthy worker.
 

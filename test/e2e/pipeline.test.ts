@@ -1,5 +1,5 @@
 // End to end through a real origin, the real proxy and real worker threads: the four hooks, their
-// events, the skip rules of spec §5.1, and CloudFront's response headers (spec §5.4).
+// events, the skip rules of docs/cloudfront-reference.md §5.1, and CloudFront's response headers (docs/cloudfront-reference.md §5.4).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordedEvent, send, startOrigin, startProxy, type TestOrigin, type TestProxy } from '../helpers.js';
@@ -59,7 +59,7 @@ describe('four hooks and their events', () => {
     }
   });
 
-  it('shows viewer headers lowercase-keyed, spelling kept, one entry per line (spec §1.2)', async () => {
+  it('shows viewer headers lowercase-keyed, spelling kept, one entry per line (AWS rule: headers in events)', async () => {
     const r = await send(proxy.url, '/h', { headers: ['X-MiXeD-Case', 'one', 'Cookie', 'a=1', 'Cookie', 'b=2; c=3'] });
     const vr = recordedEvent(r.headers, 'viewer-request').Records[0]!.cf;
     expect(vr.request.headers['x-mixed-case']).toEqual([{ key: 'X-MiXeD-Case', value: 'one' }]);
@@ -71,11 +71,11 @@ describe('four hooks and their events', () => {
     expect(vr.request.querystring).toBe('');
     expect(vr.request.method).toBe('GET');
     expect(vr.request.origin).toBeUndefined();
-    // Disallowed headers never appear in events (spec §1.2, §3.1).
+    // Disallowed headers never appear in events (docs/cloudfront-reference.md §1.2, §3.1).
     expect(vr.request.headers.connection).toBeUndefined();
   });
 
-  it('gives origin events the origin-side request (spec §3.4, §1.4)', async () => {
+  it('gives origin events the origin-side request (AWS rule: headers CloudFront adds, removes or replaces, §1.4)', async () => {
     const r = await send(proxy.url, '/o', { headers: { 'User-Agent': 'viewer-ua', 'X-Forwarded-For': '203.0.113.9' } });
     const or = recordedEvent(r.headers, 'origin-request').Records[0]!.cf;
     const h = or.request.headers;
@@ -87,7 +87,7 @@ describe('four hooks and their events', () => {
     expect(custom.protocol).toBe('http');
     expect(custom.path).toBe('');
     expect(custom.customHeaders).toEqual({ 'x-origin-secret': [{ key: 'X-Origin-Secret', value: 's3cr3t' }] });
-    // CloudFront-* viewer headers: in origin events when a policy names them, never at viewer-request (spec §7).
+    // CloudFront-* viewer headers: in origin events when a policy names them, never at viewer-request (docs/cloudfront-reference.md §7).
     expect(h['cloudfront-viewer-country']?.[0]?.value).toBe('DE');
     const vr = recordedEvent(r.headers, 'viewer-request').Records[0]!.cf;
     expect(vr.request.headers['cloudfront-viewer-country']).toBeUndefined();
@@ -114,12 +114,12 @@ describe('four hooks and their events', () => {
     const vrs = recordedEvent(r.headers, 'viewer-response').Records[0]!.cf;
     expect(vrs.response?.status).toBe('200');
     expect(vrs.request.origin).toBeUndefined();
-    // X-Cache and friends are not shown to functions (spec §1.7).
+    // X-Cache and friends are not shown to functions (docs/cloudfront-reference.md §1.7).
     expect(vrs.response?.headers['x-cache']).toBeUndefined();
     expect(vrs.response?.headers.via).toBeUndefined();
   });
 
-  it('adds CloudFront response headers (spec §5.4)', async () => {
+  it('adds CloudFront response headers (AWS rule: response headers CloudFront adds)', async () => {
     const r = await send(proxy.url, '/plain');
     expect(r.headers['x-cache']).toBe('Miss from cloudfront');
     expect(r.headers.via).toMatch(/^1\.1 [0-9a-f]{32}\.cloudfront\.net \(CloudFront\)$/);
@@ -129,7 +129,7 @@ describe('four hooks and their events', () => {
   });
 });
 
-describe('generated responses and skip rules (spec §5.1)', () => {
+describe('generated responses and skip rules (AWS rule: when each trigger runs)', () => {
   let origin: TestOrigin;
   let proxy: TestProxy;
   beforeAll(async () => {
@@ -245,7 +245,7 @@ describe('viewer-response is skipped for errors', () => {
   });
 });
 
-describe('uri rewrites and origin switching (spec §0, §1.4)', () => {
+describe('uri rewrites and origin switching (AWS rule: the request pipeline at a glance, §1.4)', () => {
   let a: TestOrigin;
   let b: TestOrigin;
   let proxy: TestProxy;

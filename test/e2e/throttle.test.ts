@@ -1,4 +1,4 @@
-// Throttling end to end (spec §9.2, §4): a deliberately slow function with a concurrency limit of 1;
+// Throttling end to end (docs/cloudfront-reference.md §9.2, §4): a deliberately slow function with a concurrency limit of 1;
 // the second concurrent request is 503 LambdaLimitExceeded, counted as a Throttle. Also the metrics
 // and the access log after known traffic.
 

@@ -1,6 +1,6 @@
 // End to end through a real origin, the real proxy and real workers: associations to numbered versions
 // and aliases, hot reload of $LATEST while the proxy runs, and a TypeScript function's error logged at
-// its .ts line (spec §9.1, issue 4 points 5-7). Each test edits a private copy of test/fixtures/code.
+// its .ts line (docs/cloudfront-reference.md §9.1, docs/versions.md). Each test edits a private copy of test/fixtures/code.
 //
 // These need the pipeline to run `env.code.resolve(…)` per invocation (src/pipeline/invoke.ts) and
 // startEdgeProxy to build the code registry from `stateDir`/`watch`; until that lands they are skipped.

@@ -13,7 +13,7 @@ function edgeError(fn: () => unknown): { code: string; field: string | undefined
   throw new Error('expected an EdgeError');
 }
 
-describe('makeRequestBody (spec §1.5)', () => {
+describe('makeRequestBody (AWS rule: request.body (includeBody))', () => {
   it('is base64, read-only, untruncated under the limit', () => {
     expect(makeRequestBody(Buffer.from('name1=a&name2=b'), 'viewer-request')).toEqual({
       inputTruncated: false,

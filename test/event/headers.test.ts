@@ -102,7 +102,7 @@ describe('defaultHeaderKey', () => {
   it.each([
     ['x-foo-bar', 'X-Foo-Bar'],
     ['host', 'Host'],
-    ['x-xss-protection', 'X-Xss-Protection'], // spec §10.18: documented rule, not X-XSS
+    ['x-xss-protection', 'X-Xss-Protection'], // docs/cloudfront-reference.md §10.18: documented rule, not X-XSS
     ['cloudfront-viewer-country', 'Cloudfront-Viewer-Country'],
     ['-x', '-X'],
     ['a--b', 'A--B'],
@@ -135,7 +135,7 @@ describe('small helpers', () => {
     deleteHeader(h, 'a');
     expect(h).toEqual({});
   });
-  it('isDisallowedHeader covers names and prefixes of spec §3.1', () => {
+  it('isDisallowedHeader covers names and prefixes of AWS rule: disallowed headers', () => {
     for (const n of ['x-cache', 'connection', 'x-amz-cf-id', 'x-amz-cf-pop', 'x-edge-location', 'x-real-ip', 'x-forwarded-proto', 'x-amzn-requestid']) {
       expect(isDisallowedHeader(n), n).toBe(true);
     }

@@ -53,7 +53,7 @@ const basicViewer = [
 ];
 
 describe('buildOriginRequest', () => {
-  it('matches the spec §1.7 sample for a policy that forwards nothing', () => {
+  it('matches the AWS rule: example events sample for a policy that forwards nothing', () => {
     const cf: CfHeaders = { 'cloudfront-viewer-country': [{ key: 'CloudFront-Viewer-Country', value: 'DE' }] };
     const req = buildOriginRequest(viewer(basicViewer, 'v=3&lang=en'), ctx(behavior(cachePolicy()), origin({ protocol: 'https', port: 443 }), cf));
     expect(req).toEqual({
@@ -160,7 +160,7 @@ describe('buildOriginRequest', () => {
     ]);
   });
 
-  it('CloudFront-* values replace the viewer-sent ones the policy asks for (spec §3.3)', () => {
+  it('CloudFront-* values replace the viewer-sent ones the policy asks for (AWS rule: CloudFront-generated request headers in functions)', () => {
     const raw = [...basicViewer, 'CloudFront-Viewer-Country', 'XX', 'CloudFront-Other', 'kept'];
     const cf: CfHeaders = { 'cloudfront-viewer-country': [{ key: 'CloudFront-Viewer-Country', value: 'DE' }] };
     const req = buildOriginRequest(viewer(raw), ctx(behavior(cachePolicy(), orp({ headers: { behavior: 'allViewer' } })), origin(), cf));
@@ -174,12 +174,12 @@ describe('buildOriginRequest', () => {
     expect(buildOriginRequest(viewer(raw), ctx(b)).headers['cloudfront-viewer-city']).toBeUndefined();
   });
 
-  it('Accept-Encoding is normalised when the cache policy enables compression (spec §6.3)', () => {
+  it('Accept-Encoding is normalised when the cache policy enables compression (AWS rule: accept-Encoding normalisation)', () => {
     const b = behavior(cachePolicy({ enableAcceptEncodingGzip: true, enableAcceptEncodingBrotli: true }));
     const withAE = (v: string, ver = '1.1') => buildOriginRequest(viewer([...basicViewer, 'Accept-Encoding', v]), ctx(b, origin(), {}, ver)).headers['accept-encoding'];
     expect(withAE('gzip, deflate, br')).toEqual([{ key: 'Accept-Encoding', value: 'br,gzip' }]);
     expect(withAE('deflate')).toEqual([{ key: 'Accept-Encoding', value: 'identity' }]);
-    expect(withAE('gzip', '1.0')).toBeUndefined(); // spec §6.10: HTTP/1.0 viewers
+    expect(withAE('gzip', '1.0')).toBeUndefined(); // docs/cloudfront-reference.md §6.10: HTTP/1.0 viewers
     expect(buildOriginRequest(viewer(basicViewer), ctx(b)).headers['accept-encoding']).toBeUndefined();
     // Compression off: an ordinary header, forwarded only when named.
     const off = behavior(cachePolicy(), orp({ headers: { behavior: 'whitelist', names: ['accept-encoding'] } }));
@@ -202,7 +202,7 @@ describe('buildOriginRequest', () => {
   });
 });
 
-describe('normalizeAcceptEncoding (spec §6.3)', () => {
+describe('normalizeAcceptEncoding (AWS rule: accept-Encoding normalisation)', () => {
   it.each<[string | undefined, boolean, boolean, string | undefined]>([
     [undefined, true, true, undefined],
     ['gzip, br', true, true, 'br,gzip'],

@@ -8,7 +8,7 @@ const all: QueryStringBehavior = { behavior: 'all' };
 const wl = (...names: string[]): QueryStringBehavior => ({ behavior: 'whitelist', names });
 const ex = (...names: string[]): QueryStringBehavior => ({ behavior: 'allExcept', names });
 
-describe('selectQueryString (spec §6.2)', () => {
+describe('selectQueryString (AWS rule: cache key and cache policies)', () => {
   it.each<[string, QueryStringBehavior, string]>([
     ['b=2&a=1', none, ''],
     ['b=2&a=1&&x', all, 'b=2&a=1&&x'],
@@ -33,7 +33,7 @@ describe('selectQueryString (spec §6.2)', () => {
   });
 });
 
-describe('selectCookies (spec §6.2)', () => {
+describe('selectCookies (AWS rule: cache key and cache policies)', () => {
   const lines = ['a=1; b=2', 'c=3;d=4 ;  e'];
   it('splits every Cookie line into trimmed items', () => {
     expect(cookieItems(lines)).toEqual(['a=1', 'b=2', 'c=3', 'd=4', 'e']);

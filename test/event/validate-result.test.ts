@@ -60,7 +60,7 @@ function edit(input: CfRequest, fn: (r: Obj) => void): Obj {
   return r;
 }
 
-describe('result shape (spec §2.2)', () => {
+describe('result shape (AWS rule: what each trigger may return)', () => {
   it.each([null, undefined, 'x', 42, true, [], [viewerInput]])('%j is not an object → field result', (v) => {
     const e = edgeError(() => validateRequestResult('viewer-request', viewerInput, v));
     expect(e).toMatchObject({ code: 'LambdaValidationError', field: 'result' });
@@ -96,7 +96,7 @@ const requestCases: Case[] = [
   ['querystring with #', V, edit(viewerInput, (r) => (r.querystring = 'a=1#x')), 'querystring'],
   ['querystring with control char', V, edit(viewerInput, (r) => (r.querystring = 'a=\u0001')), 'querystring'],
   ['querystring not a string', V, edit(viewerInput, (r) => (r.querystring = { a: 1 })), 'querystring'],
-  // length (spec §3.5)
+  // length (docs/cloudfront-reference.md §3.5)
   ['uri + qs at 8,191', V, edit(viewerInput, (r) => ((r.uri = `/${'a'.repeat(8000)}`), (r.querystring = 'b'.repeat(8191 - 8001 - 1)))), null],
   ['uri + qs at 8,192', V, edit(viewerInput, (r) => ((r.uri = `/${'a'.repeat(8000)}`), (r.querystring = 'b'.repeat(8192 - 8001 - 1)))), 'uri'],
   // headers shape
@@ -120,13 +120,13 @@ const requestCases: Case[] = [
   ['header value with NUL', V, edit(viewerInput, (r) => (r.headers['x-a'] = [{ value: 'a\u0000' }])), 'headers["x-a"][0].value'],
   ['header value with HTAB', V, edit(viewerInput, (r) => (r.headers['x-a'] = [{ value: 'a\tb' }])), null],
   ['empty header array removes a writable header', V, edit(viewerInput, (r) => (r.headers['user-agent'] = [])), null],
-  // disallowed (spec §3.1)
+  // disallowed (docs/cloudfront-reference.md §3.1)
   ['adds X-Cache', V, edit(viewerInput, (r) => (r.headers['x-cache'] = [{ value: 'Hit' }])), 'headers["x-cache"]'],
   ['adds X-Amz-Cf-Foo (prefix)', V, edit(viewerInput, (r) => (r.headers['x-amz-cf-foo'] = [{ value: '1' }])), 'headers["x-amz-cf-foo"]'],
   ['adds X-Edge-Foo (prefix)', O, edit(originInput, (r) => (r.headers['x-edge-foo'] = [{ value: '1' }])), 'headers["x-edge-foo"]'],
   ['adds Connection', O, edit(originInput, (r) => (r.headers.connection = [{ value: 'close' }])), 'headers["connection"]'],
   ['adds X-Amz-Meta-Foo (not disallowed)', O, edit(originInput, (r) => (r.headers['x-amz-meta-foo'] = [{ value: '1' }])), null],
-  // read-only (spec §3.2)
+  // read-only (docs/cloudfront-reference.md §3.2)
   ['viewer-request changes Host', V, edit(viewerInput, (r) => (r.headers.host[0].value = 'evil.example')), 'headers["host"]'],
   ['viewer-request removes Host', V, edit(viewerInput, (r) => delete r.headers.host), 'headers["host"]'],
   ['viewer-request empties Content-Length', V, edit(viewerInput, (r) => (r.headers['content-length'] = [])), 'headers["content-length"]'],
@@ -138,11 +138,11 @@ const requestCases: Case[] = [
   ['origin-request changes Accept-Encoding', O, edit(originInput, (r) => (r.headers['accept-encoding'][0].value = 'gzip')), 'headers["accept-encoding"]'],
   ['origin-request adds If-None-Match', O, edit(originInput, (r) => (r.headers['if-none-match'] = [{ value: '"x"' }])), 'headers["if-none-match"]'],
   ['viewer-request may add If-None-Match', V, edit(viewerInput, (r) => (r.headers['if-none-match'] = [{ value: '"x"' }])), null],
-  // CloudFront-Viewer-Country (spec §3.3)
+  // CloudFront-Viewer-Country (docs/cloudfront-reference.md §3.3)
   ['viewer-request adds CloudFront-Viewer-Country', V, edit(viewerInput, (r) => (r.headers['cloudfront-viewer-country'] = [{ value: 'DE' }])), 'headers["cloudfront-viewer-country"]'],
   ['origin-request adds CloudFront-Viewer-Country', O, edit(originInput, (r) => (r.headers['cloudfront-viewer-country'] = [{ value: 'DE' }])), null],
   ['viewer-request adds CloudFront-Is-Mobile-Viewer', V, edit(viewerInput, (r) => (r.headers['cloudfront-is-mobile-viewer'] = [{ value: 'true' }])), null],
-  // origin (spec §1.4)
+  // origin (docs/cloudfront-reference.md §1.4)
   ['origin switched to another custom origin', O, edit(originInput, (r) => Object.assign(r.origin.custom, { domainName: 'api.example.com', port: 443, protocol: 'https', path: '/v2' })), null],
   ['origin switched to localhost', O, edit(originInput, (r) => (r.origin.custom.domainName = 'localhost')), null],
   ['origin switched to ::1', O, edit(originInput, (r) => (r.origin.custom.domainName = '::1')), null],
@@ -170,7 +170,7 @@ const requestCases: Case[] = [
   ['s3 OAI without region', O, edit(originInput, (r) => (r.origin = { s3: { authMethod: 'origin-access-identity', customHeaders: {}, domainName: 'b.s3.amazonaws.com', path: '' } })), 'origin.s3.region'],
   ['s3 uppercase domain', O, edit(originInput, (r) => (r.origin = { s3: { authMethod: 'none', customHeaders: {}, domainName: 'B.s3.amazonaws.com', path: '' } })), 'origin.s3.domainName'],
   ['s3 bad authMethod', O, edit(originInput, (r) => (r.origin = { s3: { authMethod: 'oac', customHeaders: {}, domainName: 'b.s3.amazonaws.com', path: '' } })), 'origin.s3.authMethod'],
-  // generated responses (spec §2.3)
+  // generated responses (docs/cloudfront-reference.md §2.3)
   ['generated 302', V, { status: '302', headers: { location: [{ key: 'Location', value: 'https://x/' }] } }, null],
   ['generated numeric status', V, { status: 200, body: 'hi' }, null],
   ['generated status 199', V, { status: '199' }, 'status'],
@@ -193,7 +193,7 @@ const requestCases: Case[] = [
   ['generated over 40 KiB of headers', V, { status: 200, headers: { 'x-a': [{ value: 'y'.repeat(41 * 1024) }] } }, 'headers'],
   ['generated 1 MiB - 100 at origin-request', O, { status: 200, body: 'x'.repeat(1024 * 1024 - 100) }, null],
   ['generated over 1 MiB at origin-request', O, { status: 200, body: 'x'.repeat(1024 * 1024 + 1) }, 'body'],
-  ['status + uri is a generated response (spec §10.8)', V, { ...clone(viewerInput), status: '200' }, null],
+  ['status + uri is a generated response (AWS rule: request or response?)', V, { ...clone(viewerInput), status: '200' }, null],
 ];
 
 describe('validateRequestResult rules', () => {
@@ -269,10 +269,10 @@ describe('validateRequestResult outputs', () => {
 
   it('messages name what is wrong', () => {
     expect(edgeError(() => validateRequestResult(V, viewerInput, edit(viewerInput, (r) => (r.headers['x-cache'] = [{ value: '1' }])))).message).toBe(
-      'header X-Cache is disallowed (spec §3.1)',
+      'header X-Cache is disallowed (AWS rule: disallowed headers)',
     );
     expect(edgeError(() => validateRequestResult(V, viewerInput, edit(viewerInput, (r) => (r.headers.host[0].value = 'x')))).message).toBe(
-      'read-only header Host was changed (spec §3.2, viewer-request)',
+      'read-only header Host was changed (AWS rule: read-only headers, viewer-request)',
     );
   });
 });

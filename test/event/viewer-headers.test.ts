@@ -71,17 +71,17 @@ describe('viewerHeadersFromRaw', () => {
       'x-edgeproxyless', 'kept',
     ]);
     expect(overrides).toEqual({ 'cloudfront-viewer-country': 'FR', anything: '1' });
-    // X-Edge-* is disallowed (spec §3.1); x-edgeproxyless is not an override.
+    // X-Edge-* is disallowed (docs/cloudfront-reference.md §3.1); x-edgeproxyless is not an override.
     expect(Object.keys(headers)).toEqual(['host', 'x-edgeproxyless']);
   });
 
-  it('leaves out the disallowed headers (spec §3.1) without deleting', () => {
+  it('leaves out the disallowed headers (AWS rule: disallowed headers) without deleting', () => {
     const { headers } = viewerHeadersFromRaw(['Host', 'a', 'Connection', 'keep-alive', 'X-Amz-Cf-Id', 'x', 'Accept', '*/*', 'Keep-Alive', '5']);
     expect(Object.keys(headers)).toEqual(['host', 'accept']);
   });
 });
 
-describe('cloudFrontViewerHeaders (spec §7)', () => {
+describe('cloudFrontViewerHeaders (AWS rule: CloudFront-added viewer headers)', () => {
   const { headers } = viewerHeadersFromRaw(['Host', 'd.example', 'User-Agent', UA.iphone, 'Accept', '*/*', 'accept', 'text/html', 'X-Edgeproxy-Ignored', 'x']);
   const req = { headers, clientIp: '2001:db8::1', clientPort: 50123, httpVersion: '2.0', protocol: 'https' as const };
 

@@ -50,13 +50,13 @@ describe('functions/cache-control.js (origin-response)', () => {
 
   it('reads a numeric status too, and leaves 3xx alone', async () => {
     const event = originResponse('/x', '200', 'OK', h('Content-Type', 'text/css'));
-    // AWS examples assign numbers to status (spec §2.3); the function must not depend on the type.
+    // AWS examples assign numbers to status (docs/cloudfront-reference.md §2.3); the function must not depend on the type.
     Object.assign(responseOf(event), { status: 200 });
     expect(headersOf(await invoke(handler, event))['cache-control']?.[0]?.value).toBe('max-age=86400');
     expect(headersOf(await run('301', h('Content-Type', 'text/html')))).not.toHaveProperty('cache-control');
   });
 
-  it('keeps the read-only headers of origin-response (spec §3.2)', async () => {
+  it('keeps the read-only headers of origin-response (AWS rule: read-only headers)', async () => {
     const event = originResponse('/x', '200', 'OK', {
       ...h('Content-Type', 'text/html'),
       ...h('Transfer-Encoding', 'chunked'),

@@ -1,6 +1,6 @@
 // Test support for the example functions: load them the way Node loads a deployed CommonJS
-// `index.js`, invoke them in either handler style (spec §2.1), and build events shaped like
-// spec §1.7. Not a test file itself.
+// `index.js`, invoke them in either handler style (docs/cloudfront-reference.md §2.1), and build events shaped like
+// docs/cloudfront-reference.md §1.7. Not a test file itself.
 
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -46,7 +46,7 @@ export function invoke(handler: Handler, event: CfEvent, timeoutMs = 2000): Prom
   });
 }
 
-/** Read-only headers per event type (spec §3.2, Lambda@Edge). */
+/** Read-only headers per event type (docs/cloudfront-reference.md §3.2, Lambda@Edge). */
 export const READ_ONLY: Readonly<Record<EventType, readonly string[]>> = {
   'viewer-request': ['cdn-loop', 'content-length', 'host', 'transfer-encoding', 'via'],
   'origin-request': [

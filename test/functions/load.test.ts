@@ -22,7 +22,7 @@ describe('functions/*.js load as deployed', () => {
     expect(info.cjs).toBe('function');
   });
 
-  it('uses both handler styles across the set (spec §2.1)', () => {
+  it('uses both handler styles across the set (AWS rule: handler styles (Node.js))', () => {
     const script = `
       const out = {};
       for (const f of ${JSON.stringify(FILES)}) {

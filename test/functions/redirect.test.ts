@@ -10,7 +10,7 @@ describe('functions/redirect.js (viewer-request)', () => {
     expect(typeof result['status']).toBe('string');
     expect(result['statusDescription']).toBe('Moved Permanently');
     expect(headersOf(result)['location']).toEqual([{ key: 'Location', value: 'http://127.0.0.1:8080/blog/first-post' }]);
-    // A generated response, not a request (spec §2.2: decided by `status`).
+    // A generated response, not a request (docs/cloudfront-reference.md §2.2: decided by `status`).
     expect(result).not.toHaveProperty('uri');
     expect(result).not.toHaveProperty('body');
   });
@@ -38,7 +38,7 @@ describe('functions/redirect.js (viewer-request)', () => {
     expect(headersOf(result)['location']?.[0]?.value).toBe('/about/');
   });
 
-  it('passes every other request through unchanged, read-only headers included (spec §3.2)', async () => {
+  it('passes every other request through unchanged, read-only headers included (AWS rule: read-only headers)', async () => {
     for (const uri of ['/', '/blog/first-post', '/old-blogger', '/docs/page', '/assets/style.css']) {
       const event = viewerRequest(uri, {
         querystring: 'a=1',

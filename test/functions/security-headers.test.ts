@@ -32,7 +32,7 @@ describe('functions/security-headers.js (viewer-response)', () => {
     expect(headersOf(result)['x-frame-options']).toEqual([{ key: 'X-Frame-Options', value: 'DENY' }]);
   });
 
-  it('keeps status, other headers and every viewer-response read-only header as received (spec §3.2)', async () => {
+  it('keeps status, other headers and every viewer-response read-only header as received (AWS rule: read-only headers)', async () => {
     const event = viewerResponse('/assets/app.js', '200', 'OK', {
       ...h('Content-Type', 'text/javascript'),
       ...h('Content-Length', '1234'),

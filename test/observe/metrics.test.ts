@@ -1,4 +1,4 @@
-// Metrics (spec §9.4): counters, percentiles from the fixed-bucket histogram, rates computed when
+// Metrics (docs/cloudfront-reference.md §9.4): counters, percentiles from the fixed-bucket histogram, rates computed when
 // scraped, and the Prometheus text format.
 
 import { describe, expect, it } from 'vitest';

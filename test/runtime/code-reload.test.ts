@@ -1,4 +1,4 @@
-// Hot reload of $LATEST (issue 4 point 6): editing the function's file or a file it imports bumps the
+// Hot reload of $LATEST: editing the function's file or a file it imports bumps the
 // generation once the new code loads; an edit that does not load keeps the old code and logs one line.
 // Files are edited in a private copy of the fixtures; every wait is bounded.
 

@@ -1,4 +1,4 @@
-// TypeScript functions (issue 4 point 7): compiled with esbuild at start, run by the real worker pool,
+// TypeScript functions: compiled with esbuild at start, run by the real worker pool,
 // and their errors reported at the user's own .ts lines through inline source maps.
 
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';

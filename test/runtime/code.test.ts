@@ -1,5 +1,5 @@
 // The code registry: publishing numbered versions, their persistence, aliases drawn by weight, and
-// the start-up checks of versions and aliases (spec §9.1, §3.9). Each test works on a copy of the
+// the start-up checks of versions and aliases (docs/cloudfront-reference.md §9.1, §3.9). Each test works on a copy of the
 // fixtures in a temp folder, with its own state folder.
 
 import { createHash } from 'node:crypto';
@@ -42,7 +42,7 @@ function open(opts: Parameters<typeof createCodeSource>[0]): LocalCodeSource {
 
 const PLAIN = { id: 'plain', file: 'plain.mjs' };
 
-describe('publish (spec §9.1)', () => {
+describe('publish (AWS rule: versions and aliases)', () => {
   it('numbers versions 1, 2 and makes none for unchanged code', async () => {
     const { dir, stateDir } = await project();
     const log = memoryLogger();
@@ -151,7 +151,7 @@ describe('publish (spec §9.1)', () => {
   });
 });
 
-describe('aliases (spec §9.1)', () => {
+describe('aliases (AWS rule: versions and aliases)', () => {
   async function withVersions(n: number, aliases: Record<string, unknown>, random?: () => number) {
     const { dir, stateDir } = await project();
     const plain = await config(dir, { functions: [PLAIN] });

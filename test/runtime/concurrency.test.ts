@@ -1,5 +1,5 @@
-// Concurrency limits and throttling (spec §9.2), cold and warm workers, idle retirement, prewarm, and
-// code generations (issue 4 points 3, 4 and the pool's part of 5/6), against real worker threads.
+// Concurrency limits and throttling (docs/cloudfront-reference.md §9.2), cold and warm workers, idle retirement, prewarm, and
+// code generations (docs/runtime.md, docs/versions.md), against real worker threads.
 
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/observe/metrics.js';
@@ -8,7 +8,7 @@ import { expectOk, field, fnDef, FUNCTIONS, header, req, runtime, until, within 
 
 const slow = (ms: number) => ({ headers: { 'x-delay-ms': String(ms) } });
 
-describe('throttling (spec §9.2)', () => {
+describe('throttling (AWS rule: concurrency and throttling)', () => {
   it('reserved concurrency 1: of two concurrent invocations one runs, one is throttled and counted as a Throttle', async () => {
     const metrics = createMetrics();
     const rt = runtime({ max: 4, metrics });

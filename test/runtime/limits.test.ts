@@ -1,10 +1,10 @@
-// Memory limits and fault isolation (issue 4 points 1 and 2) against real worker threads.
+// Memory limits and fault isolation against real worker threads.
 
 import { describe, expect, it } from 'vitest';
 import { heapLimits } from '../../src/runtime/memory.js';
 import { expectOk, field, fnDef, header, memoryLogger, req, runtime, until, within } from './helpers.js';
 
-describe('memory (spec §3.7)', () => {
+describe('memory (AWS rule: timeout and memory)', () => {
   it('splits memorySize between the young and old generation, the whole heap bounded by it', () => {
     for (const mb of [128, 256, 1024, 3008, 10240]) {
       const l = heapLimits(mb);
@@ -35,7 +35,7 @@ describe('memory (spec §3.7)', () => {
   });
 });
 
-describe('fault isolation (issue 4 point 2)', () => {
+describe('fault isolation', () => {
   const fault = (id: string) => fnDef('fault.js', { id });
 
   it.each([

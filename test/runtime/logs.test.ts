@@ -1,4 +1,4 @@
-// Lambda's log lines per invocation (spec §9.5): START, the function's console lines, END, REPORT
+// Lambda's log lines per invocation (docs/cloudfront-reference.md §9.5): START, the function's console lines, END, REPORT
 // (Init Duration on a cold start), the timeout line; and the same facts as fields for JSON logs.
 
 import { describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ function linesOf(lines: string[], id: string): string[] {
   return lines.filter((l) => l.includes(id));
 }
 
-describe('START / END / REPORT (spec §9.5)', () => {
+describe('START / END / REPORT (AWS rule: log lines (Node.js runtime))', () => {
   it('brackets the console lines of each invocation; Init Duration only on the cold start', async () => {
     const log = memoryLogger();
     const rt = runtime({ log, max: 1 });

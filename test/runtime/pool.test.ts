@@ -5,7 +5,7 @@ import { expectOk, field, fnDef, header, memoryLogger, req, runtime, until, with
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-describe('handler styles (spec §2.1)', () => {
+describe('handler styles (AWS rule: handler styles (Node.js))', () => {
   it.each([
     ['async-ok.mjs', 'async-ok'],
     ['callback-ok.js', 'callback-ok'],
@@ -58,7 +58,7 @@ describe('handler styles (spec §2.1)', () => {
   });
 });
 
-describe('context (spec §2.4)', () => {
+describe('context (AWS rule: context (Node.js))', () => {
   it('carries the Lambda@Edge replica fields, a fresh awsRequestId per invocation and no user environment', async () => {
     const rt = runtime({ max: 1 });
     const fn = fnDef('context.js', { id: 'ctx-fn', memorySize: 256 });
@@ -97,7 +97,7 @@ describe('context (spec §2.4)', () => {
   });
 });
 
-describe('console capture (spec §9.5)', () => {
+describe('console capture (AWS rule: log lines (Node.js runtime))', () => {
   it('prints each console line as <ISO time>\\t<awsRequestId>\\t<LEVEL>\\t<text>, raw stdout included', async () => {
     const log = memoryLogger();
     const rt = runtime({ log });
@@ -122,7 +122,7 @@ describe('console capture (spec §9.5)', () => {
   });
 });
 
-describe('timeouts and crashes (spec §3.7, §4)', () => {
+describe('timeouts and crashes (AWS rule: timeout and memory, §4)', () => {
   it('an infinite loop times out, the worker is replaced and the next invocation works', async () => {
     const log = memoryLogger();
     const rt = runtime({ max: 1, log });

@@ -62,7 +62,7 @@ function resolveAssociations(b: BehaviorInput, at: PathSegment[], ctx: BehaviorC
       if (bad !== undefined) problems.add(refAt, bad);
     }
     if (includeBody && !mayIncludeBody(event)) {
-      problems.add([...fat, 'includeBody'], 'only viewer-request and origin-request associations can include the body (spec §3.9)');
+      problems.add([...fat, 'includeBody'], 'only viewer-request and origin-request associations can include the body (AWS rule: association rules)');
     }
     functions[event] = qualifier === undefined ? { functionId, includeBody } : { functionId, qualifier, includeBody };
   }

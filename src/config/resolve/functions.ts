@@ -64,14 +64,14 @@ function resolveAliases(input: AliasInput | undefined, at: PathSegment[], proble
     const weights = Object.entries(a.additionalVersionWeights ?? {});
     const wat = [...aat, 'additionalVersionWeights'];
     if (weights.length > 1) {
-      problems.add(wat, `at most one additional version (Lambda's RoutingConfig, spec §9.1), got ${weights.length}`);
+      problems.add(wat, `at most one additional version (Lambda's RoutingConfig, AWS rule: versions and aliases), got ${weights.length}`);
       continue;
     }
     let additional: ResolvedAlias['additional'];
     const first = weights[0];
     if (first !== undefined) {
       const [version, weight] = first;
-      if (version === '$LATEST') problems.add([...wat, version], 'an alias must route to published versions, not $LATEST (spec §9.1)');
+      if (version === '$LATEST') problems.add([...wat, version], 'an alias must route to published versions, not $LATEST (AWS rule: versions and aliases)');
       else if (!VERSION_NUMBER.test(version)) problems.add([...wat, version], 'must be a published version number like "3"');
       else if (version === a.version) problems.add([...wat, version], `must be a version other than the alias's own version "${a.version}"`);
       else additional = { version, weight };

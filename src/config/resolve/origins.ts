@@ -32,9 +32,9 @@ export function resolveOrigin(o: ParsedConfig['origins'][number], at: PathSegmen
   if (protocol === undefined) bad(`must be an http:// or https:// URL, got ${JSON.stringify(o.url)}`);
   if (url.hostname === '') bad(`must name a host, got ${JSON.stringify(o.url)}`);
   if (url.username !== '' || url.password !== '') bad('must not contain credentials; use customHeaders instead');
-  if (url.search !== '' || url.hash !== '') bad('must not contain a query string or fragment (an origin path is a path only, spec §1.4)');
+  if (url.search !== '' || url.hash !== '') bad('must not contain a query string or fragment (an origin path is a path only, AWS rule: request.origin)');
   const port = url.port === '' ? (protocol === 'https' ? 443 : 80) : Number(url.port);
-  if (!isOriginPort(port)) bad(`port ${port} is not one CloudFront can use: 80, 443, or 1024-65535 (spec §1.4)`);
+  if (!isOriginPort(port)) bad(`port ${port} is not one CloudFront can use: 80, 443, or 1024-65535 (AWS rule: request.origin)`);
   // docs/cloudfront-reference.md §1.4: an origin path starts with `/`, has no trailing `/`, `""` allowed.
   const originPath = url.pathname.replace(/\/+$/, '');
   if (originPath.length > MAX_ORIGIN_PATH_LENGTH) bad(`origin path must be at most ${MAX_ORIGIN_PATH_LENGTH} characters, got ${originPath.length}`);
@@ -45,7 +45,7 @@ export function resolveOrigin(o: ParsedConfig['origins'][number], at: PathSegmen
     const hat = [...at, 'customHeaders', name];
     const lower = name.toLowerCase();
     if (!isHeaderName(name)) problems.add(hat, 'not a valid header name');
-    else if (isForbiddenOriginCustomHeader(name)) problems.add(hat, `CloudFront cannot add "${name}" as an origin custom header (spec §3.4)`);
+    else if (isForbiddenOriginCustomHeader(name)) problems.add(hat, `CloudFront cannot add "${name}" as an origin custom header (AWS rule: headers CloudFront adds, removes or replaces)`);
     else if (seen.has(lower)) problems.add(hat, 'duplicate header name (names are case-insensitive)');
     else if (CTL.test(value)) problems.add(hat, 'value must not contain control characters');
     else customHeaders[name] = value;

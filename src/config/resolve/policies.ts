@@ -32,7 +32,7 @@ function nameSelection(v: NameSelectionInput | undefined, lower: boolean): Query
 }
 
 function checkNames(names: readonly string[], at: PathSegment[], problems: Problems, max: number | undefined, headers: boolean): void {
-  if (max !== undefined && names.length > max) problems.add(at, `at most ${max} names are allowed, got ${names.length} (spec §6.2)`);
+  if (max !== undefined && names.length > max) problems.add(at, `at most ${max} names are allowed, got ${names.length} (AWS rule: cache key and cache policies)`);
   const seen = new Set<string>();
   names.forEach((n, i) => {
     if (headers && !isHeaderName(n)) problems.add([...at, i], `not a valid header name: ${JSON.stringify(n)}`);
@@ -60,7 +60,7 @@ function resolveCachePolicy(p: CachePolicyInput, at: PathSegment[], problems: Pr
   const headerNames = listOf(p.headers) ?? [];
   headerNames.forEach((n, i) => {
     if (ORIGIN_REQUEST_POLICY_ONLY_HEADERS.includes(n.toLowerCase())) {
-      problems.add([...at, 'headers', 'names', i], `"${n}" can only be in an origin request policy, not a cache policy (spec §6.2)`);
+      problems.add([...at, 'headers', 'names', i], `"${n}" can only be in an origin request policy, not a cache policy (AWS rule: cache key and cache policies)`);
     }
   });
   const h = p.headers;
@@ -95,7 +95,7 @@ function resolveOriginRequestPolicy(p: OriginRequestPolicyInput, at: PathSegment
     if (h.behavior === 'allViewerAndWhitelistCloudFront') {
       h.names.forEach((n, i) => {
         if (!isCloudFrontHeader(n.toLowerCase())) {
-          problems.add([...at, 'headers', 'names', i], `"${n}" is not a CloudFront-* header CloudFront can add (spec §7)`);
+          problems.add([...at, 'headers', 'names', i], `"${n}" is not a CloudFront-* header CloudFront can add (AWS rule: CloudFront-added viewer headers)`);
         }
       });
     }

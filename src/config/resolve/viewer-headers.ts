@@ -21,7 +21,7 @@ export function resolveViewerHeaders(input: Readonly<Record<string, string>> | u
     const at = ['viewerHeaders', name];
     const lower = name.toLowerCase();
     if (!isCloudFrontHeader(lower)) {
-      problems.add(at, 'not a CloudFront-* viewer header (spec §7 lists the names, e.g. CloudFront-Viewer-Country)');
+      problems.add(at, 'not a CloudFront-* viewer header (the AWS rule on CloudFront-added viewer headers lists the names, e.g. CloudFront-Viewer-Country)');
       continue;
     }
     if (lower in out) {

@@ -104,7 +104,7 @@ function options(req: BuildRequest, banner: boolean): esbuild.BuildOptions & { w
     platform: 'node',
     target: `node${process.versions.node.split('.')[0] ?? '20'}`,
     format: req.format,
-    // Stack traces and error logs point at the user's own lines (issue 4 point 7); the worker enables
+    // Stack traces and error logs point at the user's own lines (docs/runtime.md); the worker enables
     // source maps. Without sourcesContent: Node needs only the mappings, and the hash stays on the code.
     sourcemap: 'inline',
     sourcesContent: false,

@@ -1,4 +1,4 @@
-// Does an edited module still load? Hot reload asks before switching $LATEST to it (issue 4 point 6):
+// Does an edited module still load? Hot reload asks before switching $LATEST to it (docs/versions.md):
 // the module is imported in a throwaway worker thread, exactly as a function worker would import it
 // (so top-level throws, missing imports and a missing export are caught), and the worker is ended.
 

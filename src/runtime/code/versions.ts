@@ -1,4 +1,4 @@
-// Published versions on disk (spec §9.1): stateDir/versions/<function>/<n>/{index.mjs|index.cjs,
+// Published versions on disk (docs/cloudfront-reference.md §9.1): stateDir/versions/<function>/<n>/{index.mjs|index.cjs,
 // manifest.json}. A version is written into a temporary folder and renamed into place, so a reader
 // never sees half a version and two publishers (the proxy's admin listener and `edgeproxy publish`)
 // cannot both take the same number.
@@ -115,7 +115,7 @@ function readManifest(dir: string): VersionManifest | undefined {
 /**
  * Writes `code` as the next free version number ≥ `from`. The caller has compared the bundle with
  * the latest version it knew; when another publisher took the number meanwhile with the same code,
- * that version is returned with `created: false` (spec §9.1: unchanged code makes no new version).
+ * that version is returned with `created: false` (docs/cloudfront-reference.md §9.1: unchanged code makes no new version).
  */
 export async function commitVersion(
   stateDir: string,

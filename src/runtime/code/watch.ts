@@ -80,7 +80,10 @@ export function watchFiles(onChange: () => void, opts: WatchOptions): FileWatche
       for (const f of files) {
         const d = path.dirname(f);
         let names = byDir.get(d);
-        if (names === undefined) byDir.set(d, (names = new Set()));
+        if (names === undefined) {
+          names = new Set();
+          byDir.set(d, names);
+        }
         names.add(path.basename(f));
       }
       for (const [dir, w] of dirs) {

@@ -1,5 +1,5 @@
 // The entry of a function worker thread: loads one user module and runs its handler, one invocation
-// at a time, the way Lambda's Node.js runtime interface client does (spec §2.1, §2.4, §9.5).
+// at a time, the way Lambda's Node.js runtime interface client does (docs/cloudfront-reference.md §2.1, §2.4, §9.5).
 // Imports nothing from the proxy: node builtins and ../protocol.js only.
 
 import { createRequire, syncBuiltinESMExports } from 'node:module';
@@ -28,7 +28,7 @@ const port = parentPort;
 const init = workerData;
 const SELF = fileURLToPath(import.meta.url);
 
-// ---- isolation, installed before user code loads (issue 4 point 2) ----
+// ---- isolation, installed before user code loads (docs/runtime.md, isolation) ----
 
 // Stack traces of compiled functions (.ts, bundles with inline source maps) point at the user's lines.
 // The setting is per thread: the proxy's own stacks are unaffected.
@@ -114,7 +114,7 @@ function send(m: WorkerToHost): void {
   ring.write(encodeWorkerMessage(m));
 }
 
-// ---- console capture (spec §9.5): every line goes to the host, which prints it with the request id ----
+// ---- console capture (docs/cloudfront-reference.md §9.5): every line goes to the host, which prints it with the request id ----
 
 /** The invocation the next console line belongs to; stays at the last one between invocations, as Lambda does. */
 let currentId = 0;
@@ -181,7 +181,7 @@ process.on('unhandledRejection', (reason) => {
   process.exit(128);
 });
 
-// ---- event-loop drain detection (spec §2.1) ----
+// ---- event-loop drain detection (docs/cloudfront-reference.md §2.1) ----
 // Lambda answers `null` when the event loop empties before the handler delivered a result (Runtime.js
 // _setDefaultExitListener, on `beforeExit`). A worker's loop never empties (its MessagePort keeps it
 // alive), so compare the active resources with the idle baseline instead: our MessagePort is ignored and
@@ -330,7 +330,7 @@ function run(handler: Handler, msg: Invoke): void {
   if (!inv.settled) inv.watchDrain();
 }
 
-// ---- loading (spec §2.1: CommonJS and ES modules, via import()) ----
+// ---- loading (docs/cloudfront-reference.md §2.1: CommonJS and ES modules, via import()) ----
 
 function exportNames(mod: Record<string, unknown>): string[] {
   const own = Object.keys(mod);
