@@ -1,4 +1,4 @@
-// The code registry (spec §9.1, issue 4 points 5-7): which build of a function an invocation runs.
+// The code registry (docs/cloudfront-reference.md §9.1; docs/versions.md): which build of a function an invocation runs.
 // $LATEST follows the file on disk (TypeScript compiled with esbuild, hot reload on edits); published
 // versions are immutable bundles under stateDir/versions; aliases pick a version per invocation by
 // weight. Everything is prepared at start or on a file change: resolve() is two map lookups.
@@ -30,7 +30,7 @@ export interface CodeSourceOptions {
   stateDir: string;
   /** Hot reload of $LATEST; false for tests of other parts and CI. */
   watch: boolean;
-  /** Draws an alias's version (spec §9.1: per invocation, at random by weight). Default Math.random. */
+  /** Draws an alias's version (docs/cloudfront-reference.md §9.1: per invocation, at random by weight). Default Math.random. */
   random?: () => number;
   /** Quiet time after the last file event before a reload (ms). */
   debounceMs?: number;
@@ -174,7 +174,7 @@ class Registry implements LocalCodeSource {
 
   /**
    * Numbered versions in associations must exist; $LATEST and aliases work here but CloudFront
-   * refuses them (spec §3.9), so say so once per association.
+   * refuses them (docs/cloudfront-reference.md §3.9), so say so once per association.
    */
   private checkAssociations(problems: string[]): Unversioned[] {
     const warnings: Unversioned[] = [];
@@ -244,7 +244,7 @@ class Registry implements LocalCodeSource {
     }
   }
 
-  // ---- hot reload (issue 4 point 6) -----------------------------------------------------------
+  // ---- hot reload (docs/versions.md) -----------------------------------------------------------
 
   private startWatching(fc: FunctionCode): void {
     fc.watcher = watchFiles(() => this.scheduleReload(fc), {
@@ -391,7 +391,7 @@ class Registry implements LocalCodeSource {
     } catch (e) {
       throw new PublishError('BuildFailed', `cannot publish "${id}": ${e instanceof Error ? e.message : String(e)}`);
     }
-    // spec §9.1: unchanged code (and handler) makes no new version.
+    // docs/cloudfront-reference.md §9.1: unchanged code (and handler) makes no new version.
     if (latest !== undefined && latest.sha256 === out.sha256 && latest.exportName === fc.fn.exportName) {
       return { version: latest.version, created: false };
     }
