@@ -6,6 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { jsonErrorOffset, lineColumn } from '../admin/json-error.js';
 import { ConfigError } from './errors.js';
 import { EVENT_TYPES } from '../event/types.js';
 import { mayIncludeBody } from '../rules/cloudfront.js';
@@ -63,6 +64,18 @@ export interface RawSource {
   flagFor: Map<string, string>;
 }
 
+/**
+ * `3:5: invalid JSON: unexpected "}"`: the line and column of the first character that breaks the
+ * JSON (RFC 8259), whatever V8's message says, so an editor can jump there.
+ */
+function invalidJson(text: string): string {
+  const at = jsonErrorOffset(text);
+  if (at === -1) return ' invalid JSON';
+  const { line, column } = lineColumn(text, at);
+  if (at >= text.length) return `${line}:${column}: invalid JSON: unexpected end of input`;
+  return `${line}:${column}: invalid JSON: unexpected ${JSON.stringify(String.fromCodePoint(text.codePointAt(at) ?? 0))}`;
+}
+
 async function readConfigFile(file: string): Promise<unknown> {
   const abs = path.resolve(file);
   const st = await stat(abs).catch(() => undefined);
@@ -73,7 +86,7 @@ async function readConfigFile(file: string): Promise<unknown> {
     try {
       return JSON.parse(text) as unknown;
     } catch (e) {
-      throw new ConfigError('ConfigFileUnreadable', `${file}: invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
+      throw new ConfigError('ConfigFileUnreadable', `${file}:${invalidJson(text)}`);
     }
   }
   if (ext === '.mjs' || ext === '.js' || ext === '.cjs') {

@@ -53,7 +53,7 @@ describe('config and command-line error codes', () => {
     await writeFile(json, '{ "origins": [ }');
     const bad = await configError(() => loadConfig({ file: json }));
     expect(bad.code).toBe('ConfigFileUnreadable');
-    expect(bad.message).toMatch(/broken\.json: invalid JSON/);
+    expect(bad.message).toMatch(/broken\.json:1:16: invalid JSON: unexpected "}"/);
 
     const mod = path.join(dir, 'named.mjs');
     await writeFile(mod, 'export const config = {};\n');

@@ -238,7 +238,11 @@ describe('config files', () => {
   it('reports invalid JSON, a missing file, a module without default export, an unsupported type', async () => {
     const broken = path.join(dir, 'broken.json');
     await writeFile(broken, '{ "origins": [ }');
-    expect(await rejection(loadConfig({ file: broken }))).toMatch(new RegExp(`^${broken.replace(/[.]/g, '\\.')}: invalid JSON: `));
+    // line:column of the first bad character, so an editor can jump there.
+    expect(await rejection(loadConfig({ file: broken }))).toBe(`${broken}:1:16: invalid JSON: unexpected "}"`);
+    await writeFile(broken, '{\n  "origins": [\n');
+    expect(await rejection(loadConfig({ file: broken }))).toBe(`${broken}:3:1: invalid JSON: unexpected end of input`);
+    await writeFile(broken, '{ "origins": [ }');
 
     const missing = path.join(dir, 'nope.json');
     expect(await rejection(loadConfig({ file: missing }))).toBe(`${missing}: config file not found (${missing})`);
