@@ -223,3 +223,19 @@ async function startCliJson(args: string[]): Promise<Cli> {
   if (m?.[1] === undefined) throw new Error(`the CLI did not start; stdout: ${out}\nstderr: ${err}`);
   return { url: m[1], child, stdout: () => out, stderr: () => err };
 }
+
+describe('a function that fails to load in flags mode (built CLI)', () => {
+  it('is named by its flag, not functions[0]', async () => {
+    await writeFile(path.join(dir, 'noexport.js'), 'exports.other = 1;\n');
+    const child = spawn(process.execPath, [CLI, '--port', '0', '--origin', origin.url, '--origin-response', 'noexport.js', '--log-level', 'warn'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    running.push(child);
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(2);
+    expect(err.trimEnd().split('\n')).toEqual(['edgeproxy: --origin-response: noexport.js has no export "handler" (exports: other)']);
+  }, 20_000);
+});

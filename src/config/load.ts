@@ -49,7 +49,12 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
 
   const functions = new Map<string, ResolvedFunction>();
   const resolvedFns = await Promise.all((data.functions ?? []).map((f, i) => resolveFunction(f, ['functions', i], source.baseDir, problems)));
-  for (const f of resolvedFns) if (f !== undefined && !functions.has(f.id)) functions.set(f.id, f);
+  resolvedFns.forEach((f, i) => {
+    if (f === undefined || functions.has(f.id)) return;
+    // A function from --viewer-request & co. is named by its flag in every later message.
+    const flag = source.flagFor.get(`functions[${i}]`);
+    functions.set(f.id, flag === undefined ? f : { ...f, configPath: flag });
+  });
   // Lambda refuses reservations that leave nothing for the other functions (docs/cloudfront-reference.md §9.2).
   const accountConcurrency = data.runtime?.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY;
   const reserved = (data.functions ?? []).reduce((sum, f) => sum + (f.reservedConcurrency ?? 0), 0);

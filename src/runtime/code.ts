@@ -151,7 +151,7 @@ class Registry implements LocalCodeSource {
         fc.latestSha = out.sha256;
         fc.startInputs = out.inputs;
       } catch (e) {
-        problems.push(`${configPath}.file: ${displayPath(fn.file)} does not compile: ${e instanceof Error ? e.message : String(e)}`);
+        problems.push(`${configPath}${configPath.startsWith('--') ? '' : '.file'}: ${displayPath(fn.file)} does not compile: ${e instanceof Error ? e.message : String(e)}`);
         return undefined;
       }
     }

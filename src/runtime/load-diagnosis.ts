@@ -16,9 +16,10 @@ export function displayPath(file: string): string {
   return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
 }
 
-/** `functions[<id>]: <file as configured>`: how every message starts. */
+/** `functions[<id>]: <file as configured>`, or `--viewer-request: <file>` in flags mode: how every message starts. */
 export function functionWhere(fn: ResolvedFunction): string {
-  return `functions[${fn.id}]: ${displayPath(fn.file)}`;
+  const fromFlag = fn.configPath?.startsWith('--') === true;
+  return `${fromFlag ? fn.configPath : `functions[${fn.id}]`}: ${displayPath(fn.file)}`;
 }
 
 /**
