@@ -7,6 +7,9 @@ export type ErrorCode =
   | 'LambdaValidationError'
   | 'LambdaExecutionError'
   | 'LambdaLimitExceeded'
+  | 'FunctionValidationError'
+  | 'FunctionExecutionError'
+  | 'FunctionThrottledError'
   | 'OriginConnectError'
   | 'OriginDnsError'
   | 'OriginTimeout'
@@ -57,6 +60,29 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = {
     xCache: 'LambdaLimitExceeded',
     kind: 'user',
     pageMessage: 'The Lambda function associated with the CloudFront distribution was throttled.',
+    staleOnError: false,
+  },
+  // CloudFront Functions (docs/cloudfront-functions.md): their own codes, statuses and X-Cache names,
+  // as public captures of real CloudFront responses show them; the page lines are the ones seen there.
+  FunctionValidationError: {
+    status: 502,
+    xCache: 'FunctionValidationError',
+    kind: 'user',
+    pageMessage: 'The CloudFront function returned an invalid value.',
+    staleOnError: false,
+  },
+  FunctionExecutionError: {
+    status: 503,
+    xCache: 'FunctionExecutionError',
+    kind: 'user',
+    pageMessage: 'The CloudFront function associated with the CloudFront distribution is invalid or could not run.',
+    staleOnError: false,
+  },
+  FunctionThrottledError: {
+    status: 503,
+    xCache: 'FunctionThrottledError',
+    kind: 'user',
+    pageMessage: 'The CloudFront function associated with the CloudFront distribution was throttled.',
     staleOnError: false,
   },
   OriginConnectError: {

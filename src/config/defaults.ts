@@ -127,6 +127,37 @@ export const DEFAULT_VIEWER_MAX_HEADER_BYTES = 65_536;
 export const DEFAULT_CLOSE_GRACE_MS = 10_000;
 
 // ---------------------------------------------------------------------------------------------
+// CloudFront Functions defaults (docs/cloudfront-functions.md; the reasons in docs/decisions.md)
+// ---------------------------------------------------------------------------------------------
+
+/** The runtime of a function given with `--cff` and no runtime comment in its first line. */
+export const DEFAULT_CFF_RUNTIME = 'cloudfront-js-2.0';
+/** `cff.strict` / `--strict-cff`: the feature check's warnings stay warnings. */
+export const DEFAULT_CFF_STRICT = false;
+/** `cff.compute.budgetMs`: the run time that is 100 % compute utilization. */
+export const DEFAULT_CFF_COMPUTE_BUDGET_MS = 1;
+/** `cff.compute.mode`: an over-budget run only warns ("strict" fails a run over the hard cap). */
+export const DEFAULT_CFF_COMPUTE_MODE = 'warn';
+/** `cff.compute.hardCapMs` is this many budgets when not set. */
+export const DEFAULT_CFF_HARD_CAP_BUDGETS = 10;
+/** `cff.compute.throttle`: CloudFront's throttling of continuously over-budget functions is off. */
+export const DEFAULT_CFF_THROTTLE = false;
+/** Runs averaged for the throttle decision. */
+export const DEFAULT_CFF_THROTTLE_WINDOW = 20;
+/** `cff.compute.throttleCoolDown`, seconds a throttled function is refused. */
+export const DEFAULT_CFF_THROTTLE_COOL_DOWN_S = 10;
+/** `cff.runTimeout`, seconds: a run still going then ends its worker (a loop costs its own request only). */
+export const DEFAULT_CFF_RUN_TIMEOUT_S = 1;
+/** `cff.maxBodySize`: a generated or replaced body, bytes (Lambda@Edge's viewer-side 40 KB). */
+export const DEFAULT_CFF_MAX_BODY_BYTES = 40_960;
+/** `cff.viewerResponseStatusChange`: a viewer-response function may change the status (current AWS docs). */
+export const DEFAULT_CFF_VIEWER_RESPONSE_STATUS_CHANGE = true;
+/** `cff.edgeLocation.region`: the regional edge cache `cf.edgeLocation` names. */
+export const DEFAULT_CFF_EDGE_REGION = 'us-east-1';
+/** `cff.edgeLocation.serverIp`. */
+export const DEFAULT_CFF_EDGE_SERVER_IP = '127.0.0.1';
+
+// ---------------------------------------------------------------------------------------------
 // Lambda Invoke API defaults
 // ---------------------------------------------------------------------------------------------
 

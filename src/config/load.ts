@@ -10,6 +10,7 @@ import { resolveLambda } from './lambda.js';
 import { issuesToProblems, Problems } from './problems.js';
 import { resolveBehaviors } from './resolve/behaviors.js';
 import { resolveCustomErrorResponses } from './resolve/custom-error-responses.js';
+import { cffRuntimeOf, resolveKeyValueStores } from './resolve/cff.js';
 import { resolveFunction } from './resolve/functions.js';
 import { checkUniqueIds, resolveOrigin } from './resolve/origins.js';
 import { resolveSettings } from './resolve/settings.js';
@@ -47,8 +48,10 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
     if (r !== undefined && !origins.has(r.id)) origins.set(r.id, r);
   });
 
+  const keyValueStores = await resolveKeyValueStores(data.keyValueStores, source.baseDir, problems);
+  const storeNames = new Set(keyValueStores.keys());
   const functions = new Map<string, ResolvedFunction>();
-  const resolvedFns = await Promise.all((data.functions ?? []).map((f, i) => resolveFunction(f, ['functions', i], source.baseDir, problems)));
+  const resolvedFns = await Promise.all((data.functions ?? []).map((f, i) => resolveFunction(f, ['functions', i], source.baseDir, problems, storeNames)));
   resolvedFns.forEach((f, i) => {
     if (f === undefined || functions.has(f.id)) return;
     // A function from --viewer-request & co. is named by its flag in every later message.
@@ -70,6 +73,7 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
       functions: new Set((data.functions ?? []).map((f) => f.id)),
       functionIds: (data.functions ?? []).map((f) => f.id),
       aliasNames: new Map((data.functions ?? []).map((f) => [f.id, Object.keys(f.aliases ?? {})] as const)),
+      runtimes: new Map((data.functions ?? []).map((f) => [f.id, cffRuntimeOf(f)] as const)),
     },
     problems,
   );
@@ -88,6 +92,7 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
     listen,
     origins: frozenMap(origins),
     functions: frozenMap(functions),
+    keyValueStores,
     behaviors,
     viewerHeaders,
     ...rest,

@@ -19,6 +19,9 @@ function seconds(max: number) {
 
 const nonEmpty = z.string().min(1, { error: 'must not be empty' });
 
+/** A function's runtime: CloudFront Functions' two, or the Node.js runtimes Lambda@Edge offers. */
+export const FUNCTION_RUNTIMES = ['cloudfront-js-1.0', 'cloudfront-js-2.0', 'nodejs18.x', 'nodejs20.x', 'nodejs22.x'] as const;
+
 const names = z.array(nonEmpty).min(1, { error: 'must list at least one name' });
 
 const listBehavior = <T extends string>(behaviors: readonly [T, ...T[]]) =>
@@ -180,6 +183,49 @@ export const functionSchema = z.strictObject({
   reservedConcurrency: z.number().int({ error: 'must be a whole number' }).min(0, { error: 'must be at least 0' }).optional(),
   /** Named pointers to published versions (docs/cloudfront-reference.md §9.1): `{ "live": { "version": "2" } }`. */
   aliases: z.record(z.string(), aliasSchema).optional(),
+  /**
+   * `cloudfront-js-1.0` / `cloudfront-js-2.0` make it a CloudFront Function (docs/cloudfront-functions.md);
+   * a Node.js runtime name, or none, a Lambda@Edge function.
+   */
+  runtime: z.enum(FUNCTION_RUNTIMES, { error: `must be one of ${FUNCTION_RUNTIMES.join(', ')}` }).optional(),
+  /** The key value store (by name) a CloudFront Function reads with cf.kvs(); at most one (CloudFront's quota). */
+  keyValueStore: z.union([nonEmpty, z.array(nonEmpty)]).optional(),
+});
+
+/** A CloudFront KeyValueStore: its name and the data file (CloudFront's import format) it holds. */
+export const keyValueStoreSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 letters, digits, "-" or "_" (CreateKeyValueStore Name)' }),
+  file: nonEmpty,
+  /** The id `cf.kvs(id)` names; derived from the name when absent. */
+  id: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { error: 'must be a lowercase UUID like "0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"' })
+    .optional(),
+});
+
+/** How CloudFront Functions run here (docs/cloudfront-functions.md). */
+export const cffSchema = z.strictObject({
+  /** The feature check's warnings become load errors. */
+  strict: z.boolean().optional(),
+  compute: z
+    .strictObject({
+      budgetMs: z.number().positive({ error: 'must be a number of milliseconds > 0' }).max(1000, { error: 'must be at most 1000 ms' }).optional(),
+      mode: z.enum(['warn', 'strict']).optional(),
+      hardCapMs: z.number().positive({ error: 'must be a number of milliseconds > 0' }).max(60_000, { error: 'must be at most 60000 ms' }).optional(),
+      throttle: z.boolean().optional(),
+      throttleCoolDown: seconds(3600).optional(),
+    })
+    .optional(),
+  runTimeout: seconds(30).optional(),
+  maxBodySize: byteSize.optional(),
+  viewerResponseStatusChange: z.boolean().optional(),
+  edgeLocation: z
+    .strictObject({
+      name: z.string().regex(/^[A-Z]{3}$/, { error: 'must be an IATA airport code like "SEA"' }).optional(),
+      serverIp: nonEmpty.optional(),
+      region: nonEmpty.optional(),
+    })
+    .optional(),
 });
 
 /** A custom response headers policy, in the API's ResponseHeadersPolicyConfig shape (docs/cloudfront-reference.md §13). */
@@ -274,6 +320,8 @@ export const configSchema = z.strictObject({
     .optional(),
   origins: z.array(originSchema).min(1, { error: 'must define at least one origin' }),
   functions: z.array(functionSchema).optional(),
+  keyValueStores: z.array(keyValueStoreSchema).optional(),
+  cff: cffSchema.optional(),
   behaviors: z.array(behaviorSchema).optional(),
   viewerHeaders: z.record(z.string(), z.string()).optional(),
   timeouts: z.strictObject({ viewer: seconds(30).optional(), origin: seconds(30).optional() }).optional(),
@@ -347,6 +395,9 @@ export const KNOWN_KEYS: readonly string[] = [
     'accessControlAllowCredentials', 'accessControlExposeHeaders', 'accessControlMaxAgeSec', 'originOverride', 'strictTransportSecurity',
     'contentSecurityPolicy', 'contentTypeOptions', 'frameOptions', 'referrerPolicy', 'xssProtection', 'includeSubdomains', 'preload',
     'override', 'frameOption', 'protection', 'modeBlock', 'reportUri', 'header', 'value', 'enabled', 'samplingRate',
+    ...Object.keys(keyValueStoreSchema.shape),
+    ...Object.keys(cffSchema.shape),
+    'budgetMs', 'mode', 'hardCapMs', 'throttle', 'throttleCoolDown', 'serverIp', 'region',
     'host', 'port', 'viewer', 'origin', 'maxWorkersPerFunction', 'function', 'includeBody', 'behavior', 'names',
   ]),
 ];

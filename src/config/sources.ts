@@ -3,10 +3,12 @@
 // override a file's values. Nothing here validates the configuration itself: that is the schema's
 // and the resolvers' job; this module only decides what raw input to validate and how to name it.
 
+import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { jsonErrorOffset, lineColumn } from '../admin/json-error.js';
+import { DEFAULT_CFF_RUNTIME } from './defaults.js';
 import { ConfigError } from './errors.js';
 import { EVENT_TYPES } from '../event/types.js';
 import { mayIncludeBody } from '../rules/cloudfront.js';
@@ -40,6 +42,35 @@ export interface FlagOverrides {
   logFormat?: 'text' | 'json';
   logLevel?: 'info' | 'warn' | 'error';
   accessLog?: string;
+  /** --cff: the viewer-request / viewer-response files are CloudFront Functions. */
+  cff?: boolean;
+  /** --kvs FILE: a key value store (CloudFront's import format) for the flags' CloudFront Functions. */
+  kvs?: string;
+  /** --strict-cff: the CloudFront Functions feature check's warnings are errors. */
+  strictCff?: boolean;
+}
+
+/**
+ * A runtime comment on a function file's first line — `// cloudfront-js-2.0`, `/* runtime: cloudfront-js-1.0 *\/` —
+ * makes a flag's file a CloudFront Function without `--cff` (docs/cloudfront-functions.md).
+ */
+export const RUNTIME_COMMENT = /^\s*(?:\/\/|\/\*)\s*(?:runtime\s*[:=]\s*)?(cloudfront-js-[12]\.0)\b/;
+
+function runtimeComment(file: string): 'cloudfront-js-1.0' | 'cloudfront-js-2.0' | undefined {
+  let first: string;
+  try {
+    first = readFileSync(file, 'utf8').split('\n', 1)[0] ?? '';
+  } catch {
+    return undefined; // a missing file is reported by the functions resolver, naming the flag
+  }
+  const m = RUNTIME_COMMENT.exec(first);
+  return m?.[1] === 'cloudfront-js-1.0' || m?.[1] === 'cloudfront-js-2.0' ? m[1] : undefined;
+}
+
+/** The name --kvs FILE gives its store: the file's base name, made a valid store name. */
+export function kvsNameFromFile(file: string): string {
+  const base = path.basename(file).replace(/\.json$/i, '').replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
+  return base === '' ? 'kvs' : base;
 }
 
 export interface LoadSource {
@@ -120,7 +151,19 @@ function inputFromFlags(flags: FlagOverrides, flagFor: Map<string, string>): Con
     const { file, exportName } = splitFunctionFlag(value);
     const id = `${path.basename(file)}:${trigger}`;
     const i = functions.length;
-    functions.push(exportName === undefined ? { id, file } : { id, file, export: exportName });
+    const fn: NonNullable<ConfigInput['functions']>[number] = exportName === undefined ? { id, file } : { id, file, export: exportName };
+    if (trigger === 'viewer-request' || trigger === 'viewer-response') {
+      const runtime = runtimeComment(path.resolve(file)) ?? (flags.cff === true ? DEFAULT_CFF_RUNTIME : undefined);
+      if (runtime !== undefined) {
+        fn.runtime = runtime;
+        flagFor.set(`functions[${i}].runtime`, flags.cff === true ? '--cff' : `--${trigger}`);
+        if (flags.kvs !== undefined) {
+          fn.keyValueStore = kvsNameFromFile(flags.kvs);
+          flagFor.set(`functions[${i}].keyValueStore`, '--kvs');
+        }
+      }
+    }
+    functions.push(fn);
     flagFor.set(`functions[${i}]`, `--${trigger}`);
     assoc[trigger] = { function: id, includeBody: flags.includeBody === true && mayIncludeBody(trigger) };
   }
@@ -131,7 +174,13 @@ function inputFromFlags(flags: FlagOverrides, flagFor: Map<string, string>): Con
   const behavior: NonNullable<ConfigInput['behaviors']>[number] = { pathPattern: '*', origin: 'origin', functions: assoc };
   if (flags.cachePolicy !== undefined) behavior.cachePolicy = flags.cachePolicy;
   if (flags.originRequestPolicy !== undefined) behavior.originRequestPolicy = flags.originRequestPolicy;
-  return { origins: [{ id: 'origin', url: flags.origin ?? '' }], functions, behaviors: [behavior] };
+  const input: ConfigInput = { origins: [{ id: 'origin', url: flags.origin ?? '' }], functions, behaviors: [behavior] };
+  if (flags.kvs !== undefined) {
+    input.keyValueStores = [{ name: kvsNameFromFile(flags.kvs), file: flags.kvs }];
+    flagFor.set('keyValueStores[0]', '--kvs');
+    flagFor.set('keyValueStores[0].file', '--kvs');
+  }
+  return input;
 }
 
 function hasTriggerFlags(flags: FlagOverrides): boolean {
@@ -162,6 +211,8 @@ export async function readSource(src: LoadSource): Promise<RawSource> {
     if (flags.includeBody === true) {
       throw new ConfigError('UsageError', '--include-body: cannot be combined with a config file; set "includeBody" on the association in the config file');
     }
+    if (flags.cff === true) throw new ConfigError('UsageError', '--cff: cannot be combined with a config file; set "runtime" on the config file\'s functions');
+    if (flags.kvs !== undefined) throw new ConfigError('UsageError', '--kvs: cannot be combined with a config file; declare "keyValueStores" in the config file');
     // docs/decisions.md: the policy flags shape the flags-only behavior only.
     for (const [flag, key, value] of [['--cache-policy', 'cachePolicy', flags.cachePolicy], ['--origin-request-policy', 'originRequestPolicy', flags.originRequestPolicy]] as const) {
       if (value !== undefined) throw new ConfigError('UsageError', `${flag}: cannot be combined with a config file; set "${key}" on the config file's behaviors`);
@@ -180,6 +231,9 @@ export async function readSource(src: LoadSource): Promise<RawSource> {
         ? '--origin: required when no config file is given (the URL of the server behind the proxy)'
         : 'nothing to run: give --config FILE or --origin URL',
     );
+  }
+  if (flags.cff === true && flags['viewer-request'] === undefined && flags['viewer-response'] === undefined) {
+    throw new ConfigError('UsageError', '--cff: needs --viewer-request or --viewer-response (CloudFront Functions run at the viewer events only)');
   }
   if (flags.includeBody === true && flags['viewer-request'] === undefined && flags['origin-request'] === undefined) {
     throw new ConfigError('UsageError', '--include-body: needs --viewer-request or --origin-request (AWS rule: association rules)');

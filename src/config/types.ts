@@ -4,6 +4,8 @@
 
 import type { CustomErrorTable } from '../distribution/custom-error-responses.js';
 import type { ResponseHeadersPolicy } from '../distribution/response-headers-policy.js';
+import type { ComputeSettings } from '../cff/compute.js';
+import type { CffRuntime } from '../cff/limits.js';
 import type { EventType } from '../event/types.js';
 import type { ResolvedLambdaConfig } from './lambda.js';
 
@@ -45,6 +47,30 @@ export interface ResolvedFunction {
   configPath?: string;
   /** The function's aliases by name (docs/cloudfront-reference.md §9.1). loadConfig always sets it; absent = none. */
   aliases?: ReadonlyMap<string, ResolvedAlias>;
+  /** Set for a CloudFront Function (docs/cloudfront-functions.md); absent = a Lambda@Edge function. */
+  cff?: { runtime: CffRuntime; keyValueStore: string | undefined };
+}
+
+/** A CloudFront KeyValueStore (docs/cloudfront-functions.md): checked at start, read by functions. */
+export interface ResolvedKeyValueStore {
+  name: string;
+  /** The UUID `cf.kvs(id)` names. */
+  id: string;
+  /** Absolute path of the data file (CloudFront's import format). */
+  file: string;
+}
+
+/** How CloudFront Functions run (config `cff`), every default applied. */
+export interface ResolvedCffSettings {
+  /** The feature check's warnings are load errors. */
+  strict: boolean;
+  compute: ComputeSettings;
+  /** A run still going after this many ms ends its worker (503 FunctionExecutionError). */
+  runTimeoutMs: number;
+  maxBodyBytes: number;
+  viewerResponseStatusChange: boolean;
+  /** What `cf.edgeLocation` returns at viewer-request. */
+  edgeLocation: { name: string; serverIp: string; region: string };
 }
 
 /** One alias of a function: Lambda's FunctionVersion + RoutingConfig (docs/cloudfront-reference.md §9.1). */
@@ -141,6 +167,9 @@ export interface ResolvedConfig {
   };
   origins: ReadonlyMap<string, ResolvedOrigin>;
   functions: ReadonlyMap<string, ResolvedFunction>;
+  /** CloudFront Functions' key value stores by name. */
+  keyValueStores: ReadonlyMap<string, ResolvedKeyValueStore>;
+  cff: ResolvedCffSettings;
   /** In order; the default behavior `*` is last. */
   behaviors: readonly ResolvedBehavior[];
   /**

@@ -10,6 +10,8 @@ import { compilePathPattern, normalizePathPattern, pathPatternProblem } from '..
 import type { PathSegment, Problems } from '../problems.js';
 import type { ParsedConfig } from '../schema.js';
 import type { Association, CachePolicy, ResolvedBehavior, ResolvedOrigin } from '../types.js';
+import type { CffRuntime } from '../../cff/limits.js';
+import { checkCffAssociations } from './cff.js';
 import { qualifierProblem, splitFunctionRef } from './functions.js';
 import { resolveCachePolicyRef, resolveOriginRequestPolicyRef } from './policies.js';
 import { resolveResponseHeadersPolicyRef } from './response-headers-policy.js';
@@ -23,6 +25,8 @@ export interface BehaviorContext {
   functions: ReadonlySet<string>;
   functionIds: readonly string[];
   aliasNames: ReadonlyMap<string, readonly string[]>;
+  /** Every function id → its CloudFront Functions runtime, undefined for a Lambda@Edge function. */
+  runtimes: ReadonlyMap<string, CffRuntime | undefined>;
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
@@ -57,7 +61,7 @@ function resolveAssociations(b: BehaviorInput, at: PathSegment[], ctx: BehaviorC
     if (!ctx.functions.has(functionId)) {
       const known = ctx.functionIds.length === 0 ? 'no functions are defined' : `defined: ${ctx.functionIds.map((i) => `"${i}"`).join(', ')}`;
       problems.add(refAt, `unknown function id "${functionId}" (${known})`);
-    } else if (qualifier !== undefined) {
+    } else if (qualifier !== undefined && ctx.runtimes.get(functionId) === undefined) {
       const bad = qualifierProblem(qualifier, functionId, ctx.aliasNames.get(functionId) ?? []);
       if (bad !== undefined) problems.add(refAt, bad);
     }
@@ -66,6 +70,7 @@ function resolveAssociations(b: BehaviorInput, at: PathSegment[], ctx: BehaviorC
     }
     functions[event] = qualifier === undefined ? { functionId, includeBody } : { functionId, qualifier, includeBody };
   }
+  checkCffAssociations(functions, ctx.runtimes, at, problems);
   return functions;
 }
 

@@ -9,11 +9,19 @@ import { frozenMap } from '../freeze.js';
 import { formatPath, type PathSegment, type Problems } from '../problems.js';
 import { type ParsedConfig, VERSION_NUMBER } from '../schema.js';
 import type { ResolvedAlias, ResolvedFunction } from '../types.js';
+import { resolveCffFunction } from './cff.js';
 
 type FunctionInput = NonNullable<ParsedConfig['functions']>[number];
 type AliasInput = NonNullable<FunctionInput['aliases']>;
 
-export async function resolveFunction(f: FunctionInput, at: PathSegment[], baseDir: string, problems: Problems): Promise<ResolvedFunction | undefined> {
+export async function resolveFunction(
+  f: FunctionInput,
+  at: PathSegment[],
+  baseDir: string,
+  problems: Problems,
+  keyValueStores: ReadonlySet<string> = new Set(),
+): Promise<ResolvedFunction | undefined> {
+  const cff = resolveCffFunction(f, at, keyValueStores, problems);
   const file = path.resolve(baseDir, f.file);
   const st = await stat(file).catch(() => undefined);
   if (st === undefined) {
@@ -24,7 +32,7 @@ export async function resolveFunction(f: FunctionInput, at: PathSegment[], baseD
     problems.add([...at, 'file'], `not a file: ${file}`);
     return undefined;
   }
-  return {
+  const resolved: ResolvedFunction = {
     id: f.id,
     file,
     exportName: f.export ?? DEFAULT_FUNCTION_EXPORT,
@@ -34,6 +42,8 @@ export async function resolveFunction(f: FunctionInput, at: PathSegment[], baseD
     configPath: formatPath(at),
     aliases: frozenMap(resolveAliases(f.aliases, [...at, 'aliases'], problems)),
   };
+  if (cff !== undefined) resolved.cff = cff;
+  return resolved;
 }
 
 const NO_ALIASES: ReadonlyMap<string, ResolvedAlias> = frozenMap([]);

@@ -7,6 +7,18 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { MAX_REQUEST_HEADER_BYTES, MAX_URL_LENGTH } from '../../rules/cloudfront.js';
 import {
+  DEFAULT_CFF_COMPUTE_BUDGET_MS,
+  DEFAULT_CFF_COMPUTE_MODE,
+  DEFAULT_CFF_EDGE_REGION,
+  DEFAULT_CFF_EDGE_SERVER_IP,
+  DEFAULT_CFF_HARD_CAP_BUDGETS,
+  DEFAULT_CFF_MAX_BODY_BYTES,
+  DEFAULT_CFF_RUN_TIMEOUT_S,
+  DEFAULT_CFF_STRICT,
+  DEFAULT_CFF_THROTTLE,
+  DEFAULT_CFF_THROTTLE_COOL_DOWN_S,
+  DEFAULT_CFF_THROTTLE_WINDOW,
+  DEFAULT_CFF_VIEWER_RESPONSE_STATUS_CHANGE,
   DEFAULT_ACCOUNT_CONCURRENCY,
   DEFAULT_ADMIN_HOST,
   DEFAULT_ADMIN_PORT,
@@ -34,7 +46,7 @@ import {
 import { frozenMap } from '../freeze.js';
 import type { ParsedConfig } from '../schema.js';
 import type { FlagOverrides } from '../sources.js';
-import type { ResolvedConfig } from '../types.js';
+import type { ResolvedCffSettings, ResolvedConfig } from '../types.js';
 
 /** `runtime.maxWorkersPerFunction` on this machine when the config sets none. */
 export const DEFAULT_WORKERS_PER_FUNCTION = defaultWorkersPerFunction(availableParallelism());
@@ -43,7 +55,35 @@ function md5(s: string): string {
   return createHash('md5').update(s).digest('hex');
 }
 
-export type ResolvedSettings = Omit<ResolvedConfig, 'origins' | 'functions' | 'behaviors' | 'viewerHeaders' | 'customErrorResponses' | 'lambda'>;
+export type ResolvedSettings = Omit<ResolvedConfig, 'origins' | 'functions' | 'behaviors' | 'viewerHeaders' | 'customErrorResponses' | 'lambda' | 'keyValueStores'>;
+
+/** `cff` (docs/cloudfront-functions.md): how CloudFront Functions run, every default applied. */
+function resolveCff(data: ParsedConfig, flags: FlagOverrides, pop: string): ResolvedCffSettings {
+  const c = data.cff;
+  const budgetMs = c?.compute?.budgetMs ?? DEFAULT_CFF_COMPUTE_BUDGET_MS;
+  return {
+    strict: flags.strictCff ?? c?.strict ?? DEFAULT_CFF_STRICT,
+    compute: {
+      budgetMs,
+      mode: c?.compute?.mode ?? DEFAULT_CFF_COMPUTE_MODE,
+      hardCapMs: c?.compute?.hardCapMs ?? DEFAULT_CFF_HARD_CAP_BUDGETS * budgetMs,
+      throttle: {
+        enabled: c?.compute?.throttle ?? DEFAULT_CFF_THROTTLE,
+        window: DEFAULT_CFF_THROTTLE_WINDOW,
+        coolDownMs: Math.round((c?.compute?.throttleCoolDown ?? DEFAULT_CFF_THROTTLE_COOL_DOWN_S) * 1000),
+      },
+    },
+    runTimeoutMs: Math.round((c?.runTimeout ?? DEFAULT_CFF_RUN_TIMEOUT_S) * 1000),
+    maxBodyBytes: c?.maxBodySize ?? DEFAULT_CFF_MAX_BODY_BYTES,
+    viewerResponseStatusChange: c?.viewerResponseStatusChange ?? DEFAULT_CFF_VIEWER_RESPONSE_STATUS_CHANGE,
+    // The IATA code of the PoP (`IAD79-C3` → `IAD`), as CloudFront's `cf.edgeLocation.name`.
+    edgeLocation: {
+      name: c?.edgeLocation?.name ?? pop.slice(0, 3),
+      serverIp: c?.edgeLocation?.serverIp ?? DEFAULT_CFF_EDGE_SERVER_IP,
+      region: c?.edgeLocation?.region ?? DEFAULT_CFF_EDGE_REGION,
+    },
+  };
+}
 
 export function resolveSettings(data: ParsedConfig, flags: FlagOverrides, baseDir: string): ResolvedSettings {
   const distributionId = data.distributionId ?? DEFAULT_DISTRIBUTION_ID;
@@ -91,5 +131,6 @@ export function resolveSettings(data: ParsedConfig, flags: FlagOverrides, baseDi
       accessLogFile: flags.accessLog ?? (data.log?.accessLog === undefined ? undefined : path.resolve(baseDir, data.log.accessLog)),
     },
     limits: { maxRequestHeaderBytes: MAX_REQUEST_HEADER_BYTES, maxUrlLength: MAX_URL_LENGTH },
+    cff: resolveCff(data, flags, data.pop ?? DEFAULT_POP),
   };
 }

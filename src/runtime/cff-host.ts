@@ -1,0 +1,411 @@
+// CloudFront Functions on the host side of the thread boundary: each function's checked code, its
+// worker threads (worker/cff/worker.ts, one run at a time each), its key value store, and hot reload
+// of both. CloudFront Functions get their own small pool rather than Lambda's (pool.ts): none of
+// Lambda's concurrency limits, execution-environment identity, memory sizes, versions or START/END/
+// REPORT lines apply to them (docs/decisions.md, CloudFront Functions).
+//
+// A run that never ends (a loop) is stopped by ending its worker after cff.runTimeout: it costs its
+// own request and that worker only; the next run gets a fresh worker.
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { checkCff, formatFinding } from '../cff/check.js';
+import { KeyValueStore, KvsFileError, parseKvsData } from '../cff/kvs.js';
+import { ConfigError } from '../config/errors.js';
+import type { ResolvedConfig, ResolvedFunction } from '../config/types.js';
+import type { Logger } from '../log.js';
+import { encodeCffEvent, isCffEnvelope, type CffEnvelope, type CffRunPrefix, type CffWorkerInit, type KvsUpdateMessage } from './cff-protocol.js';
+import { watchFiles, type FileWatcher } from './code/watch.js';
+import { decodeWorkerMessage, encodeInvoke } from './protocol.js';
+import { createRingBuffer, RingReader } from './ring.js';
+
+export interface CffInvokeRequest extends CffRunPrefix {
+  fn: ResolvedFunction;
+  /** JSON of the CloudFront Functions event. */
+  eventJson: string;
+  requestId: string;
+}
+
+export type CffInvokeOutcome =
+  | { ok: true; envelope: CffEnvelope }
+  /** The run did not finish: it ran past cff.runTimeout, or its worker died or could not load the code. */
+  | { ok: false; reason: 'timeout' | 'crash' | 'load'; errorType: string; errorMessage: string };
+
+/** Where the CloudFront Functions worker entry is (built JavaScript, as for Lambda's worker). */
+export function cffWorkerScript(moduleUrl: string = import.meta.url): string {
+  if (moduleUrl.endsWith('.ts')) return path.join(fileURLToPath(new URL('../../', moduleUrl)), 'dist', 'src', 'runtime', 'worker', 'cff', 'worker.js');
+  return fileURLToPath(new URL('./worker/cff/worker.js', moduleUrl));
+}
+
+/** The code as the workers get it: checked, imports rewritten. */
+interface CheckedCode {
+  script: string;
+  generation: number;
+}
+
+interface Pending {
+  req: CffInvokeRequest;
+  resolve: (o: CffInvokeOutcome) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ring: RingReader;
+  generation: number;
+  state: 'starting' | 'idle' | 'busy' | 'dead';
+  current: { id: number; p: Pending; timer: NodeJS.Timeout | undefined } | undefined;
+  /** Told how the load ended (undefined: loaded) — the start-up probe waits on it. */
+  onLoad: ((error: string | undefined) => void) | undefined;
+}
+
+/** Reads and checks a function's file: the script, or the findings that refuse it (one line each). */
+export async function loadCffCode(fn: ResolvedFunction, strict: boolean): Promise<{ script: string; warnings: string[] } | { errors: string[] }> {
+  const rel = path.relative(process.cwd(), fn.file) || fn.file;
+  let source: string;
+  try {
+    source = await readFile(fn.file, 'utf8');
+  } catch (e) {
+    return { errors: [`${rel}: cannot read the function: ${e instanceof Error ? e.message : String(e)}`] };
+  }
+  const runtime = fn.cff?.runtime ?? 'cloudfront-js-2.0';
+  const r = checkCff(source, runtime, { strict });
+  const lines = r.findings.map((f) => formatFinding(rel, f));
+  if (!r.ok || r.script === undefined) return { errors: lines.filter((l) => l.includes(': error [')) };
+  return { script: r.script, warnings: lines };
+}
+
+class CffFunction {
+  readonly slots = new Set<Slot>();
+  readonly queue: Pending[] = [];
+  code: CheckedCode;
+  watcher: FileWatcher | undefined;
+  nextId = 1;
+
+  constructor(
+    readonly host: CffHost,
+    readonly fn: ResolvedFunction,
+    script: string,
+  ) {
+    this.code = { script, generation: 1 };
+  }
+
+  get label(): string {
+    return path.relative(process.cwd(), this.fn.file) || this.fn.file;
+  }
+
+  invoke(req: CffInvokeRequest): Promise<CffInvokeOutcome> {
+    return new Promise((resolve) => {
+      this.queue.push({ req, resolve });
+      this.pump();
+    });
+  }
+
+  pump(): void {
+    while (this.queue.length > 0) {
+      let slot: Slot | undefined;
+      for (const s of this.slots) {
+        if (s.state === 'idle' && s.generation === this.code.generation) {
+          slot = s;
+          break;
+        }
+      }
+      if (slot === undefined) {
+        const live = [...this.slots].filter((s) => s.state !== 'dead' && s.generation === this.code.generation).length;
+        const starting = [...this.slots].some((s) => s.state === 'starting' && s.generation === this.code.generation);
+        // One start at a time is enough: the queue waits for it (or for a busy worker).
+        if (live < this.host.maxWorkers && !starting) this.spawn();
+        return;
+      }
+      const p = this.queue.shift()!;
+      this.dispatch(slot, p);
+    }
+  }
+
+  spawn(): Slot {
+    const ring = createRingBuffer();
+    const cff: CffWorkerInit = { runtime: this.fn.cff?.runtime ?? 'cloudfront-js-2.0', script: this.code.script, edgeLocation: this.host.config.cff.edgeLocation };
+    const store = this.host.storeFor(this.fn);
+    if (store !== undefined) cff.kvs = store.snapshot();
+    // The WorkerInit fields the shared protocol expects, plus `cff`; Lambda's context is not used.
+    const worker = new Worker(this.host.script, {
+      workerData: { file: this.fn.file, exportName: 'handler', handlerName: 'handler', context: {}, ring, reportMemory: false, cff },
+      stdout: true,
+      stderr: true,
+      // CloudFront Functions have 2 MB; a worker gets a small heap of its own (not enforced to the byte).
+      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
+      name: `edgeproxy:cff:${this.fn.id}`,
+    });
+    const slot: Slot = { worker, ring: new RingReader(ring), generation: this.code.generation, state: 'starting', current: undefined, onLoad: undefined };
+    this.slots.add(slot);
+    worker.on('message', (m: unknown) => {
+      slot.ring.received(m);
+      this.drain(slot);
+    });
+    worker.on('error', (e: unknown) => this.died(slot, e instanceof Error ? e.name : 'Error', e instanceof Error ? e.message : String(e)));
+    worker.on('exit', (code: number) => this.died(slot, 'ExitError', `the worker exited (status ${code})`));
+    worker.stdout.on('data', () => {});
+    worker.stderr.on('data', () => {});
+    return slot;
+  }
+
+  dispatch(slot: Slot, p: Pending): void {
+    const id = this.nextId++;
+    slot.state = 'busy';
+    const timer = setTimeout(() => this.timedOut(slot), this.host.config.cff.runTimeoutMs);
+    slot.current = { id, p, timer };
+    const r = p.req;
+    slot.worker.postMessage(encodeInvoke(id, this.host.config.cff.runTimeoutMs, r.requestId, encodeCffEvent(r, r.eventJson)));
+  }
+
+  drain(slot: Slot): void {
+    for (let text = slot.ring.next(); text !== undefined; text = slot.ring.next()) {
+      const msg = decodeWorkerMessage(text);
+      if (msg === undefined || slot.state === 'dead') continue;
+      if (msg.t === 'ready') {
+        slot.state = 'idle';
+        slot.onLoad?.(undefined);
+        slot.onLoad = undefined;
+        this.pump();
+      } else if (msg.t === 'init-error') {
+        // The code passed the check but its top level threw (or cf.kvs() found no store): every
+        // waiting run fails; the next run tries a fresh worker (the file may have been fixed).
+        const where = msg.location === undefined ? '' : ` (${msg.location})`;
+        const text = `loading failed: ${msg.errorType}: ${msg.errorMessage}${where}`;
+        if (slot.onLoad !== undefined) slot.onLoad(text);
+        else this.host.log.error(`edgeproxy: CloudFront Function ${this.label}: ${text}`);
+        slot.onLoad = undefined;
+        this.kill(slot);
+        for (const p of this.queue.splice(0)) p.resolve({ ok: false, reason: 'load', errorType: msg.errorType, errorMessage: `${msg.errorMessage}${where}` });
+      } else if (msg.t === 'done') {
+        const cur = slot.current;
+        if (cur === undefined || cur.id !== msg.id) continue;
+        clearTimeout(cur.timer);
+        slot.current = undefined;
+        let outcome: CffInvokeOutcome;
+        if (msg.ok) {
+          const env: unknown = JSON.parse(msg.result);
+          outcome = isCffEnvelope(env) ? { ok: true, envelope: env } : { ok: false, reason: 'crash', errorType: 'Edgeproxy.BadEnvelope', errorMessage: 'the worker answered with no run outcome' };
+        } else outcome = { ok: false, reason: 'crash', errorType: msg.errorType, errorMessage: msg.errorMessage };
+        cur.p.resolve(outcome);
+        if (slot.generation !== this.code.generation) this.kill(slot);
+        else slot.state = 'idle';
+        this.pump();
+      }
+    }
+  }
+
+  timedOut(slot: Slot): void {
+    const cur = slot.current;
+    if (cur === undefined) return;
+    slot.current = undefined;
+    cur.p.resolve({ ok: false, reason: 'timeout', errorType: 'Edgeproxy.RunTimeout', errorMessage: `the run did not end within ${this.host.config.cff.runTimeoutMs} ms (cff.runTimeout); its worker was ended` });
+    this.kill(slot);
+    this.pump();
+  }
+
+  died(slot: Slot, errorType: string, errorMessage: string): void {
+    if (slot.state === 'dead') return;
+    this.drain(slot);
+    // drain() may have ended it (an init-error came first).
+    if ((slot.state as Slot['state']) === 'dead') return;
+    slot.onLoad?.(`the worker died while loading: ${errorType}: ${errorMessage}`);
+    slot.onLoad = undefined;
+    const cur = slot.current;
+    this.kill(slot);
+    if (cur !== undefined) {
+      clearTimeout(cur.timer);
+      cur.p.resolve({ ok: false, reason: 'crash', errorType, errorMessage: `the function's worker died: ${errorMessage}` });
+    }
+    this.pump();
+  }
+
+  kill(slot: Slot): void {
+    if (slot.state === 'dead') return;
+    slot.state = 'dead';
+    if (slot.current !== undefined) clearTimeout(slot.current.timer);
+    this.slots.delete(slot);
+    void slot.worker.terminate();
+  }
+
+  /** Starts a worker and waits for its load: undefined when it loaded (it stays, warm). */
+  probe(): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      this.spawn().onLoad = resolve;
+    });
+  }
+
+  /** New code: later runs go to workers of the new generation; idle old ones end now. */
+  replaceCode(script: string): void {
+    this.code = { script, generation: this.code.generation + 1 };
+    for (const s of [...this.slots]) if (s.state === 'idle' || s.state === 'starting') this.kill(s);
+  }
+
+  broadcastKvs(m: KvsUpdateMessage): void {
+    for (const s of this.slots) if (s.state !== 'dead') s.worker.postMessage(m);
+  }
+
+  async close(): Promise<void> {
+    this.watcher?.close();
+    for (const p of this.queue.splice(0)) p.resolve({ ok: false, reason: 'crash', errorType: 'Edgeproxy.Shutdown', errorMessage: 'edgeproxy is shutting down' });
+    await Promise.all(
+      [...this.slots].map((s) => {
+        const cur = s.current;
+        s.state = 'dead';
+        if (cur !== undefined) {
+          clearTimeout(cur.timer);
+          cur.p.resolve({ ok: false, reason: 'crash', errorType: 'Edgeproxy.Shutdown', errorMessage: 'edgeproxy is shutting down' });
+        }
+        return s.worker.terminate();
+      }),
+    );
+    this.slots.clear();
+  }
+}
+
+export interface CffHostOptions {
+  config: ResolvedConfig;
+  log: Logger;
+  /** Reload functions and key value stores when their files change. */
+  watch?: boolean;
+  debounceMs?: number;
+  /** The clock for KVS metadata (tests). */
+  now?: () => Date;
+}
+
+export class CffHost {
+  readonly config: ResolvedConfig;
+  readonly log: Logger;
+  readonly script: string;
+  readonly maxWorkers: number;
+  readonly #functions = new Map<string, CffFunction>();
+  readonly #stores = new Map<string, KeyValueStore>();
+  readonly #storeWatchers: FileWatcher[] = [];
+  readonly #now: () => Date;
+
+  private constructor(opts: CffHostOptions) {
+    this.config = opts.config;
+    this.log = opts.log;
+    this.script = cffWorkerScript();
+    this.maxWorkers = opts.config.runtime.maxWorkersPerFunction;
+    this.#now = opts.now ?? (() => new Date());
+  }
+
+  /**
+   * Checks every CloudFront Function the config associates and loads every key value store, before
+   * listening. Throws ConfigError (FunctionLoadError) with one line per finding that refuses code.
+   */
+  static async start(opts: CffHostOptions): Promise<CffHost> {
+    const host = new CffHost(opts);
+    const fns = [...opts.config.functions.values()].filter((f) => f.cff !== undefined);
+    if (fns.length === 0) return host;
+    if (!existsSync(host.script)) throw new Error(`edgeproxy: the CloudFront Functions worker ${host.script} is missing; build first (npm run build)`);
+    for (const s of opts.config.keyValueStores.values()) {
+      // Checked by the config loader already; read again for the store's contents.
+      const data = parseKvsData(await readFile(s.file, 'utf8'));
+      host.#stores.set(s.name, new KeyValueStore(s.name, s.id, data, host.#now()));
+    }
+    const errors: string[] = [];
+    for (const fn of fns) {
+      const r = await loadCffCode(fn, opts.config.cff.strict);
+      if ('errors' in r) {
+        errors.push(...r.errors);
+        continue;
+      }
+      for (const w of r.warnings) opts.log.warn(`edgeproxy: ${w}`);
+      host.#functions.set(fn.id, new CffFunction(host, fn, r.script));
+    }
+    if (errors.length > 0) {
+      await host.close();
+      throw new ConfigError('FunctionLoadError', errors.join('\n'));
+    }
+    // Loading in a worker once at start: a top-level throw (or cf.kvs() without a store) is a start-up error too.
+    const loadErrors: string[] = [];
+    await Promise.all([...host.#functions.values()].map(async (f) => {
+      const e = await f.probe();
+      if (e !== undefined) loadErrors.push(`${f.label}: ${e}`);
+    }));
+    if (loadErrors.length > 0) {
+      await host.close();
+      throw new ConfigError('FunctionLoadError', loadErrors.join('\n'));
+    }
+    if (opts.watch === true) host.#watch(opts.debounceMs ?? 100);
+    return host;
+  }
+
+  #watch(debounceMs: number): void {
+    for (const f of this.#functions.values()) {
+      f.watcher = watchFiles(() => void this.#reloadFunction(f), { debounceMs, maxFiles: 1, log: this.log, label: `CloudFront Function "${f.fn.id}"` });
+      f.watcher.set([f.fn.file]);
+    }
+    for (const s of this.config.keyValueStores.values()) {
+      const w = watchFiles(() => void this.#reloadStore(s.name, s.file), { debounceMs, maxFiles: 1, log: this.log, label: `key value store "${s.name}"` });
+      w.set([s.file]);
+      this.#storeWatchers.push(w);
+    }
+  }
+
+  async #reloadFunction(f: CffFunction): Promise<void> {
+    const r = await loadCffCode(f.fn, this.config.cff.strict);
+    if ('errors' in r) {
+      // As for Lambda's $LATEST: the last good code keeps serving until the file is fixed.
+      this.log.error(`edgeproxy: CloudFront Function ${f.label} not reloaded; the previous code keeps running:\n${r.errors.join('\n')}`);
+      return;
+    }
+    for (const w of r.warnings) this.log.warn(`edgeproxy: ${w}`);
+    f.replaceCode(r.script);
+    this.log.info(`edgeproxy: CloudFront Function ${f.label} reloaded`);
+  }
+
+  async #reloadStore(name: string, file: string): Promise<void> {
+    const store = this.#stores.get(name);
+    if (store === undefined) return;
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+      store.replace(parseKvsData(text), this.#now());
+    } catch (e) {
+      const why = e instanceof KvsFileError || e instanceof Error ? e.message : String(e);
+      this.log.error(`edgeproxy: key value store "${name}" not reloaded (${file}): ${why}; the previous contents stay`);
+      return;
+    }
+    this.storeChanged(name);
+    this.log.info(`edgeproxy: key value store "${name}" reloaded (${store.size} keys)`);
+  }
+
+  /** Sends a store's new contents to every worker of the functions that read it. */
+  storeChanged(name: string): void {
+    const store = this.#stores.get(name);
+    if (store === undefined) return;
+    const m: KvsUpdateMessage = { t: 'kvs', kvs: store.snapshot() };
+    for (const f of this.#functions.values()) if (f.fn.cff?.keyValueStore === name) f.broadcastKvs(m);
+  }
+
+  storeFor(fn: ResolvedFunction): KeyValueStore | undefined {
+    const name = fn.cff?.keyValueStore;
+    return name === undefined ? undefined : this.#stores.get(name);
+  }
+
+  /** The live stores, for the admin listener. */
+  stores(): ReadonlyMap<string, KeyValueStore> {
+    return this.#stores;
+  }
+
+  has(functionId: string): boolean {
+    return this.#functions.has(functionId);
+  }
+
+  /** Never rejects: every failure is an outcome. */
+  invoke(req: CffInvokeRequest): Promise<CffInvokeOutcome> {
+    const f = this.#functions.get(req.fn.id);
+    if (f === undefined) return Promise.resolve({ ok: false, reason: 'load', errorType: 'Edgeproxy.NotLoaded', errorMessage: `CloudFront Function ${req.fn.id} is not loaded` });
+    return f.invoke(req);
+  }
+
+  async close(): Promise<void> {
+    for (const w of this.#storeWatchers.splice(0)) w.close();
+    await Promise.all([...this.#functions.values()].map((f) => f.close()));
+  }
+}
