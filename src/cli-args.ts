@@ -56,6 +56,11 @@ ${IMPORT_HELP}  --origin URL                origin server (http:// or https://, 
                               they cannot be combined with --config)
   --include-body              expose the request body to the viewer-request and origin-request
                               functions (Lambda@Edge "Include body")
+  --cff                       the --viewer-request / --viewer-response files are CloudFront Functions
+                              (runtime cloudfront-js-2.0; a first line "// cloudfront-js-1.0" picks
+                              1.0, and such a line alone makes a file a CloudFront Function)
+  --kvs FILE                  a key value store (CloudFront's import format) for those functions
+  --strict-cff                CloudFront Functions' feature warnings are load errors
   --admin-port N              start the admin listener on 127.0.0.1:N (cache listing, invalidations,
                               metrics; 0 picks a free port)
   --lambda-port N             start the Lambda Invoke API on 127.0.0.1:N, for @aws-sdk/client-lambda
@@ -145,6 +150,9 @@ const OPTIONS = {
   'origin-response': { type: 'string' },
   'viewer-response': { type: 'string' },
   'include-body': { type: 'boolean' },
+  cff: { type: 'boolean' },
+  kvs: { type: 'string' },
+  'strict-cff': { type: 'boolean' },
   'admin-port': { type: 'string' },
   'lambda-port': { type: 'string' },
   'cache-size': { type: 'string' },
@@ -298,6 +306,9 @@ export function parseCliArgs(argv: string[], env: Env = {}): CliCommand {
     if (v !== undefined) flags[t] = nonEmpty(`--${t}`, v);
   }
   if (values['include-body'] === true) flags.includeBody = true;
+  if (values.cff === true) flags.cff = true;
+  if (values.kvs !== undefined) flags.kvs = nonEmpty('--kvs', values.kvs);
+  if (values['strict-cff'] === true) flags.strictCff = true;
 
   const cmd: CliCommand = { kind: 'serve', flags };
   if (values.config !== undefined) cmd.configFile = nonEmpty('--config', values.config);

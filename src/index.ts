@@ -14,6 +14,7 @@ import { createOriginClient } from './origin/client.js';
 import { createUpgradeHandler } from './origin/upgrade.js';
 import { createEnv } from './pipeline/env.js';
 import { handleRequest } from './pipeline/run.js';
+import { CffHost } from './runtime/cff-host.js';
 import { createRuntime } from './runtime/pool.js';
 import { type LambdaApi, startLambdaApi } from './lambda/api.js';
 import { LogTap } from './lambda/log-tail.js';
@@ -102,7 +103,7 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
     for (const b of config.behaviors) {
       for (const a of Object.values(b.functions)) {
         const fn = a && config.functions.get(a.functionId);
-        if (a && fn) for (const ref of code.candidates(a.functionId, a.qualifier)) checks.push(runtime.check(fn, ref));
+        if (a && fn && fn.cff === undefined) for (const ref of code.candidates(a.functionId, a.qualifier)) checks.push(runtime.check(fn, ref));
       }
     }
     await Promise.all(checks);
@@ -110,10 +111,18 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
     await Promise.all([runtime.close(), code.close()]);
     throw e;
   }
+  // CloudFront Functions: checked (feature check, 10 KB) and loaded once before listening.
+  let cff: CffHost;
+  try {
+    cff = await CffHost.start({ config, log, watch: opts.watch ?? false, metrics, ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}) });
+  } catch (e) {
+    await Promise.all([runtime.close(), code.close()]);
+    throw e;
+  }
   const origins = createOriginClient(log);
   const clock = opts.clock ?? systemClock;
   const store = createStore({ maxBytes: config.cache.maxBytes, maxObjectBytes: config.cache.maxObjectBytes, clock });
-  const env = createEnv(config, runtime, origins, { store, clock, inflight: new Map() }, log, code);
+  const env = createEnv(config, runtime, origins, { store, clock, inflight: new Map() }, log, code, { cff });
   const upgrades = createUpgradeHandler(config, log);
   const accessLog = config.log.accessLogFile === undefined ? undefined : createAccessLog(config.log.accessLogFile, log);
   const observer = createExchangeObserver({ metrics, accessLog, edgeLocation: config.pop, distributionDomainName: config.distributionDomainName, log });
@@ -140,7 +149,7 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
   try {
     addr = await listen(server, config.listen.port, config.listen.host);
   } catch (e) {
-    await Promise.all([runtime.close(), origins.close(), accessLog?.close(), code.close()]);
+    await Promise.all([runtime.close(), origins.close(), accessLog?.close(), code.close(), cff.close()]);
     upgrades.close();
     throw e;
   }
@@ -182,7 +191,7 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
   } catch (e) {
     await new Promise<void>((r) => server.close(() => r()));
     await lambda?.close(0);
-    await Promise.all([lambda?.closed(), runtime.close(), origins.close(), accessLog?.close(), code.close()]);
+    await Promise.all([lambda?.closed(), runtime.close(), origins.close(), accessLog?.close(), code.close(), cff.close()]);
     upgrades.close();
     throw e;
   }
@@ -212,7 +221,7 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
         clearInterval(sweep);
         clearTimeout(force);
         await lambdaClosed;
-        await Promise.all([lambda?.closed(), runtime.close(), origins.close(), accessLog?.close(), code.close(), adminClosed]);
+        await Promise.all([lambda?.closed(), runtime.close(), origins.close(), accessLog?.close(), code.close(), cff.close(), adminClosed]);
       })();
       return closing;
     },

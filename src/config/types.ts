@@ -26,6 +26,8 @@ export interface ResolvedOrigin {
   /** Origin custom headers, name as written → value. Sent on every origin request. */
   customHeaders: Readonly<Record<string, string>>;
   sslProtocols: readonly string[];
+  /** The Host sent to the origin, when a CloudFront Function's origin helper set one (docs/cloudfront-functions.md). */
+  hostHeader?: string;
 }
 
 export interface ResolvedFunction {

@@ -290,6 +290,11 @@ export function buildOriginRequest(viewer: CfRequest, ctx: OriginRequestContext)
 }
 
 function addHost(headers: CfHeaders, plan: OriginRequestPlan, vh: CfHeaders, origin: ResolvedOrigin): void {
+  // A CloudFront Function's hostHeader wins over the viewer's Host (helper-functions-origin-modification.html).
+  if (origin.hostHeader !== undefined) {
+    headers.host = [{ key: 'Host', value: origin.hostHeader }];
+    return;
+  }
   const viewerHost = Object.hasOwn(vh, 'host') ? vh.host : undefined;
   if (plan.forwardsHost && viewerHost !== undefined && viewerHost.length > 0) headers.host = viewerHost.slice();
   else headers.host = [{ key: 'Host', value: originHostHeader(origin.domainName, origin.protocol, origin.port) }];

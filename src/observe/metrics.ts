@@ -97,7 +97,19 @@ export interface FunctionMetricsSnapshot {
   ConcurrentExecutions: { current: number; max: number };
 }
 
+/** One CloudFront Function's metrics, named as CloudWatch names them (AWS/CloudFront namespace). */
+export interface CffFunctionMetricsSnapshot {
+  FunctionName: string;
+  FunctionInvocations: number;
+  FunctionValidationErrors: number;
+  FunctionExecutionErrors: number;
+  FunctionThrottles: number;
+  /** 0–100 per run (edgeproxy's compute model, docs/cloudfront-functions.md). */
+  FunctionComputeUtilization: DurationSummary;
+}
+
 export interface MetricsSnapshot {
+  cloudfrontFunctions: { functions: CffFunctionMetricsSnapshot[] };
   lambda: {
     account: { ConcurrentExecutions: { current: number; max: number }; Throttles: number };
     functions: FunctionMetricsSnapshot[];
@@ -137,6 +149,15 @@ export interface RuntimeMetrics {
   recordThrottle(functionId: string, version: string): void;
 }
 
+/** What the pipeline records for each CloudFront Function run. */
+export interface CffMetrics {
+  /**
+   * A run (or a refusal): `throttled` is not an invocation; `utilization` is absent when the run did not
+   * finish (timeout, crash).
+   */
+  recordCffRun(functionName: string, result: 'ok' | 'validation' | 'execution' | 'throttled', utilization: number | undefined): void;
+}
+
 /** What the pipeline records, once per viewer request when its response has ended. */
 export interface RequestMetrics {
   /**
@@ -148,7 +169,7 @@ export interface RequestMetrics {
   recordRequest(method: string, status: number, xCache: string, bytesOut: number, bytesIn: number, originLatencyMs: number): void;
 }
 
-export interface Metrics extends MetricsSource, RuntimeMetrics, RequestMetrics {
+export interface Metrics extends MetricsSource, RuntimeMetrics, RequestMetrics, CffMetrics {
   /** The numbers as typed data (json() returns this). */
   snapshot(): MetricsSnapshot;
 }
@@ -166,12 +187,21 @@ class FunctionSeries {
   ) {}
 }
 
+class CffSeries {
+  invocations = 0;
+  validation = 0;
+  execution = 0;
+  throttles = 0;
+  readonly utilization = new Histogram();
+}
+
 /** Status codes CloudFront publishes their own error rate for, plus the common ones; others go to "other". */
 const STATUS_SLOTS = [200, 204, 206, 301, 302, 304, 307, 308, 400, 401, 403, 404, 405, 413, 416, 429, 500, 502, 503, 504] as const;
 const STATUS_INDEX: ReadonlyMap<number, number> = new Map(STATUS_SLOTS.map((s, i) => [s, i]));
 
 class Recorder implements Metrics {
   private readonly byFunction = new Map<string, Map<string, FunctionSeries>>();
+  private readonly byCff = new Map<string, CffSeries>();
   private accountCurrent = 0;
   private accountMax = 0;
   private accountThrottles = 0;
@@ -218,6 +248,22 @@ class Recorder implements Metrics {
     s.invocations++;
     if (failed) s.errors++;
     s.duration.record(durationMs);
+  }
+
+  recordCffRun(functionName: string, result: 'ok' | 'validation' | 'execution' | 'throttled', utilization: number | undefined): void {
+    let s = this.byCff.get(functionName);
+    if (s === undefined) {
+      s = new CffSeries();
+      this.byCff.set(functionName, s);
+    }
+    if (result === 'throttled') {
+      s.throttles++;
+      return;
+    }
+    s.invocations++;
+    if (result === 'validation') s.validation++;
+    else if (result === 'execution') s.execution++;
+    if (utilization !== undefined) s.utilization.record(utilization);
   }
 
   recordThrottle(functionId: string, version: string): void {
@@ -279,7 +325,17 @@ class Recorder implements Metrics {
     });
     const other = this.statusCounts[STATUS_SLOTS.length] ?? 0;
     if (other > 0) statusCodes.other = other;
+    const cff: CffFunctionMetricsSnapshot[] = [...this.byCff].map(([name, s]) => ({
+      FunctionName: name,
+      FunctionInvocations: s.invocations,
+      FunctionValidationErrors: s.validation,
+      FunctionExecutionErrors: s.execution,
+      FunctionThrottles: s.throttles,
+      FunctionComputeUtilization: s.utilization.summary(),
+    }));
+    cff.sort((a, b) => a.FunctionName.localeCompare(b.FunctionName));
     return {
+      cloudfrontFunctions: { functions: cff },
       lambda: {
         account: { ConcurrentExecutions: { current: this.accountCurrent, max: this.accountMax }, Throttles: this.accountThrottles },
         functions,
@@ -386,6 +442,19 @@ export function toPrometheus(s: MetricsSnapshot): string {
   e.summary('edgeproxy_cloudfront_origin_latency_ms', d, cf.OriginLatency);
   e.family('edgeproxy_cloudfront_responses_total', 'counter', 'Viewer responses by status code.');
   for (const [code, n] of Object.entries(cf.statusCodes)) e.sample('edgeproxy_cloudfront_responses_total', { ...d, status: code }, n);
+
+  const perCff: Array<[string, string, (f: CffFunctionMetricsSnapshot) => number]> = [
+    ['edgeproxy_cloudfront_function_invocations_total', 'CloudFront FunctionInvocations: runs of a CloudFront Function.', (f) => f.FunctionInvocations],
+    ['edgeproxy_cloudfront_function_validation_errors_total', 'CloudFront FunctionValidationErrors: runs whose result CloudFront refused.', (f) => f.FunctionValidationErrors],
+    ['edgeproxy_cloudfront_function_execution_errors_total', 'CloudFront FunctionExecutionErrors: runs that threw, rejected or did not end.', (f) => f.FunctionExecutionErrors],
+    ['edgeproxy_cloudfront_function_throttles_total', 'CloudFront FunctionThrottles: requests refused while the function was throttled.', (f) => f.FunctionThrottles],
+  ];
+  for (const [name, help, get] of perCff) {
+    e.family(name, 'counter', help);
+    for (const f of s.cloudfrontFunctions.functions) e.sample(name, { function_name: f.FunctionName }, get(f));
+  }
+  e.family('edgeproxy_cloudfront_function_compute_utilization', 'summary', 'CloudFront FunctionComputeUtilization: 0-100 per run, of the compute budget (cff.compute.budgetMs).');
+  for (const f of s.cloudfrontFunctions.functions) e.summary('edgeproxy_cloudfront_function_compute_utilization', { function_name: f.FunctionName }, f.FunctionComputeUtilization);
   return e.text();
 }
 

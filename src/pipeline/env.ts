@@ -11,6 +11,7 @@ import { wantedCloudFrontHeaders } from '../event/viewer-headers.js';
 import type { Logger } from '../log.js';
 import type { OriginClient } from '../origin/client.js';
 import type { CodeSource } from '../runtime/code-types.js';
+import type { CffHost } from '../runtime/cff-host.js';
 import type { FunctionRuntime } from '../runtime/types.js';
 
 export interface BehaviorFacts {
@@ -46,6 +47,8 @@ export interface Env {
   readonly eventHeads: EventHeads;
   /** Record every step of every exchange (Exchange.trace), for the inspector; off costs nothing per request. */
   readonly trace: boolean;
+  /** CloudFront Functions (docs/cloudfront-functions.md); undefined when the config has none. */
+  readonly cff: CffHost | undefined;
   facts(b: ResolvedBehavior): BehaviorFacts;
 }
 
@@ -75,7 +78,7 @@ export function createEnv(
   cache: EdgeCache,
   log: Logger,
   code?: CodeSource,
-  opts: { trace?: boolean } = {},
+  opts: { trace?: boolean; cff?: CffHost } = {},
 ): Env {
   const table = new Map<ResolvedBehavior, BehaviorFacts>();
   for (const b of config.behaviors) {
@@ -92,6 +95,7 @@ export function createEnv(
     viaSuffix: ` ${config.viaHost}.cloudfront.net (CloudFront)`,
     eventHeads: eventHeads(config),
     trace: opts.trace === true,
+    cff: opts.cff,
     facts(b) {
       const f = table.get(b);
       if (!f) throw new Error(`behavior ${b.pathPattern} was not prepared at start`);

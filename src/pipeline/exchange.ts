@@ -84,8 +84,14 @@ export interface Exchange {
   /** The viewer's HTTP version (`1.1`, `2.0`), read once for Via, CloudFront-Viewer-Http-Version and compression. */
   readonly viewerHttpVersion: string;
   readonly behavior: ResolvedBehavior;
-  /** The origin of the behavior, chosen from the viewer's original path; a uri rewrite never changes it (docs/cloudfront-reference.md §0). */
-  readonly origin: ResolvedOrigin;
+  /**
+   * The origin of the behavior, chosen from the viewer's original path; a uri rewrite never changes it
+   * (docs/cloudfront-reference.md §0). Only a CloudFront Function's origin helpers replace it, at
+   * viewer-request (docs/cloudfront-functions.md), before the origin side reads it.
+   */
+  origin: ResolvedOrigin;
+  /** An origin group a CloudFront Function made for this request: the secondary and the status codes it fails over on. */
+  failover: { origin: ResolvedOrigin; statusCodes: ReadonlySet<number> } | undefined;
   /** performance.now() when the exchange began: trace times count from it. */
   readonly startedAt: number;
   /** The viewer-side request: as received, then as the viewer-request function left it. */
@@ -154,6 +160,7 @@ export function createExchange(i: ExchangeInit): Exchange {
     viewerHttpVersion: i.req.httpVersion,
     behavior: i.behavior,
     origin: i.origin,
+    failover: undefined,
     startedAt: i.startedAt,
     viewerRequest: i.viewerRequest,
     requestBody: STREAMED,

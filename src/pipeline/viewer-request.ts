@@ -8,6 +8,7 @@ import { rawHeaderValue } from '../event/headers.js';
 import { viewerHeadersFromRaw } from '../event/viewer-headers.js';
 import type { Env } from './env.js';
 import type { Exchange } from './exchange.js';
+import { cffFunction, runCffViewerRequest } from './cff.js';
 import { runRequestTrigger } from './invoke.js';
 import { guardViewerRequest } from '../viewer/guard.js';
 import type { Next, StepResult } from './steps.js';
@@ -62,6 +63,8 @@ export function viewerRequest(env: Env, ex: Exchange): StepResult<'viewer-reques
 }
 
 async function runViewerRequest(env: Env, ex: Exchange, assoc: Association): Promise<Next<'viewer-request'>> {
+  const cff = cffFunction(env, assoc);
+  if (cff !== undefined) return runCffViewerRequest(env, ex, cff);
   const next = await runRequestTrigger(env, ex, 'viewer-request', assoc, ex.viewerRequest);
   // A generated response goes straight to the viewer: no cache, no viewer-response (docs/cloudfront-reference.md §5.1).
   if (next === undefined) return 'deliver';

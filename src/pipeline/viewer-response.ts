@@ -6,6 +6,7 @@ import type { Association } from '../config/types.js';
 import type { CfResponse } from '../event/types.js';
 import type { Env } from './env.js';
 import type { Exchange, ExchangeResponse } from './exchange.js';
+import { cffFunction, runCffViewerResponse } from './cff.js';
 import { runResponseTrigger } from './invoke.js';
 import type { Next, StepResult } from './steps.js';
 
@@ -20,6 +21,11 @@ export function viewerResponse(env: Env, ex: Exchange): StepResult<'viewer-respo
 async function runViewerResponse(env: Env, ex: Exchange, assoc: Association, r: ExchangeResponse): Promise<Next<'viewer-response'>> {
   const headers = r.age === undefined ? r.headers : { ...r.headers, age: [{ key: 'Age', value: String(r.age) }] };
   const input: CfResponse = { status: String(r.status), statusDescription: r.statusDescription, headers };
+  const cff = cffFunction(env, assoc);
+  if (cff !== undefined) {
+    await runCffViewerResponse(env, ex, cff, r, input);
+    return 'deliver';
+  }
   // An Age the function set is dropped at delivery with CloudFront's other own headers (deliver.ts
   // OURS), not deleted here: a `delete` would turn the headers into a slow dictionary for the rest.
   await runResponseTrigger(env, ex, 'viewer-response', assoc, ex.viewerRequest, input, r);

@@ -17,6 +17,8 @@ import { KeyValueStore, KvsFileError, parseKvsData } from '../cff/kvs.js';
 import { ConfigError } from '../config/errors.js';
 import type { ResolvedConfig, ResolvedFunction } from '../config/types.js';
 import type { Logger } from '../log.js';
+import type { CffMetrics } from '../observe/metrics.js';
+import { ComputeMeter } from '../cff/compute.js';
 import { encodeCffEvent, isCffEnvelope, type CffEnvelope, type CffRunPrefix, type CffWorkerInit, type KvsUpdateMessage } from './cff-protocol.js';
 import { watchFiles, type FileWatcher } from './code/watch.js';
 import { decodeWorkerMessage, encodeInvoke } from './protocol.js';
@@ -273,6 +275,7 @@ export interface CffHostOptions {
   debounceMs?: number;
   /** The clock for KVS metadata (tests). */
   now?: () => Date;
+  metrics?: CffMetrics;
 }
 
 export class CffHost {
@@ -284,8 +287,11 @@ export class CffHost {
   readonly #stores = new Map<string, KeyValueStore>();
   readonly #storeWatchers: FileWatcher[] = [];
   readonly #now: () => Date;
+  readonly #meters = new Map<string, ComputeMeter>();
+  readonly metrics: CffMetrics | undefined;
 
   private constructor(opts: CffHostOptions) {
+    this.metrics = opts.metrics;
     this.config = opts.config;
     this.log = opts.log;
     this.script = cffWorkerScript();
@@ -316,6 +322,7 @@ export class CffHost {
       }
       for (const w of r.warnings) opts.log.warn(`edgeproxy: ${w}`);
       host.#functions.set(fn.id, new CffFunction(host, fn, r.script));
+      host.#meters.set(fn.id, new ComputeMeter(opts.config.cff.compute));
     }
     if (errors.length > 0) {
       await host.close();
@@ -391,6 +398,11 @@ export class CffHost {
   /** The live stores, for the admin listener. */
   stores(): ReadonlyMap<string, KeyValueStore> {
     return this.#stores;
+  }
+
+  /** The function's compute meter (utilization, throttle state). */
+  meter(functionId: string): ComputeMeter | undefined {
+    return this.#meters.get(functionId);
   }
 
   has(functionId: string): boolean {

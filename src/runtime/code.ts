@@ -112,6 +112,8 @@ class Registry implements LocalCodeSource {
   start(): void {
     const problems: string[] = [];
     for (const fn of this.opts.config.functions.values()) {
+      // CloudFront Functions have no versions or builds: runtime/cff-host.ts loads and reloads them.
+      if (fn.cff !== undefined) continue;
       const fc = this.prepare(fn, problems);
       if (fc !== undefined) this.fns.set(fn.id, fc);
     }
