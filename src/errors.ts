@@ -62,7 +62,7 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = {
     pageMessage: 'The Lambda function associated with the CloudFront distribution was throttled.',
     staleOnError: false,
   },
-  // CloudFront Functions (docs/cloudfront-functions.md): their own codes, statuses and X-Cache names,
+  // CloudFront Functions (docs/cloudfront-reference.md §29): their own codes, statuses and X-Cache names,
   // as public captures of real CloudFront responses show them; the page lines are the ones seen there.
   FunctionValidationError: {
     status: 502,

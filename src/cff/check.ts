@@ -8,7 +8,7 @@
 // Two severities: `error` — the runtime lacks it (AWS documents it as unsupported, or the code cannot
 // load); `warning` — AWS does not list it for the runtime (destructuring, spread, classes, …): V8 runs it,
 // CloudFront may not. `strict` turns warnings into errors. Passing here is not proof that CloudFront's
-// engine accepts the code: V8 is more permissive (docs/cloudfront-functions.md).
+// engine accepts the code: V8 is more permissive (docs/cloudfront-reference.md §22.4).
 
 import { parse, type Node as AcornNode, type AnyNode, type Program } from 'acorn';
 import { ancestor } from 'acorn-walk';

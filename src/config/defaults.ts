@@ -127,7 +127,7 @@ export const DEFAULT_VIEWER_MAX_HEADER_BYTES = 65_536;
 export const DEFAULT_CLOSE_GRACE_MS = 10_000;
 
 // ---------------------------------------------------------------------------------------------
-// CloudFront Functions defaults (docs/cloudfront-functions.md; the reasons in docs/decisions.md)
+// CloudFront Functions defaults (docs/cloudfront-reference.md §20–§34; the reasons in docs/decisions.md)
 // ---------------------------------------------------------------------------------------------
 
 /** The runtime of a function given with `--cff` and no runtime comment in its first line. */

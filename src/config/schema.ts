@@ -184,7 +184,7 @@ export const functionSchema = z.strictObject({
   /** Named pointers to published versions (docs/cloudfront-reference.md §9.1): `{ "live": { "version": "2" } }`. */
   aliases: z.record(z.string(), aliasSchema).optional(),
   /**
-   * `cloudfront-js-1.0` / `cloudfront-js-2.0` make it a CloudFront Function (docs/cloudfront-functions.md);
+   * `cloudfront-js-1.0` / `cloudfront-js-2.0` make it a CloudFront Function (docs/cloudfront-reference.md §22);
    * a Node.js runtime name, or none, a Lambda@Edge function.
    */
   runtime: z.enum(FUNCTION_RUNTIMES, { error: `must be one of ${FUNCTION_RUNTIMES.join(', ')}` }).optional(),
@@ -203,7 +203,7 @@ export const keyValueStoreSchema = z.strictObject({
     .optional(),
 });
 
-/** How CloudFront Functions run here (docs/cloudfront-functions.md). */
+/** How CloudFront Functions run here (docs/cloudfront-reference.md §22.4, §30). */
 export const cffSchema = z.strictObject({
   /** The feature check's warnings become load errors. */
   strict: z.boolean().optional(),

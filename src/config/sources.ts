@@ -52,7 +52,7 @@ export interface FlagOverrides {
 
 /**
  * A runtime comment on a function file's first line — `// cloudfront-js-2.0`, `/* runtime: cloudfront-js-1.0 *\/` —
- * makes a flag's file a CloudFront Function without `--cff` (docs/cloudfront-functions.md).
+ * makes a flag's file a CloudFront Function without `--cff` (docs/config.md, command-line flags).
  */
 export const RUNTIME_COMMENT = /^\s*(?:\/\/|\/\*)\s*(?:runtime\s*[:=]\s*)?(cloudfront-js-[12]\.0)\b/;
 

@@ -26,7 +26,7 @@ export interface ResolvedOrigin {
   /** Origin custom headers, name as written → value. Sent on every origin request. */
   customHeaders: Readonly<Record<string, string>>;
   sslProtocols: readonly string[];
-  /** The Host sent to the origin, when a CloudFront Function's origin helper set one (docs/cloudfront-functions.md). */
+  /** The Host sent to the origin, when a CloudFront Function's origin helper set one (docs/cloudfront-reference.md §26.1). */
   hostHeader?: string;
 }
 
@@ -49,11 +49,11 @@ export interface ResolvedFunction {
   configPath?: string;
   /** The function's aliases by name (docs/cloudfront-reference.md §9.1). loadConfig always sets it; absent = none. */
   aliases?: ReadonlyMap<string, ResolvedAlias>;
-  /** Set for a CloudFront Function (docs/cloudfront-functions.md); absent = a Lambda@Edge function. */
+  /** Set for a CloudFront Function (docs/cloudfront-reference.md §22); absent = a Lambda@Edge function. */
   cff?: { runtime: CffRuntime; keyValueStore: string | undefined };
 }
 
-/** A CloudFront KeyValueStore (docs/cloudfront-functions.md): checked at start, read by functions. */
+/** A CloudFront KeyValueStore (docs/cloudfront-reference.md §27): checked at start, read by functions. */
 export interface ResolvedKeyValueStore {
   name: string;
   /** The UUID `cf.kvs(id)` names. */

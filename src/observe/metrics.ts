@@ -104,7 +104,7 @@ export interface CffFunctionMetricsSnapshot {
   FunctionValidationErrors: number;
   FunctionExecutionErrors: number;
   FunctionThrottles: number;
-  /** 0–100 per run (edgeproxy's compute model, docs/cloudfront-functions.md). */
+  /** 0–100 per run (edgeproxy's compute model, docs/cloudfront-reference.md §30). */
   FunctionComputeUtilization: DurationSummary;
 }
 

@@ -1,4 +1,4 @@
-// Runs a CloudFront Function at viewer-request or viewer-response (docs/cloudfront-functions.md): the
+// Runs a CloudFront Function at viewer-request or viewer-response (docs/cloudfront-reference.md §21–§29): the
 // event in CloudFront Functions' shape, the run in its worker, the result checked and written back,
 // origin helper calls applied, and every failure as CloudFront answers it — 502 FunctionValidationError,
 // 503 FunctionExecutionError, 503 FunctionThrottledError (public captures of CloudFront responses).

@@ -47,7 +47,7 @@ export interface Env {
   readonly eventHeads: EventHeads;
   /** Record every step of every exchange (Exchange.trace), for the inspector; off costs nothing per request. */
   readonly trace: boolean;
-  /** CloudFront Functions (docs/cloudfront-functions.md); undefined when the config has none. */
+  /** CloudFront Functions (docs/cloudfront-reference.md §20); undefined when the config has none. */
   readonly cff: CffHost | undefined;
   facts(b: ResolvedBehavior): BehaviorFacts;
 }

@@ -87,7 +87,7 @@ export interface Exchange {
   /**
    * The origin of the behavior, chosen from the viewer's original path; a uri rewrite never changes it
    * (docs/cloudfront-reference.md §0). Only a CloudFront Function's origin helpers replace it, at
-   * viewer-request (docs/cloudfront-functions.md), before the origin side reads it.
+   * viewer-request (docs/cloudfront-reference.md §26), before the origin side reads it.
    */
   origin: ResolvedOrigin;
   /** An origin group a CloudFront Function made for this request: the secondary and the status codes it fails over on. */

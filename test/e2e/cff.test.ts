@@ -1,5 +1,5 @@
 // CloudFront Functions end to end: a real origin, the real proxy, real worker threads. The fixtures
-// are in test/fixtures/cff/ (docs/cloudfront-functions.md describes the behaviour checked here).
+// are in test/fixtures/cff/ (docs/cloudfront-reference.md §20–§34 has the rules checked here).
 
 import { createHash } from 'node:crypto';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -384,12 +384,14 @@ describe('CloudFront Functions: compute utilization and the injected clock', () 
       expect(first.headers['x-cache']).toBe('FunctionExecutionError from cloudfront');
       expect(proxy.logs.some((l) => /over the hard cap of 0\.002 ms \(cff\.compute\.mode "strict"\); ComputeUtilization 100/.test(l))).toBe(true);
       // 20 runs (the throttle window) all at 100 → throttled for the cool-down; bounded loop.
-      let throttled: string | undefined;
+      let throttled: { status: number; xCache: unknown; text: string } | undefined;
       for (let i = 0; i < 25 && throttled === undefined; i++) {
         const r = await send(proxy.url, '/');
-        if (r.headers['x-cache'] === 'FunctionThrottledError from cloudfront') throttled = String(r.status);
+        if (r.headers['x-cache'] !== 'FunctionExecutionError from cloudfront') throttled = { status: r.status, xCache: r.headers['x-cache'], text: r.text };
       }
-      expect(throttled).toBe('503');
+      expect(throttled?.status).toBe(503);
+      expect(throttled?.xCache).toBe('FunctionThrottledError from cloudfront');
+      expect(throttled?.text).toContain('The CloudFront function associated with the CloudFront distribution was throttled.');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

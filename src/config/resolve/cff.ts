@@ -1,4 +1,4 @@
-// CloudFront Functions in the config (docs/cloudfront-functions.md): which functions are CloudFront
+// CloudFront Functions in the config (docs/cloudfront-reference.md §20, §21): which functions are CloudFront
 // Functions, their key value stores (the data file checked here, before listening), the settings a
 // CloudFront Function does not have, and CloudFront's association rules — viewer events only, and
 // never a CloudFront Function and a Lambda@Edge function on the viewer side of one behavior

@@ -57,7 +57,7 @@ function md5(s: string): string {
 
 export type ResolvedSettings = Omit<ResolvedConfig, 'origins' | 'functions' | 'behaviors' | 'viewerHeaders' | 'customErrorResponses' | 'lambda' | 'keyValueStores'>;
 
-/** `cff` (docs/cloudfront-functions.md): how CloudFront Functions run, every default applied. */
+/** `cff` (docs/cloudfront-reference.md §22.4, §30): how CloudFront Functions run, every default applied. */
 function resolveCff(data: ParsedConfig, flags: FlagOverrides, pop: string): ResolvedCffSettings {
   const c = data.cff;
   const budgetMs = c?.compute?.budgetMs ?? DEFAULT_CFF_COMPUTE_BUDGET_MS;

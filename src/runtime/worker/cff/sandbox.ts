@@ -38,7 +38,7 @@ export interface SandboxOptions {
 
 export interface RunInput {
   eventType: 'viewer-request' | 'viewer-response';
-  /** JSON of the CloudFront Functions event (§4 of docs/cloudfront-functions.md). */
+  /** JSON of the CloudFront Functions event (docs/cloudfront-reference.md §24). */
   eventJson: string;
   /** The request's raw query string for request.rawQueryString() (2.0): undefined when the URL has no `?`. */
   rawQuery: string | undefined;
