@@ -2,7 +2,9 @@
 // by the origin-request function (request.origin), and stream the answer back without buffering it.
 
 import { STATUS_CODES } from 'node:http';
-import { originRequestToFetch } from '../event/origin-request.js';
+import { customOriginFor, originHostHeader, originRequestToFetch } from '../event/origin-request.js';
+import type { CfRequest } from '../event/types.js';
+import { discardBody } from './discard.js';
 import { rawToCfHeadersEndToEnd } from '../event/hop-by-hop.js';
 import type { Env } from './env.js';
 import type { Exchange } from './exchange.js';
@@ -19,9 +21,36 @@ function withoutFraming(raw: string[], keepLength: boolean): string[] {
   return out;
 }
 
+/** Methods an origin group fails over for (CloudFront's origin failover: GET, HEAD and OPTIONS only). */
+const FAILOVER_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export async function originFetch(env: Env, ex: Exchange): Promise<Next<'origin-fetch'>> {
   const request = ex.originRequest;
   if (!request) throw new Error('origin-fetch without an origin request');
+  const fo = ex.failover;
+  if (fo === undefined || !FAILOVER_METHODS.has(request.method)) return fetchOnce(env, ex, request);
+  // An origin group a CloudFront Function made (docs/cloudfront-reference.md §26.3): the primary's
+  // answer unless its status is a failover code or it cannot be reached; then the secondary's.
+  try {
+    await fetchOnce(env, ex, request);
+    if (ex.response !== undefined && !fo.statusCodes.has(ex.response.status)) return 'origin-response';
+    discardBody(ex.response);
+  } catch {
+    // The primary could not be reached (connection, DNS, timeout): CloudFront fails over too.
+  }
+  const primary = ex.origin;
+  ex.origin = fo.origin;
+  ex.failover = undefined;
+  request.origin = { custom: customOriginFor(fo.origin) };
+  const host = request.headers['host']?.[0]?.value;
+  if (fo.origin.hostHeader !== undefined) request.headers['host'] = [{ key: 'Host', value: fo.origin.hostHeader }];
+  else if (host === (primary.hostHeader ?? originHostHeader(primary.domainName, primary.protocol, primary.port))) {
+    request.headers['host'] = [{ key: 'Host', value: originHostHeader(fo.origin.domainName, fo.origin.protocol, fo.origin.port) }];
+  }
+  return fetchOnce(env, ex, request);
+}
+
+async function fetchOnce(env: Env, ex: Exchange, request: CfRequest): Promise<Next<'origin-fetch'>> {
   const { headers, origin } = originRequestToFetch(request, ex.requestId);
   const bodyless = request.method === 'GET' || request.method === 'HEAD';
   const body = bodyless ? null : ex.requestBody.kind === 'buffer' ? ex.requestBody.buf : ex.req;

@@ -234,9 +234,12 @@ describe('CloudFront Functions: origin helpers', () => {
   let second: TestOrigin;
   let proxy: TestProxy;
   beforeAll(async () => {
-    first = await startOrigin();
+    first = await startOrigin((req, res) => {
+      res.writeHead(req.url === '/group' ? 503 : 200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ url: req.url }));
+    });
     second = await startOrigin((req, res) => {
-      res.writeHead(req.url?.startsWith('/group') ? 200 : 200, { 'content-type': 'text/plain', 'x-origin': 'second' });
+      res.writeHead(200, { 'content-type': 'text/plain', 'x-origin': 'second' });
       res.end(`second ${req.url}`);
     });
     proxy = await startProxy({
@@ -270,6 +273,17 @@ describe('CloudFront Functions: origin helpers', () => {
     expect(bad.status).toBe(502);
     expect(bad.headers['x-cache']).toBe('FunctionValidationError from cloudfront');
     expect(proxy.logs.some((l) => l.includes('no origin "nope" in this distribution (origins: first, second)'))).toBe(true);
+  });
+
+  it('createRequestOriginGroup fails over to the second origin on a listed status (GET)', async () => {
+    const firstBefore = first.hits;
+    const r = await send(proxy.url, '/group');
+    expect(r.status).toBe(200);
+    expect(r.text).toBe('second /group');
+    expect(first.hits).toBe(firstBefore + 1);
+    // POST never fails over: the primary's 503 stands.
+    const post = await send(proxy.url, '/group', { method: 'POST', body: 'x' });
+    expect(post.status).toBe(503);
   });
 
   it('without a helper call the behavior\'s origin serves', async () => {
