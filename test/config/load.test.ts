@@ -358,7 +358,9 @@ describe('demo config', () => {
   it('uses the four example functions from <projectRoot>/functions', () => {
     const input = demoConfigInput('http://127.0.0.1:5555', '/proj');
     expect(input.origins[0]!.url).toBe('http://127.0.0.1:5555');
-    expect(input.functions!.map((f) => f.file)).toEqual(Object.values(DEMO_FUNCTIONS).map((f) => path.join('/proj', 'functions', f)));
+    // The four Lambda@Edge examples; the CloudFront Function example (short-links.js) is the fifth.
+    expect(input.functions!.filter((f) => f.runtime === undefined).map((f) => f.file)).toEqual(Object.values(DEMO_FUNCTIONS).map((f) => path.join('/proj', 'functions', f)));
+    expect(input.functions!.filter((f) => f.runtime !== undefined).map((f) => [f.file, f.runtime])).toEqual([[path.join('/proj', 'functions', 'short-links.js'), 'cloudfront-js-2.0']]);
     const def = input.behaviors!.at(-1)!;
     expect(def.pathPattern).toBe('*');
     expect(Object.keys(def.functions!)).toEqual(['viewer-request', 'origin-request', 'origin-response', 'viewer-response']);
@@ -367,8 +369,9 @@ describe('demo config', () => {
   it('loads against this repository when the example functions exist', async () => {
     const root = path.resolve(import.meta.dirname, '..', '..');
     const c = await loadConfig({ object: demoConfigInput('http://127.0.0.1:5555', root), baseDir: root });
-    expect(c.behaviors.map((b) => b.pathPattern)).toEqual(['/api/*', '*']);
-    expect(c.functions.size).toBe(4);
+    expect(c.behaviors.map((b) => b.pathPattern)).toEqual(['/api/*', '/go/*', '*']);
+    expect(c.functions.size).toBe(5);
+    expect(c.functions.get('short-links')?.cff).toEqual({ runtime: 'cloudfront-js-2.0', keyValueStore: 'short-links' });
     expect(c.behaviors[0]!.cachePolicy.name).toBe('CachingDisabled');
   });
 });

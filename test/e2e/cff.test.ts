@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/cache/clock.js';
+import { demoConfigInput } from '../../src/config/demo.js';
 import { loadConfig } from '../../src/config/load.js';
 import { startEdgeProxy, type EdgeProxy } from '../../src/index.js';
 import { memoryLogger } from '../../src/log.js';
@@ -409,5 +410,33 @@ describe('CloudFront Functions: compute utilization and the injected clock', () 
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the demo CloudFront Function (functions/short-links.js) with its key value store', () => {
+  let origin: TestOrigin;
+  let proxy: EdgeProxy;
+  beforeAll(async () => {
+    origin = await startOrigin();
+    const root = path.resolve(import.meta.dirname, '..', '..');
+    const config = await loadConfig({ object: { ...demoConfigInput(origin.url, root), listen: { host: '127.0.0.1', port: 0 } }, baseDir: root });
+    proxy = await startEdgeProxy({ config, log: memoryLogger() });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await origin?.close();
+  });
+
+  it('normalises the name and redirects from the store; an unknown name is a 404 generated at the edge', async () => {
+    const hits = origin.hits;
+    const r = await send(proxy.url, '/go/About/');
+    expect(r.status).toBe(302);
+    expect(r.headers.location).toBe('/about/');
+    expect(r.headers['x-cache']).toBe('FunctionGeneratedResponse from cloudfront');
+    expect((await send(proxy.url, '/go//first-post')).headers.location).toBe('/blog/first-post/');
+    const missing = await send(proxy.url, '/go/nope');
+    expect(missing.status).toBe(404);
+    expect(missing.text).toBe('No short link named "nope"\n');
+    expect(origin.hits).toBe(hits);
   });
 });
