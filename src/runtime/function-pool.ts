@@ -4,6 +4,7 @@
 // invocations go, in FIFO order, to a warm worker of their code, else a new worker, else the shortest
 // backlog of a busy one. What a worker sends back (ring.ts, protocol.ts) drives its slot's transitions.
 
+import type { Worker } from 'node:worker_threads';
 import type { ResolvedFunction } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { Batch } from './batch.js';
@@ -14,8 +15,8 @@ import { elapsed, failure, initFailure, notRun, parseResult } from './outcome.js
 import type { PlatformLog } from './platform-log.js';
 import { decodeWorkerMessage, encodeInvoke, ERROR_TYPES, type LogLevel, timeoutMessage, type WorkerToHost } from './protocol.js';
 import { INIT_TIMEOUT_MS, type InitResult, type Invocation, type InvocationPool, Slot, type SlotOwner } from './slot.js';
+import type { RingReader } from './ring.js';
 import type { FunctionPoolStats, InvokeOutcome } from './types.js';
-import { startWorker } from './worker-start.js';
 
 /** At most this many invocations wait in one worker's backlog; the rest wait in the pool's queue. */
 const PIPELINE_DEPTH = 16;
@@ -31,6 +32,11 @@ export interface PoolHost {
   readonly exiting: Set<Promise<void>>;
   /** Ends an admitted invocation: logs, counters, metrics, and its promise. Exactly once per invocation. */
   settle(inv: Invocation, outcome: InvokeOutcome): void;
+  /**
+   * A new thread loading `code` (worker-start.ts for Lambda's Node.js runtime). The pool only needs it
+   * to speak protocol.ts through a ring, so another kind of worker code can be scheduled the same way.
+   */
+  startWorker(fn: ResolvedFunction, code: CodeRef): { worker: Worker; ring: RingReader };
 }
 
 /** The runtime's settings, resolved by the config layer (src/config/defaults.ts). */
@@ -38,7 +44,6 @@ export interface PoolSettings {
   readonly maxWorkersPerFunction: number;
   readonly idleTimeoutMs: number;
   readonly prewarm: boolean;
-  readonly workerScript: string;
 }
 
 /** Which worker may serve which invocation: same version, file, export and generation. */
@@ -156,7 +161,7 @@ export class FunctionPool implements InvocationPool, SlotOwner {
   }
 
   #spawn(code: CodeRef): Slot {
-    const { worker, ring } = startWorker(this.host.settings.workerScript, this.fn, code, !this.host.logs.quiet);
+    const { worker, ring } = this.host.startWorker(this.fn, code);
     let onExit: () => void = () => {};
     const exited = new Promise<void>((r) => (onExit = r));
     const slot = new Slot(this, worker, ring, code, codeKey(code), exited);

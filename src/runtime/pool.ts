@@ -2,7 +2,8 @@
 // event loop (a `while(true)` must not hang the proxy). This module is the runtime's front door and
 // its only public surface; the parts behind it each do one job.
 //
-// Public surface (all a caller needs; everything else in src/runtime is internal):
+// Public surface (all a caller needs; the files listed below are internal to it — the code registry,
+// code.ts, is a front door of its own):
 //
 //   createRuntime(opts: RuntimeOptions): EdgeRuntime
 //     opts: the resolved `runtime` settings of the config (ResolvedConfig['runtime'], defaults and checks
@@ -26,17 +27,20 @@
 //                      and what each worker sends back
 //   slot.ts            one worker as a state machine (starting → idle ⇄ busy → dead) with its timers
 //   batch.ts           everything sent to a worker in one turn of the event loop goes as one message
-//   platform-log.ts    Lambda's START/END/REPORT, timeout and console lines
+//   outcome.ts         the outcomes the runtime builds itself
+// and what is Lambda's (Node.js runtime) about it:
+//   worker-start.ts    the worker script and starting a thread for one build of a function
 //   identity.ts        function name, version, ARN, log stream and environment variables
 //   memory.ts          heap limits for a memory size, REPORT's Max Memory Used
-//   worker-start.ts    the worker script and starting a thread for one build of a function
+//   platform-log.ts    START/END/REPORT, timeout and console lines
 //   load-diagnosis.ts  why a function did not load, in one line for the operator
-//   outcome.ts         the outcomes the runtime builds itself
-//   protocol.ts, ring.ts, worker/  the thread boundary; worker/ imports nothing from the host
-// A second kind of worker code (another runtime than Lambda's Node.js) would bring its own worker/
-// entry, protocol and identity, and reuse admission, slot, batch and the pool's scheduling.
+// The thread boundary is protocol.ts and ring.ts (plus cff-protocol.ts); worker/ runs inside the
+// threads and imports nothing from the host. Another kind of worker code that speaks protocol.ts
+// through a ring (CloudFront Functions' worker/cff/) is scheduled by the same FunctionPool: it only
+// needs its own PoolHost.startWorker (and its own log lines and load messages).
 
 import { randomUUID } from 'node:crypto';
+import type { Worker } from 'node:worker_threads';
 import type { ResolvedConfig, ResolvedFunction } from '../config/types.js';
 import { ConfigError } from '../config/errors.js';
 import type { Logger } from '../log.js';
@@ -49,12 +53,13 @@ import { describeLoadFailure, fileProblem, functionWhere } from './load-diagnosi
 import { elapsed, failure, initFailure, notRun, throttled } from './outcome.js';
 import { PlatformLog } from './platform-log.js';
 import { ERROR_TYPES } from './protocol.js';
+import type { RingReader } from './ring.js';
 import type { Invocation } from './slot.js';
 import type { FunctionRuntime, InvokeOutcome, InvokeRequest, RuntimeStats } from './types.js';
-import { workerScript } from './worker-start.js';
+import { startWorker, workerScript } from './worker-start.js';
 
 /** How long close() waits for invocations in flight before terminating their workers. */
-export const CLOSE_GRACE_MS = 2_000;
+const CLOSE_GRACE_MS = 2_000;
 
 export interface RuntimeOptions extends Readonly<ResolvedConfig['runtime']> {
   log: Logger;
@@ -92,9 +97,11 @@ class Runtime implements EdgeRuntime, PoolHost {
   #inFlight = 0;
   #drained: (() => void) | undefined;
   #closing: Promise<void> | undefined;
+  readonly #script: string;
 
   constructor(opts: RuntimeOptions, script: string) {
-    this.settings = { maxWorkersPerFunction: opts.maxWorkersPerFunction, idleTimeoutMs: opts.idleTimeoutMs, prewarm: opts.prewarm, workerScript: script };
+    this.settings = { maxWorkersPerFunction: opts.maxWorkersPerFunction, idleTimeoutMs: opts.idleTimeoutMs, prewarm: opts.prewarm };
+    this.#script = script;
     this.logs = new PlatformLog(opts.log);
     this.#admission = new Admission(opts.accountConcurrency, opts.functions);
     this.#metrics = opts.metrics;
@@ -142,6 +149,11 @@ class Runtime implements EdgeRuntime, PoolHost {
       if (unserializable === undefined) pool.enqueue(inv);
       else this.settle(inv, failure('error', 'Edgeproxy.EventNotSerializable', `the event could not be serialized: ${unserializable}`, 0));
     });
+  }
+
+  startWorker(fn: ResolvedFunction, code: CodeRef): { worker: Worker; ring: RingReader } {
+    // Without REPORT lines nobody reads the memory high-water mark: the worker skips measuring it.
+    return startWorker(this.#script, fn, code, !this.logs.quiet);
   }
 
   settle(inv: Invocation, outcome: InvokeOutcome): void {

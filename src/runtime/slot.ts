@@ -53,7 +53,7 @@ export type SlotState = 'starting' | 'idle' | 'busy' | 'dead';
 type SlotEvent = 'give' | 'loaded' | 'finish' | 'die';
 
 /** Every legal transition: per method, from which state to which. */
-export const SLOT_TRANSITIONS: { readonly [E in SlotEvent]: { readonly [S in SlotState]?: readonly SlotState[] } } = {
+const SLOT_TRANSITIONS: { readonly [E in SlotEvent]: { readonly [S in SlotState]?: readonly SlotState[] } } = {
   /** A cold worker keeps it until loaded, a busy one behind `current`. */
   give: { starting: ['starting'], idle: ['busy'], busy: ['busy'] },
   loaded: { starting: ['idle', 'busy'] },
