@@ -76,7 +76,7 @@ const CONFIG_OPTIONS = {
 } as const;
 
 export function parseConfigCommand(rest: string[]): ConfigCommand {
-  let values;
+  let values: ReturnType<typeof parseArgs<{ options: typeof CONFIG_OPTIONS; strict: true; allowPositionals: false }>>['values'];
   try {
     ({ values } = parseArgs({ args: rest, options: CONFIG_OPTIONS, strict: true, allowPositionals: false }));
   } catch (e) {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import type { ConfigInput } from '../config/schema.js';
 import { resolveTemplate } from './cloudformation.js';
+import type { Obj } from './json.js';
 import { type LocalCode, type MapContext, mapDistribution } from './map.js';
 import { readDistributionFile } from './parse.js';
 import type { NotEmulated } from './report.js';
@@ -29,7 +30,7 @@ export interface Imported {
 export async function importDistribution(o: ImportOptions): Promise<Imported> {
   const src = await readDistributionFile(o.file);
   const ctx: MapContext = { originMap: o.originMap, functionMap: o.functionMap };
-  let dc;
+  let dc: Obj;
   if (src.kind === 'cloudformation') {
     const t = resolveTemplate(src.template, {
       label: o.file,
