@@ -7,7 +7,7 @@ import { CACHEABLE_CC, NO_STORE_CC, ORIGIN_CONTENT_TYPE } from './servers/origin
 /** The config-file input as the lead published it (src/config/schema.ts's ConfigInput), as far as the bench uses it. */
 export interface EdgeConfigInput {
   origins: Array<{ id: string; url: string }>;
-  functions: Array<{ id: string; file: string; export?: string }>;
+  functions: Array<{ id: string; file: string; export?: string; runtime?: string }>;
   behaviors: Array<{
     pathPattern: string;
     origin: string;
@@ -47,6 +47,8 @@ export interface Scenario {
   baseline: ServerRole;
   /** Calibration scenarios check the harness itself; they run only when named in --scenario. */
   calibration?: boolean;
+  /** Comparisons beyond the issue's set (CloudFront Functions): they too run only when named in --scenario. */
+  optIn?: boolean;
   request: RequestSpec;
   /** Send the request twice before measuring, so a cacheable response is stored and the sample is a hit. */
   primeForHit: boolean;
@@ -65,9 +67,11 @@ const FN = {
   ores: { id: 'ores', file: 'set-header-origin-response.mjs' },
   readBody: { id: 'readBody', file: 'read-body.mjs' },
   generate: { id: 'generate', file: 'generate.mjs' },
+  /** The same rewrite as vreq, as a CloudFront Function. */
+  vreqCff: { id: 'vreqCff', file: 'set-header-viewer-request-cff.js', runtime: 'cloudfront-js-2.0' },
 } as const;
 
-type Fn = (typeof FN)[keyof typeof FN];
+type Fn = { id: string; file: string; runtime?: string };
 type Assoc = NonNullable<EdgeConfigInput['behaviors'][number]['functions']>;
 
 function edge(label: string, fns: Fn[], functions: Assoc, cachePolicy = 'CachingOptimized'): Extract<ServerRole, { kind: 'edgeproxy' }> {
@@ -76,7 +80,7 @@ function edge(label: string, fns: Fn[], functions: Assoc, cachePolicy = 'Caching
     label,
     config: (originUrl) => ({
       origins: [{ id: 'origin', url: originUrl }],
-      functions: fns.map((f) => ({ id: f.id, file: f.file })),
+      functions: fns.map((f) => (f.runtime === undefined ? { id: f.id, file: f.file } : { id: f.id, file: f.file, runtime: f.runtime })),
       behaviors: [{ pathPattern: '*', origin: 'origin', functions, cachePolicy }],
       listen: { host: '127.0.0.1', port: 0 },
     }),
@@ -199,6 +203,27 @@ export const SCENARIOS: readonly Scenario[] = [
     expectXCache: '',
   },
   {
+    name: 'h-cff',
+    title: 'cache hit, a CloudFront Function (2.0) at viewer-request sets a request header, 1 KiB',
+    target: edge('edgeproxy', [FN.vreqCff], { 'viewer-request': 'vreqCff' }),
+    baseline: LIMIT,
+    request: get('/cache/1024'),
+    primeForHit: true,
+    expectXCache: 'Hit',
+    fallback: hitFallback(1024),
+    optIn: true,
+  },
+  {
+    name: 'h-cff-vs-lambda',
+    title: 'the same hit: the header set by a CloudFront Function vs by a Lambda@Edge function (baseline)',
+    target: edge('edgeproxy', [FN.vreqCff], { 'viewer-request': 'vreqCff' }),
+    baseline: edge('lambda@edge', [FN.vreq], { 'viewer-request': 'vreq' }),
+    request: get('/cache/1024'),
+    primeForHit: true,
+    expectXCache: 'Hit',
+    optIn: true,
+  },
+  {
     name: 'g',
     title: `hit under a cache of ${G_OBJECTS / 1000}k distinct ${G_BODY_BYTES} B objects, keys at random`,
     target: noFunctions,
@@ -245,7 +270,7 @@ export const CALIBRATION: readonly Scenario[] = [
  * nothing. Without a filter: the issue's scenarios, not the calibration ones.
  */
 export function selectScenarios(filter: string | undefined, all: readonly Scenario[] = [...SCENARIOS, ...CALIBRATION]): Scenario[] {
-  if (filter === undefined || filter.trim() === '') return all.filter((s) => !s.calibration);
+  if (filter === undefined || filter.trim() === '') return all.filter((s) => !s.calibration && !s.optIn);
   const patterns = filter.split(',').map((p) => p.trim()).filter((p) => p !== '');
   const picked = new Set<string>();
   for (const p of patterns) {

@@ -161,7 +161,8 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
     if (config.lambda !== undefined) {
       lambda = await startLambdaApi({
         config: config.lambda,
-        functions: config.functions,
+        // CloudFront Functions are not Lambda functions: the Invoke API does not list or run them.
+        functions: new Map([...config.functions].filter(([, f]) => f.cff === undefined)),
         code,
         runtime,
         tap,

@@ -53,15 +53,31 @@ interface Pending {
   resolve: (o: CffInvokeOutcome) => void;
 }
 
+interface InFlight {
+  id: number;
+  p: Pending;
+}
+
 interface Slot {
   worker: Worker;
   ring: RingReader;
   generation: number;
   state: 'starting' | 'idle' | 'busy' | 'dead';
-  current: { id: number; p: Pending; timer: NodeJS.Timeout | undefined } | undefined;
+  /** Sent to the worker, in order; the worker runs them one at a time, the head first. */
+  inFlight: InFlight[];
+  /** Invocation strings not yet posted: everything dispatched in one turn goes as one message. */
+  outbox: string[];
+  /** The run timeout of the head of `inFlight`. */
+  timer: NodeJS.Timeout | undefined;
   /** Told how the load ended (undefined: loaded) — the start-up probe waits on it. */
   onLoad: ((error: string | undefined) => void) | undefined;
 }
+
+/**
+ * Runs sent ahead to one worker: while it runs one, the next ones wait in its message queue, so it
+ * never idles between runs (a host → worker hop costs more than a small run). Bounded, so a loop holds few.
+ */
+const PIPELINE_DEPTH = 8;
 
 /** Reads and checks a function's file: the script, or the findings that refuse it (one line each). */
 export async function loadCffCode(fn: ResolvedFunction, strict: boolean): Promise<{ script: string; warnings: string[] } | { errors: string[] }> {
@@ -107,22 +123,27 @@ class CffFunction {
 
   pump(): void {
     while (this.queue.length > 0) {
-      let slot: Slot | undefined;
+      let best: Slot | undefined;
+      let live = 0;
+      let starting = false;
       for (const s of this.slots) {
-        if (s.state === 'idle' && s.generation === this.code.generation) {
-          slot = s;
-          break;
+        if (s.state === 'dead' || s.generation !== this.code.generation) continue;
+        live++;
+        if (s.state === 'starting') {
+          starting = true;
+          continue;
         }
+        if (s.inFlight.length >= PIPELINE_DEPTH) continue;
+        if (best === undefined || s.inFlight.length < best.inFlight.length) best = s;
       }
-      if (slot === undefined) {
-        const live = [...this.slots].filter((s) => s.state !== 'dead' && s.generation === this.code.generation).length;
-        const starting = [...this.slots].some((s) => s.state === 'starting' && s.generation === this.code.generation);
-        // One start at a time is enough: the queue waits for it (or for a busy worker).
-        if (live < this.host.maxWorkers && !starting) this.spawn();
-        return;
+      // A fresh worker rather than a deeper backlog, while there is room for one (one start at a time).
+      if ((best === undefined || best.inFlight.length > 0) && live < this.host.maxWorkers && !starting) {
+        this.spawn();
+        if (best === undefined) return;
       }
-      const p = this.queue.shift()!;
-      this.dispatch(slot, p);
+      if (best === undefined) return;
+      const p = this.queue.shift() as Pending;
+      this.dispatch(best, p);
     }
   }
 
@@ -140,7 +161,7 @@ class CffFunction {
       resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
       name: `edgeproxy:cff:${this.fn.id}`,
     });
-    const slot: Slot = { worker, ring: new RingReader(ring), generation: this.code.generation, state: 'starting', current: undefined, onLoad: undefined };
+    const slot: Slot = { worker, ring: new RingReader(ring), generation: this.code.generation, state: 'starting', inFlight: [], outbox: [], timer: undefined, onLoad: undefined };
     this.slots.add(slot);
     worker.on('message', (m: unknown) => {
       slot.ring.received(m);
@@ -156,10 +177,23 @@ class CffFunction {
   dispatch(slot: Slot, p: Pending): void {
     const id = this.nextId++;
     slot.state = 'busy';
-    const timer = setTimeout(() => this.timedOut(slot), this.host.config.cff.runTimeoutMs);
-    slot.current = { id, p, timer };
+    slot.inFlight.push({ id, p });
+    if (slot.inFlight.length === 1) this.startTimer(slot);
     const r = p.req;
-    slot.worker.postMessage(encodeInvoke(id, this.host.config.cff.runTimeoutMs, r.requestId, encodeCffEvent(r, r.eventJson)));
+    if (slot.outbox.push(encodeInvoke(id, this.host.config.cff.runTimeoutMs, r.requestId, encodeCffEvent(r, r.eventJson))) === 1) {
+      setImmediate(() => this.flush(slot));
+    }
+  }
+
+  flush(slot: Slot): void {
+    if (slot.state === 'dead' || slot.outbox.length === 0) return;
+    slot.worker.postMessage(slot.outbox.join('\n'));
+    slot.outbox.length = 0;
+  }
+
+  startTimer(slot: Slot): void {
+    clearTimeout(slot.timer);
+    slot.timer = setTimeout(() => this.timedOut(slot), this.host.config.cff.runTimeoutMs);
   }
 
   drain(slot: Slot): void {
@@ -167,7 +201,7 @@ class CffFunction {
       const msg = decodeWorkerMessage(text);
       if (msg === undefined || slot.state === 'dead') continue;
       if (msg.t === 'ready') {
-        slot.state = 'idle';
+        slot.state = slot.inFlight.length > 0 ? 'busy' : 'idle';
         slot.onLoad?.(undefined);
         slot.onLoad = undefined;
         this.pump();
@@ -179,31 +213,38 @@ class CffFunction {
         if (slot.onLoad !== undefined) slot.onLoad(text);
         else this.host.log.error(`edgeproxy: CloudFront Function ${this.label}: ${text}`);
         slot.onLoad = undefined;
+        const failed = { ok: false, reason: 'load', errorType: msg.errorType, errorMessage: `${msg.errorMessage}${where}` } as const;
+        for (const f of slot.inFlight.splice(0)) f.p.resolve(failed);
         this.kill(slot);
-        for (const p of this.queue.splice(0)) p.resolve({ ok: false, reason: 'load', errorType: msg.errorType, errorMessage: `${msg.errorMessage}${where}` });
+        for (const p of this.queue.splice(0)) p.resolve(failed);
       } else if (msg.t === 'done') {
-        const cur = slot.current;
-        if (cur === undefined || cur.id !== msg.id) continue;
-        clearTimeout(cur.timer);
-        slot.current = undefined;
+        const head = slot.inFlight[0];
+        if (head === undefined || head.id !== msg.id) continue;
+        slot.inFlight.shift();
         let outcome: CffInvokeOutcome;
         if (msg.ok) {
           const env: unknown = JSON.parse(msg.result);
           outcome = isCffEnvelope(env) ? { ok: true, envelope: env } : { ok: false, reason: 'crash', errorType: 'Edgeproxy.BadEnvelope', errorMessage: 'the worker answered with no run outcome' };
         } else outcome = { ok: false, reason: 'crash', errorType: msg.errorType, errorMessage: msg.errorMessage };
-        cur.p.resolve(outcome);
-        if (slot.generation !== this.code.generation) this.kill(slot);
-        else slot.state = 'idle';
-        this.pump();
+        head.p.resolve(outcome);
+        if (slot.inFlight.length > 0) this.startTimer(slot);
+        else {
+          clearTimeout(slot.timer);
+          slot.timer = undefined;
+          if (slot.generation !== this.code.generation) this.kill(slot);
+          else slot.state = 'idle';
+        }
       }
     }
+    this.pump();
   }
 
   timedOut(slot: Slot): void {
-    const cur = slot.current;
-    if (cur === undefined) return;
-    slot.current = undefined;
-    cur.p.resolve({ ok: false, reason: 'timeout', errorType: 'Edgeproxy.RunTimeout', errorMessage: `the run did not end within ${this.host.config.cff.runTimeoutMs} ms (cff.runTimeout); its worker was ended` });
+    const head = slot.inFlight.shift();
+    if (head === undefined) return;
+    head.p.resolve({ ok: false, reason: 'timeout', errorType: 'Edgeproxy.RunTimeout', errorMessage: `the run did not end within ${this.host.config.cff.runTimeoutMs} ms (cff.runTimeout); its worker was ended` });
+    // The runs sent behind it never started: back to the front of the queue, for another worker.
+    this.queue.unshift(...slot.inFlight.splice(0).map((f) => f.p));
     this.kill(slot);
     this.pump();
   }
@@ -215,19 +256,19 @@ class CffFunction {
     if ((slot.state as Slot['state']) === 'dead') return;
     slot.onLoad?.(`the worker died while loading: ${errorType}: ${errorMessage}`);
     slot.onLoad = undefined;
-    const cur = slot.current;
+    const head = slot.inFlight.shift();
+    const rest = slot.inFlight.splice(0);
     this.kill(slot);
-    if (cur !== undefined) {
-      clearTimeout(cur.timer);
-      cur.p.resolve({ ok: false, reason: 'crash', errorType, errorMessage: `the function's worker died: ${errorMessage}` });
-    }
+    head?.p.resolve({ ok: false, reason: 'crash', errorType, errorMessage: `the function's worker died: ${errorMessage}` });
+    this.queue.unshift(...rest.map((f) => f.p));
     this.pump();
   }
 
   kill(slot: Slot): void {
     if (slot.state === 'dead') return;
     slot.state = 'dead';
-    if (slot.current !== undefined) clearTimeout(slot.current.timer);
+    clearTimeout(slot.timer);
+    slot.timer = undefined;
     this.slots.delete(slot);
     void slot.worker.terminate();
   }
@@ -251,20 +292,19 @@ class CffFunction {
 
   async close(): Promise<void> {
     this.watcher?.close();
-    for (const p of this.queue.splice(0)) p.resolve({ ok: false, reason: 'crash', errorType: 'Edgeproxy.Shutdown', errorMessage: 'edgeproxy is shutting down' });
+    const shutdown = { ok: false, reason: 'crash', errorType: 'Edgeproxy.Shutdown', errorMessage: 'edgeproxy is shutting down' } as const;
+    for (const p of this.queue.splice(0)) p.resolve(shutdown);
     await Promise.all(
       [...this.slots].map((s) => {
-        const cur = s.current;
         s.state = 'dead';
-        if (cur !== undefined) {
-          clearTimeout(cur.timer);
-          cur.p.resolve({ ok: false, reason: 'crash', errorType: 'Edgeproxy.Shutdown', errorMessage: 'edgeproxy is shutting down' });
-        }
+        clearTimeout(s.timer);
+        for (const f of s.inFlight.splice(0)) f.p.resolve(shutdown);
         return s.worker.terminate();
       }),
     );
     this.slots.clear();
   }
+
 }
 
 export interface CffHostOptions {
