@@ -14,10 +14,20 @@ export type CliCommand =
   | { kind: 'serve'; configFile?: string; distribution?: DistributionFlags; flags: FlagOverrides }
   | { kind: 'config'; action: 'print' | 'to-distribution'; configFile?: string; distribution?: DistributionFlags }
   | { kind: 'invalidate'; admin: string; paths: string[]; json: boolean; callerReference?: string }
-  | { kind: 'publish'; admin: string; functionName: string; json: boolean };
+  | { kind: 'publish'; admin: string; functionName: string; json: boolean }
+  | {
+      kind: 'test-function';
+      file: string;
+      eventFile: string;
+      runtime: 'cloudfront-js-1.0' | 'cloudfront-js-2.0' | undefined;
+      kvsFile?: string;
+      nowMs?: number;
+      stage: 'DEVELOPMENT' | 'LIVE';
+      strict: boolean;
+    };
 
 /** Words that select a command other than serving; any other first word is an error, as before. */
-export const SUBCOMMANDS = ['invalidate', 'publish', 'config'] as const;
+export const SUBCOMMANDS = ['invalidate', 'publish', 'config', 'test-function'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Where `invalidate`/`publish` find the admin listener when neither --admin nor EDGEPROXY_ADMIN says. */
@@ -31,6 +41,8 @@ Usage:
   edgeproxy --origin http://127.0.0.1:3000 --viewer-request functions/auth.js
   edgeproxy invalidate [--admin URL] PATH...  remove cached objects from a running edgeproxy
   edgeproxy publish FUNCTION [--admin URL]    publish a function's $LATEST code as a numbered version
+  edgeproxy test-function FILE --event EVENT  run a CloudFront Function once on EVENT and print what
+                                              aws cloudfront test-function prints (edgeproxy test-function --help)
 
 Commands (talk to a running edgeproxy's admin listener; see docs/admin.md):
   invalidate PATH...          CloudFront invalidation: "/index.html", "/images/*" (quote wildcards so
@@ -248,7 +260,65 @@ function resolveAdmin(flagValue: string | undefined, env: Env): string {
   return DEFAULT_ADMIN_URL;
 }
 
-function parseSubcommand(sub: Subcommand, rest: string[], env: Env): CliCommand {
+export const TEST_FUNCTION_HELP = `edgeproxy test-function FILE --event EVENT.json [options]
+
+Runs the CloudFront Function in FILE once on the event in EVENT.json (CloudFront Functions' event shape;
+missing context fields and collections are filled in) and prints the JSON \`aws cloudfront test-function\`
+prints — TestResult with FunctionOutput, FunctionExecutionLogs, FunctionErrorMessage, ComputeUtilization —
+plus Extensions.edgeproxy: whether CloudFront would accept the result, origin helper calls, KVS reads.
+
+  --event FILE          the test event (required)
+  --runtime 1.0|2.0     cloudfront-js-1.0 or cloudfront-js-2.0 (default: FILE's first-line runtime
+                        comment, else 2.0)
+  --kvs FILE            a key value store for the function (CloudFront's import format)
+  --now ISO             what Date.now() returns in the run, e.g. 2026-01-05T10:00:00Z
+  --stage DEVELOPMENT|LIVE
+  --strict-cff          the feature check's warnings are errors
+`;
+
+const TEST_FUNCTION_OPTIONS = {
+  event: { type: 'string' },
+  runtime: { type: 'string' },
+  kvs: { type: 'string' },
+  now: { type: 'string' },
+  stage: { type: 'string' },
+  'strict-cff': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parseTestFunction(rest: string[]): CliCommand {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof TEST_FUNCTION_OPTIONS; strict: true; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: rest, options: TEST_FUNCTION_OPTIONS, strict: true, allowPositionals: true });
+  } catch (e) {
+    if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', topic: 'test-function' };
+    throw restate(e, Object.keys(TEST_FUNCTION_OPTIONS), 'edgeproxy test-function --help');
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) return { kind: 'help', topic: 'test-function' };
+  const [file, ...extra] = positionals;
+  if (file === undefined) throw new ConfigError('UsageError', 'test-function: give the function file, e.g. edgeproxy test-function functions/rewrite.js --event event.json');
+  if (extra.length > 0) throw new ConfigError('UsageError', `test-function: one function at a time; unexpected ${JSON.stringify(extra[0])}`);
+  if (values.event === undefined) throw new ConfigError('UsageError', '--event: required: the test event file (CloudFront Functions event JSON)');
+  let runtime: 'cloudfront-js-1.0' | 'cloudfront-js-2.0' | undefined;
+  if (values.runtime !== undefined) {
+    const r = values.runtime.replace(/^cloudfront-js-/, '');
+    if (r !== '1.0' && r !== '2.0') throw new ConfigError('UsageError', `--runtime: expected 1.0 or 2.0 (cloudfront-js-1.0 / cloudfront-js-2.0), got "${values.runtime}"`);
+    runtime = r === '1.0' ? 'cloudfront-js-1.0' : 'cloudfront-js-2.0';
+  }
+  const stage = values.stage ?? 'DEVELOPMENT';
+  if (stage !== 'DEVELOPMENT' && stage !== 'LIVE') throw new ConfigError('UsageError', `--stage: expected DEVELOPMENT or LIVE, got "${stage}"`);
+  const cmd: Extract<CliCommand, { kind: 'test-function' }> = { kind: 'test-function', file: nonEmpty('test-function', file), eventFile: nonEmpty('--event', values.event), runtime, stage, strict: values['strict-cff'] === true };
+  if (values.kvs !== undefined) cmd.kvsFile = nonEmpty('--kvs', values.kvs);
+  if (values.now !== undefined) {
+    const t = Date.parse(values.now);
+    if (Number.isNaN(t)) throw new ConfigError('UsageError', `--now: expected an ISO 8601 time like 2026-01-05T10:00:00Z, got "${values.now}"`);
+    cmd.nowMs = t;
+  }
+  return cmd;
+}
+
+function parseSubcommand(sub: Exclude<Subcommand, 'config' | 'test-function'>, rest: string[], env: Env): CliCommand {
   const help = `edgeproxy ${sub} --help`;
   let parsed: { values: { admin?: string; json?: boolean; help?: boolean; 'caller-reference'?: string }; positionals: string[] };
   try {
@@ -285,6 +355,7 @@ export function parseCliArgs(argv: string[], env: Env = {}): CliCommand {
   const first = argv[0];
   const sub = SUBCOMMANDS.find((s) => s === first);
   if (sub === 'config') return parseConfigCommand(argv.slice(1));
+  if (sub === 'test-function') return parseTestFunction(argv.slice(1));
   if (sub !== undefined) return parseSubcommand(sub, argv.slice(1), env);
   let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>>['values'];
   try {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { demoConfigInput } from './config/demo.js';
 import { CONFIG_ERRORS, type ConfigErrorCode } from './config/errors.js';
 import { loadConfig } from './config/load.js';
-import { HELP_TEXT, INVALIDATE_HELP, PUBLISH_HELP, isDemoMode, parseCliArgs, type CliCommand } from './cli-args.js';
+import { HELP_TEXT, INVALIDATE_HELP, PUBLISH_HELP, TEST_FUNCTION_HELP, isDemoMode, parseCliArgs, type CliCommand } from './cli-args.js';
 import type { ResolvedConfig } from './config/types.js';
 import { CONFIG_HELP } from './import/cli-args.js';
 import { createLogger, type Logger } from './log.js';
@@ -203,7 +203,9 @@ async function main(argv: string[]): Promise<void> {
   if (cmd.kind === 'serve' && cmd.flags.logFormat !== undefined) say = createLogger({ format: cmd.flags.logFormat, level: 'info' });
   switch (cmd.kind) {
     case 'help':
-      process.stdout.write(cmd.topic === 'invalidate' ? INVALIDATE_HELP : cmd.topic === 'publish' ? PUBLISH_HELP : cmd.topic === 'config' ? CONFIG_HELP : HELP_TEXT);
+      process.stdout.write(
+        cmd.topic === 'invalidate' ? INVALIDATE_HELP : cmd.topic === 'publish' ? PUBLISH_HELP : cmd.topic === 'config' ? CONFIG_HELP : cmd.topic === 'test-function' ? TEST_FUNCTION_HELP : HELP_TEXT,
+      );
       return;
     case 'invalidate': {
       // Loaded only here: serving never pays for the admin client.
@@ -215,6 +217,11 @@ async function main(argv: string[]): Promise<void> {
     case 'publish': {
       const { runPublish } = await import('./admin/client.js');
       finish(await runPublish({ admin: cmd.admin, functionName: cmd.functionName, json: cmd.json }));
+      return;
+    }
+    case 'test-function': {
+      const { runTestFunction } = await import('./cff/test-function-cli.js');
+      finish(await runTestFunction(cmd));
       return;
     }
     case 'config': {

@@ -28,6 +28,8 @@ export { loadConfig } from './config/load.js';
 export { defineConfig } from './config/define.js';
 export { EdgeError } from './errors.js';
 export { ConfigError } from './config/errors.js';
+export { testFunction, type TestFunctionOptions, type TestFunctionOutput } from './cff/test-function.js';
+export { checkCff, type CheckResult, type Finding } from './cff/check.js';
 export type { ResolvedConfig } from './config/types.js';
 export type * from './event/types.js';
 
