@@ -28,6 +28,18 @@ export function processCpuUs(pid: number): number | undefined {
   return ((utime + stime) * 1e6) / USER_HZ;
 }
 
+/** VmRSS: the process's resident set now, in bytes (its worker threads included). */
+export function processRssBytes(pid: number): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  const m = /^VmRSS:\s+(\d+)\s+kB$/m.exec(text);
+  return m?.[1] === undefined ? undefined : Number(m[1]) * 1024;
+}
+
 /** VmHWM: the process's peak resident set since it started, in bytes. */
 export function processPeakRssBytes(pid: number): number | undefined {
   let text: string;
