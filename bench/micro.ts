@@ -8,10 +8,11 @@ import { cases as headers } from './micro/headers.js';
 import { cases as pathPattern } from './micro/path-pattern.js';
 import { cases as ring } from './micro/ring.js';
 import { cases as validate } from './micro/validate-result.js';
+import { cases as viewerGuard } from './micro/viewer-guard.js';
 import { fmtFixed, fmtInt, formatTable } from './lib/table.js';
 import { isMain } from './servers/common.js';
 
-export const ALL_CASES = [...pathPattern, ...cacheKey, ...headers, ...validate, ...eventBuild, ...ring];
+export const ALL_CASES = [...pathPattern, ...cacheKey, ...headers, ...viewerGuard, ...validate, ...eventBuild, ...ring];
 
 export function renderMicro(results: readonly MicroResult[]): string {
   return formatTable(

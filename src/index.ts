@@ -1,6 +1,6 @@
 // Public API: start a distribution in front of its origins.
 
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { startAdmin, type AdminServer } from './admin/server.js';
@@ -132,7 +132,7 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
     log.error(`edgeproxy: request failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`);
     res.destroy();
   };
-  const server = createServer(viewerServerOptions(config.listen), (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     try {
       if (!viewer.admit(req, res)) return;
       // A cache hit with no functions is answered synchronously: no promise to watch.
@@ -140,7 +140,11 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
     } catch (e) {
       unexpected(res, e);
     }
-  });
+  };
+  const server = createServer(viewerServerOptions(config.listen), onRequest);
+  // An Expect other than 100-continue is ignored and the request runs (RFC 9110 §10.1.1: a server MAY
+  // answer 417); without this listener Node answers a bare 417 with no CloudFront page.
+  server.on('checkExpectation', onRequest);
   // Timeouts, the cap on waiting connections, and requests Node cannot parse (CloudFront's error
   // page, after the responses already owed on the connection).
   const viewer = guardListener(server, env, config.listen);

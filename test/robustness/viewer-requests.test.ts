@@ -219,6 +219,17 @@ describe('valid heads the checks let through', () => {
     expect(r).toEqual({ status: 200, host, url: '/h' });
   });
 
+  it('an Expect other than 100-continue is ignored (RFC 9110 §10.1.1), not answered with Node\'s bare 417', async () => {
+    const r = await one('GET /expect HTTP/1.1\r\nHost: edge.test\r\nExpect: something-else\r\nConnection: close\r\n\r\n');
+    expect(r.status).toBe(200);
+    expect(r.url).toBe('/expect');
+  });
+
+  it('Expect: 100-continue gets 100 Continue, then the answer', async () => {
+    const r = await rawExchange(proxy.url, ['POST /cont HTTP/1.1\r\nHost: edge.test\r\nExpect: 100-continue\r\nContent-Length: 3\r\nConnection: close\r\n\r\n', 'abc'], { gapMs: 100 });
+    expect(r.text.startsWith('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n')).toBe(true);
+  });
+
   it('HTTP/1.0 without Host', async () => {
     const r = await one('GET /old HTTP/1.0\r\n\r\n');
     expect(r.status).toBe(200);
