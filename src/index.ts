@@ -149,7 +149,7 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
   // page, after the responses already owed on the connection).
   const viewer = guardListener(server, env, config.listen);
   server.on('upgrade', (req, socket, head) => {
-    if (!viewer.refuseUpgrade(req, socket)) upgrades.handle(req, socket as Socket, head);
+    if (viewer.admitUpgrade(req, socket)) upgrades.handle(req, socket as Socket, head);
   });
   let addr: AddressInfo;
   try {

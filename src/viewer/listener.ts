@@ -54,8 +54,11 @@ export interface ViewerListener {
    * on its connection ends it); else watches its body, if it has one, and returns true.
    */
   admit(req: IncomingMessage, res: ServerResponse): boolean;
-  /** An Upgrade request: true when it was refused (answered and closed here). */
-  refuseUpgrade(req: IncomingMessage, socket: Duplex): boolean;
+  /**
+   * An Upgrade request: false when it was refused (answered and closed here); else its connection
+   * leaves the listener's count (it is a tunnel now, not an HTTP connection waiting for a request).
+   */
+  admitUpgrade(req: IncomingMessage, socket: Duplex): boolean;
   /** Connections open now, and how many of them have no request in progress. */
   counts(): { open: number; pending: number };
 }
@@ -256,13 +259,16 @@ export function guardListener(server: Server, env: ListenerEnv, limits: ViewerLi
       }
       return true;
     },
-    refuseUpgrade(req, socket) {
+    admitUpgrade(req, socket) {
       const refused = checkViewerRequest(req);
-      if (refused === undefined) return false;
+      if (refused === undefined) {
+        sockets.delete(socket as ViewerSocket);
+        return true;
+      }
       closing.add(socket);
       answerOnSocket(env, refused, socket, `${req.method ?? '?'} ${req.url ?? '?'}`);
       linger(socket);
-      return true;
+      return false;
     },
     counts() {
       return { open: sockets.size, pending: pendingCount() };

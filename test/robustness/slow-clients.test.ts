@@ -5,7 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send, startOrigin, startProxy, type TestOrigin, type TestProxy } from '../helpers.js';
 import { parseResponses, rawExchange, sleep } from './raw.js';
-import { connect, type Socket } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 const H = 'Host: edge.test\r\n';
 const LIMIT_S = 0.4;
@@ -146,6 +148,42 @@ describe('the cap on connections waiting for a request', () => {
     expect(closed).toEqual([true, true, true, true]);
     const r = await send(proxy.url, '/after-cap');
     expect(r.status).toBe(200);
+  });
+
+  it('upgraded (WebSocket) connections do not count: they are tunnels, not connections waiting for a request', async () => {
+    const wsOrigin = createHttpServer((_req, res) => res.end('plain'));
+    const originTunnels: Duplex[] = [];
+    wsOrigin.on('upgrade', (_req, socket) => {
+      originTunnels.push(socket);
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+      socket.on('data', (d: Buffer) => socket.write(d));
+    });
+    await new Promise<void>((r) => wsOrigin.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(wsOrigin.address() as AddressInfo).port}`;
+    const p3 = await startProxy({ origins: [{ id: 'o', url }], listen: { host: '127.0.0.1', port: 0, maxPendingConnections: 2 } });
+    const tunnels: Socket[] = [];
+    try {
+      const u = new URL(p3.url);
+      for (let i = 0; i < 3; i++) {
+        const s = connect(Number(u.port), u.hostname);
+        tunnels.push(s);
+        await new Promise<void>((resolve, reject) => {
+          s.once('error', reject);
+          s.once('close', () => reject(new Error(`tunnel ${i + 1} was closed before its 101`)));
+          s.once('data', (d: Buffer) => (d.toString().startsWith('HTTP/1.1 101') ? resolve() : reject(new Error(d.toString()))));
+          s.write(`GET /ws HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+        });
+      }
+      const r = await send(p3.url, '/plain');
+      expect(r.text).toBe('plain');
+      expect(p3.logs.filter((l) => l.includes('viewer listener:'))).toEqual([]);
+    } finally {
+      for (const s of tunnels) s.destroy();
+      await p3.close();
+      for (const s of originTunnels) s.destroy();
+      wsOrigin.closeAllConnections();
+      await new Promise<void>((r) => wsOrigin.close(() => r()));
+    }
   });
 
   it('connections with a request in progress do not count', async () => {
