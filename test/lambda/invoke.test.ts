@@ -88,7 +88,11 @@ describe('Invoke: logs and errors of the function', () => {
     expect(out.FunctionError).toBe('Unhandled');
     const body = json(out.Payload) as { errorType: string; errorMessage: string };
     expect(body.errorType).toBe('Sandbox.Timedout');
-    expect(body.errorMessage).toBe(`RequestId: ${out.$metadata.requestId ?? ''} Error: Task timed out after 0.20 seconds`);
+    // Lambda reports the time the invocation ran (at least the timeout); how far past it depends on the machine's load.
+    const m = /^RequestId: (\S+) Error: Task timed out after (\d+\.\d\d) seconds$/.exec(body.errorMessage);
+    expect(m?.[1]).toBe(out.$metadata.requestId);
+    expect(Number(m?.[2])).toBeGreaterThanOrEqual(0.2);
+    expect(Number(m?.[2])).toBeLessThan(5);
   });
 
   it('a crashed runtime is a function error Runtime.ExitError', async () => {
