@@ -161,7 +161,7 @@ export async function testFunction(o: TestFunctionOptions): Promise<TestFunction
   const config: TestFunctionOutput['TestResult']['FunctionSummary']['FunctionConfig'] = { Comment: '', Runtime: o.runtime };
   if (o.kvsFile !== undefined) {
     const text = await readFile(o.kvsFile, 'utf8');
-    let data;
+    let data: ReturnType<typeof parseKvsData>;
     try {
       data = parseKvsData(text);
     } catch (e) {
