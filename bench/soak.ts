@@ -338,7 +338,7 @@ async function soak(o: SoakOptions): Promise<number> {
       `RSS: ${rssAt(0).toFixed(1)} MB at start, ${rssAt(warm).toFixed(1)} MB after the ${warm.toFixed(0)} s warm-up, ` +
         `then ${minMb.toFixed(1)}–${maxMb.toFixed(1)} MB, ${samples[samples.length - 1]!.rssMb.toFixed(1)} MB at the end; ` +
         `trend after warm-up ${perMin >= 0 ? '+' : ''}${perMin.toFixed(1)} MB/min`,
-      `RSS every 5 s (MB): ${samples.filter((x, i) => i % 5 === 0).map((x) => x.rssMb.toFixed(0)).join(' ')}`,
+      `RSS every 5 s (MB): ${samples.filter((_, i) => i % 5 === 0).map((x) => x.rssMb.toFixed(0)).join(' ')}`,
       `wrong bodies: ${wrong}; unexpected outcomes: ${unexpected}`,
       ...(examples.length > 0 ? ['examples:', ...examples.map((e) => `  ${e}`)] : []),
     ];

@@ -12,7 +12,7 @@ export interface RawRequest {
 }
 
 /** Writes the answer for one request; return `'keep'` to read the next request on the same socket. */
-export type Script = (socket: Socket, req: RawRequest) => void | 'keep';
+export type Script = (socket: Socket, req: RawRequest) => undefined | 'keep';
 
 export interface RawOrigin {
   url: string;
