@@ -5,7 +5,7 @@
 // 1. Interim responses. RFC 9110 §15.2: a client must read 1xx responses it did not ask for, and
 //    CloudFront accepts one `100 Continue` before the final response (docs/cloudfront-reference.md
 //    §6.13). undici reads 102 and 103 and hands them to the handler, but destroys the connection on a
-//    100 ('bad response': it never sends `Expect`; nodejs/undici#197 leaves 100 unsupported), so the
+//    100 ('bad response': it never sends `Expect`, and its maintainers left 100 unsupported), so the
 //    viewer would get a 502. The first connection's parser prototype gets a wrapper that passes a 100
 //    on under a stand-in status, so it takes undici's path for the other 1xx codes (headers dropped,
 //    no body, wait for the next head). It costs one comparison per response head.
