@@ -191,6 +191,7 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
           distributionId: config.distributionId,
           publish: (id) => code.publish(id),
           lambdaSinks: lambda?.sinks,
+          keyValueStores: cff,
         },
         config.admin,
       );

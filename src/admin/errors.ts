@@ -22,6 +22,7 @@ export type AdminErrorCode =
   | 'UnknownFunction'
   | 'MetricsUnavailable'
   | 'MethodNotAllowed'
+  | 'Conflict'
   | 'RequestTooLarge'
   | 'InternalError'
   | 'NotImplemented'
@@ -53,6 +54,8 @@ export const ADMIN_ERRORS: Readonly<Record<AdminErrorCode, AdminErrorSpec>> = {
   UnknownFunction: { status: 404, kind: 'user' },
   MetricsUnavailable: { status: 404, kind: 'system' },
   MethodNotAllowed: { status: 405, kind: 'user' },
+  // A key value store change whose If-Match is not the store's current ETag (the KVS API's ConflictException).
+  Conflict: { status: 409, kind: 'user' },
   RequestTooLarge: { status: 413, kind: 'user' },
   // A bug in edgeproxy: the message says what failed.
   InternalError: { status: 500, kind: 'system' },

@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import type { MetricsSource } from '../observe/types.js';
 import { ADMIN_ERRORS, AdminError, PUBLISH_ERRORS, type AdminErrorCode } from './errors.js';
 import { parseJsonBody, readBody, sendError, sendJson, sendText } from './http.js';
+import { kvsHandlers, type KvsAccess } from './kvs.js';
 import { createHistory, HISTORY_LIMIT, INVALIDATION_EXAMPLE, invalidationId, parseInvalidationRequest, type InvalidationRecord } from './invalidations.js';
 
 export interface AdminDeps {
@@ -23,6 +24,8 @@ export interface AdminDeps {
   distributionId: string;
   /** The Lambda API's dead-letter and destination sinks (docs/lambda-api.md); undefined when its listener is off. */
   lambdaSinks?: SinkAdmin | undefined;
+  /** CloudFront Functions' key value stores (docs/cloudfront-functions.md); undefined = none. */
+  keyValueStores?: KvsAccess | undefined;
 }
 
 export interface AdminServer {
@@ -220,6 +223,7 @@ function buildRoutes(deps: AdminDeps): Route[] {
     sendJson(res, 200, { target, ...out });
   };
 
+  const kvs = kvsHandlers(deps.keyValueStores, deps.log);
   const routes: Route[] = [
     {
       path: '/invalidations',
@@ -239,6 +243,17 @@ function buildRoutes(deps: AdminDeps): Route[] {
     },
     { path: '/lambda/sinks', pattern: /^\/lambda\/sinks$/, methods: { GET: { handler: listSinks, description: 'dead-letter queues and destinations of async invocations, with message counts' } } },
     { path: '/lambda/sinks/{arn}', pattern: /^\/lambda\/sinks\/([^/]+)$/, methods: { GET: { handler: sinkMessages, description: 'the messages delivered to one target (percent-encode the ARN)' } } },
+    { path: '/key-value-stores', pattern: /^\/key-value-stores$/, methods: { GET: { handler: kvs.list, description: "CloudFront Functions' key value stores (name, id, ETag, item count)" } } },
+    { path: '/key-value-stores/{name}', pattern: /^\/key-value-stores\/([^/]+)$/, methods: { GET: { handler: kvs.describeStore, description: 'DescribeKeyValueStore: ETag, ItemCount, TotalSizeInBytes' } } },
+    {
+      path: '/key-value-stores/{name}/keys',
+      pattern: /^\/key-value-stores\/([^/]+)\/keys$/,
+      methods: {
+        GET: { handler: kvs.listKeys, description: 'ListKeys: ?MaxResults=1-50&NextToken=…' },
+        POST: { handler: kvs.updateKeys, description: 'UpdateKeys: {"Puts": [{"Key","Value"}], "Deletes": [{"Key"}]} with If-Match: <ETag>' },
+      },
+    },
+    { path: '/key-value-stores/{name}/keys/{key}', pattern: /^\/key-value-stores\/([^/]+)\/keys\/([^/]+)$/, methods: { GET: { handler: kvs.getKey, description: 'GetKey: one key\'s value' } } },
     {
       path: '/lambda/sinks/{arn}/redrive',
       pattern: /^\/lambda\/sinks\/([^/]+)\/redrive$/,
