@@ -55,11 +55,14 @@ export function describeOriginRequestPolicy(p: OriginRequestPolicy | undefined):
   return p === undefined ? 'none (the origin gets what the cache key holds)' : p.name;
 }
 
-function functionsClause(b: ResolvedBehavior): string | undefined {
+function functionsClause(b: ResolvedBehavior, config?: ResolvedConfig): string | undefined {
   const out: string[] = [];
   for (const event of EVENT_TYPES) {
     const a = b.functions[event];
-    if (a !== undefined) out.push(`${event} ${a.qualifier === undefined ? a.functionId : `${a.functionId}:${a.qualifier}`}`);
+    if (a === undefined) continue;
+    // A CloudFront Function says so: its runtime after the id.
+    const runtime = config?.functions.get(a.functionId)?.cff?.runtime;
+    out.push(`${event} ${a.qualifier === undefined ? a.functionId : `${a.functionId}:${a.qualifier}`}${runtime === undefined ? '' : ` (${runtime})`}`);
   }
   return out.length === 0 ? undefined : out.join(', ');
 }
@@ -68,7 +71,7 @@ function functionsClause(b: ResolvedBehavior): string | undefined {
 export function behaviorLine(config: ResolvedConfig, b: ResolvedBehavior): string {
   const origin = config.origins.get(b.originId);
   let line = `${b.pathPattern} → origin ${origin?.url ?? b.originId} · cache ${describeCachePolicy(b.cachePolicy)} · origin request ${describeOriginRequestPolicy(b.originRequestPolicy)}`;
-  const fns = functionsClause(b);
+  const fns = functionsClause(b, config);
   if (fns !== undefined) line += ` · ${fns}`;
   return line;
 }

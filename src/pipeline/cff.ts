@@ -12,7 +12,8 @@ import { type OriginChange, type OriginOverride, resolveOriginCalls } from '../c
 import { applyRequestResult, applyResponseResult, CffValidationError } from '../cff/result.js';
 import type { Association, ResolvedFunction, ResolvedOrigin } from '../config/types.js';
 import { EdgeError, type ErrorCode } from '../errors.js';
-import type { CfResponse } from '../event/types.js';
+import type { CfHeaders, CfRequest, CfResponse } from '../event/types.js';
+import { cloudFrontViewerHeaders } from '../event/viewer-headers.js';
 import type { CffEnvelope } from '../runtime/cff-protocol.js';
 import type { CffHost } from '../runtime/cff-host.js';
 import { discardBody } from './discard.js';
@@ -164,14 +165,34 @@ function applyOriginChange(env: Env, ex: Exchange, fn: ResolvedFunction, change:
  * viewer-request: the request to continue with goes into `ex.viewerRequest` ('cache-lookup'); a
  * generated response into `ex.response` ('deliver': no cache, no viewer-response).
  */
+/**
+ * The CloudFront-* headers the behavior's policies name: a CloudFront Function sees them at
+ * viewer-request (unlike Lambda@Edge; docs/cloudfront-reference.md §21). CloudFront adds its own
+ * copies again on the origin side, so what the function leaves of them is not sent on.
+ */
+function withCloudFrontHeaders(env: Env, ex: Exchange): { request: CfRequest; added: readonly string[] } {
+  const wanted = env.facts(ex.behavior).cloudFrontHeaders;
+  if (wanted.length === 0) return { request: ex.viewerRequest, added: [] };
+  const extra: CfHeaders = cloudFrontViewerHeaders(
+    { headers: ex.receivedHeaders, clientIp: ex.clientIp, clientPort: ex.req.socket.remotePort ?? 0, httpVersion: ex.viewerHttpVersion, protocol: 'http' },
+    wanted,
+    env.config.viewerHeaders,
+    ex.viewerOverrides,
+  );
+  const added = Object.keys(extra).filter((n) => !Object.hasOwn(ex.viewerRequest.headers, n));
+  if (added.length === 0) return { request: ex.viewerRequest, added };
+  return { request: { ...ex.viewerRequest, headers: { ...ex.viewerRequest.headers, ...extra } }, added };
+}
+
 export async function runCffViewerRequest(env: Env, ex: Exchange, fn: ResolvedFunction): Promise<'cache-lookup' | 'deliver'> {
   const eventType = 'viewer-request';
-  const sent = toCffRequest(ex.viewerRequest);
+  const { request: before, added } = withCloudFrontHeaders(env, ex);
+  const sent = toCffRequest(before);
   const context = { distributionDomainName: env.config.distributionDomainName, distributionId: env.config.distributionId, eventType, requestId: ex.requestId } as const;
   const e = await run(env, ex, fn, eventType, JSON.stringify(buildCffEvent(context, ex.clientIp, sent)));
   const utilization = e.utilization;
   try {
-    const r = applyRequestResult(ex.viewerRequest, sent, e.result, { bodyLimitBytes: env.config.cff.maxBodyBytes, maxRequestBytes: env.config.limits.maxRequestHeaderBytes });
+    const r = applyRequestResult(before, sent, e.result, { bodyLimitBytes: env.config.cff.maxBodyBytes, maxRequestBytes: env.config.limits.maxRequestHeaderBytes });
     warn(env, ex, fn, eventType, r.warnings);
     if (r.kind === 'response') {
       if (e.origin.length > 0) warn(env, ex, fn, eventType, ['origin helper calls are ignored: the function generated a response']);
@@ -190,6 +211,7 @@ export async function runCffViewerRequest(env: Env, ex: Exchange, fn: ResolvedFu
     warn(env, ex, fn, eventType, origin.warnings);
     env.cff?.metrics?.recordCffRun(fn.id, 'ok', utilization);
     if (origin.change !== undefined) applyOriginChange(env, ex, fn, origin.change);
+    for (const name of added) delete r.request.headers[name];
     ex.viewerRequest = r.request;
     return 'cache-lookup';
   } catch (err) {

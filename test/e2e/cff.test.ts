@@ -33,10 +33,12 @@ describe('CloudFront Functions: events, results, generated responses', () => {
     origin = await startOrigin();
     proxy = await startProxy({
       distributionId: 'ECFFTEST',
+      viewerHeaders: { 'CloudFront-Viewer-Country': 'DE' },
       origins: [{ id: 'o', url: origin.url }],
       functions: [cffFn('ev1', 'events.js', 'cloudfront-js-1.0'), cffFn('ev2', 'vr-events.js', 'cloudfront-js-2.0'), cffFn('v1', 'v1.js', 'cloudfront-js-1.0')],
       behaviors: [
         { pathPattern: '/v1/*', origin: 'o', cachePolicy: 'CachingDisabled', functions: { 'viewer-request': 'v1' } },
+        { pathPattern: '/cf/*', origin: 'o', cachePolicy: 'CachingDisabled', originRequestPolicy: 'AllViewerAndCloudFrontHeaders-2022-06', functions: { 'viewer-request': 'ev1' } },
         { pathPattern: '/two/*', origin: 'o', cachePolicy: 'CachingDisabled', functions: { 'viewer-request': 'ev2', 'viewer-response': 'ev2' } },
         { pathPattern: '*', origin: 'o', cachePolicy: 'CachingDisabled', functions: { 'viewer-request': 'ev1', 'viewer-response': 'ev1' } },
       ],
@@ -63,7 +65,16 @@ describe('CloudFront Functions: events, results, generated responses', () => {
     expect(ev.request.headers.accept).toEqual({ value: 'text/html', multiValue: [{ value: 'text/html' }, { value: '*/*' }] });
     expect(ev.request.headers['user-agent']).toEqual({ value: 'test' });
     expect(ev.request.headers.cookie).toBeUndefined();
+    // No policy of this behavior names a CloudFront-* header, so the function sees none.
+    expect(ev.request.headers['cloudfront-viewer-country']).toBeUndefined();
     expect(ev.request.cookies).toEqual({ session: { value: 'abc123' }, pref: { value: 'dark', multiValue: [{ value: 'dark' }, { value: 'compact' }] } });
+  });
+
+  it('CloudFront-* viewer headers the behavior\'s policies name are in the viewer-request event (unlike Lambda@Edge)', async () => {
+    const r = await send(proxy.url, '/cf/event');
+    const ev = JSON.parse(r.text) as Record<string, any>;
+    expect(ev.request.headers['cloudfront-viewer-country']).toEqual({ value: 'DE' });
+    expect(ev.request.headers['cloudfront-is-desktop-viewer']).toBeDefined();
   });
 
   it('a viewer-request change reaches the origin (uri, header); viewer-response sees the function\'s request and the response', async () => {
@@ -439,5 +450,17 @@ describe('the demo CloudFront Function (functions/short-links.js) with its key v
     expect(missing.status).toBe(404);
     expect(missing.text).toBe('No short link named "nope"\n');
     expect(origin.hits).toBe(hits);
+  });
+});
+
+describe('the start banner names a CloudFront Function with its runtime', () => {
+  it('behaviorLine', async () => {
+    const { behaviorLine } = await import('../../src/observe/start-lines.js');
+    const config = await loadConfig({
+      object: { origins: [{ id: 'o', url: 'http://127.0.0.1:8999' }], functions: [cffFn('c', 'v1.js', 'cloudfront-js-1.0'), { id: 'l', file: 'cff/lambda-vr.js' }], behaviors: [{ pathPattern: '*', functions: { 'viewer-request': 'c', 'origin-request': 'l' } }] },
+      baseDir: FIXTURES,
+    });
+    const line = behaviorLine(config, config.behaviors[0]!);
+    expect(line).toMatch(/· viewer-request c \(cloudfront-js-1\.0\), origin-request l$/);
   });
 });
