@@ -12,6 +12,7 @@ import type { MetricsSource } from '../observe/types.js';
 import { ADMIN_ERRORS, AdminError, PUBLISH_ERRORS, type AdminErrorCode } from './errors.js';
 import { parseJsonBody, readBody, sendError, sendJson, sendText } from './http.js';
 import { kvsHandlers, type KvsAccess } from './kvs.js';
+import { hostnameOf, isLoopbackName } from './loopback.js';
 import { createHistory, HISTORY_LIMIT, INVALIDATION_EXAMPLE, invalidationId, parseInvalidationRequest, type InvalidationRecord } from './invalidations.js';
 
 export interface AdminDeps {
@@ -52,19 +53,6 @@ interface Route {
   path: string;
   pattern: RegExp;
   methods: Partial<Record<Method, { handler: Handler; description: string }>>;
-}
-
-function isLoopbackName(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
-
-function hostnameOf(hostHeader: string): string | undefined {
-  try {
-    return new URL(`http://${hostHeader}`).hostname;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

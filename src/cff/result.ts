@@ -16,7 +16,7 @@ import {
   toWireValue,
 } from '../event/headers.js';
 import type { CfHeaderEntry, CfHeaders, CfRequest } from '../event/types.js';
-import { isDisallowedHeader, MAX_REQUEST_HEADER_BYTES, MAX_URL_LENGTH } from '../rules/cloudfront.js';
+import { isDisallowedHeader, MAX_REQUEST_HEADER_BYTES, MAX_URL_LENGTH, percentEncodeNonAscii } from '../rules/cloudfront.js';
 import type { GeneratedResponse, ValidatedResponse } from '../event/validate-result.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from './limits.js';
 import type { CffRequest, CffResponse, CffSetCookie, CffValue, CffValues } from './types.js';
@@ -183,18 +183,7 @@ function checkTarget(s: string, field: string): string {
     if (c > 126) ascii = false;
   }
   if (ascii) return s;
-  let out = '';
-  for (const ch of s) {
-    if (ch.charCodeAt(0) <= 126) out += ch;
-    else {
-      try {
-        out += encodeURIComponent(ch);
-      } catch {
-        fail(field, `${field} has an unpaired UTF-16 surrogate`);
-      }
-    }
-  }
-  return out;
+  return percentEncodeNonAscii(s) ?? fail(field, `${field} has an unpaired UTF-16 surrogate`);
 }
 
 /** Request cookies back into one Cookie line; unchanged → the viewer's own lines. */

@@ -24,6 +24,7 @@ import {
   isOriginSslProtocol,
   MAX_ORIGIN_PATH_LENGTH,
   MAX_URL_LENGTH,
+  percentEncodeNonAscii,
 } from '../rules/cloudfront.js';
 
 export type RequestEventType = 'viewer-request' | 'origin-request';
@@ -273,20 +274,8 @@ function hasNonAscii(s: string): boolean {
   return false;
 }
 
-/** Percent-encodes each char above `~` as UTF-8; everything else as given. */
 function encodeNonAscii(s: string, field: string): string {
-  let out = '';
-  for (const ch of s) {
-    if (ch.charCodeAt(0) <= 126) out += ch;
-    else {
-      try {
-        out += encodeURIComponent(ch);
-      } catch {
-        fail(field, `${field} has an unpaired UTF-16 surrogate`);
-      }
-    }
-  }
-  return out;
+  return percentEncodeNonAscii(s) ?? fail(field, `${field} has an unpaired UTF-16 surrogate`);
 }
 
 function checkUri(v: unknown): string {

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 import { describeJsonError } from '../admin/json-error.js';
+import { hostnameOf, isLoopbackName } from '../admin/loopback.js';
 import * as control from './control.js';
 import { errorBody, LambdaApiError } from './errors.js';
 import type { InvocationResult, Invoker } from './invoke.js';
@@ -294,19 +295,6 @@ function decode(s: string): string {
   }
 }
 
-function isLoopbackName(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
-
-function hostOf(hostHeader: string): string | undefined {
-  try {
-    return new URL(`http://${hostHeader}`).hostname;
-  } catch {
-    return undefined;
-  }
-}
-
 export interface LambdaListener {
   url: string;
   /** Stops accepting; resolves once every connection has ended. */
@@ -334,7 +322,7 @@ export async function startListener(d: ListenerDeps, listen: { host: string; por
     };
     try {
       // A web page must not reach the functions through a DNS name that points at 127.0.0.1.
-      const host = hostOf(req.headers.host ?? '');
+      const host = hostnameOf(req.headers.host ?? '');
       if (loopbackOnly && (host === undefined || !isLoopbackName(host))) {
         throw new LambdaApiError('AccessDeniedException', `the Lambda API listener answers only requests addressed to a loopback name (got Host: ${JSON.stringify(req.headers.host ?? '')})`);
       }

@@ -184,3 +184,23 @@ export const MAX_CACHE_POLICY_NAMES = 10;
 export function mayIncludeBody(eventType: string): boolean {
   return eventType === 'viewer-request' || eventType === 'origin-request';
 }
+
+/**
+ * CloudFront sends a URI or query string with non-ASCII characters percent-encoded as UTF-8
+ * (docs/cloudfront-reference.md §3.5): each char above `~` encoded, everything else as given.
+ * Undefined when the string holds an unpaired UTF-16 surrogate, which has no UTF-8 form.
+ */
+export function percentEncodeNonAscii(s: string): string | undefined {
+  let out = '';
+  for (const ch of s) {
+    if (ch.charCodeAt(0) <= 126) out += ch;
+    else {
+      try {
+        out += encodeURIComponent(ch);
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return out;
+}

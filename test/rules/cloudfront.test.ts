@@ -22,6 +22,7 @@ import {
   ORIGIN_REQUEST_POLICY_ONLY_HEADERS,
   ORIGIN_SSL_PROTOCOLS,
   TCHAR,
+  percentEncodeNonAscii,
 } from '../../src/rules/cloudfront.js';
 
 describe('header names (RFC 9110 §5.1, §5.6.2)', () => {
@@ -129,5 +130,15 @@ describe('the module is usable on the worker side', () => {
     const src = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'rules', 'cloudfront.ts'), 'utf8');
     expect(src.match(/^\s*(import|export)\s.*\sfrom\s/gm) ?? []).toEqual([]);
     expect(src).not.toMatch(/\bimport\(|\brequire\(/);
+  });
+});
+
+describe('percentEncodeNonAscii', () => {
+  it('encodes each char above ~ as UTF-8 and leaves ASCII as given', () => {
+    expect(percentEncodeNonAscii('/café?q=ü%20~')).toBe('/caf%C3%A9?q=%C3%BC%20~');
+    expect(percentEncodeNonAscii('/😀')).toBe('/%F0%9F%98%80');
+  });
+  it('has no answer for an unpaired surrogate', () => {
+    expect(percentEncodeNonAscii('/a\uD800b')).toBeUndefined();
   });
 });
