@@ -95,6 +95,12 @@ describe('edgeproxy (built CLI)', () => {
     expectConfigError(r, `edgeproxy: --viewer-request: file not found: ${path.join(dir, 'functions', 'missing.js')}`);
   });
 
+  it('a function with a syntax error exits 2 naming the flag, the file and its line:column', async () => {
+    await writeFile(path.join(dir, 'functions', 'broken.mjs'), 'export const handler = async (event) => {\n  return [event;\n};\n');
+    const r = await run(['--origin', 'http://127.0.0.1:3000', '--port', '0', '--viewer-request', 'functions/broken.mjs'], dir);
+    expectConfigError(r, `edgeproxy: --viewer-request: ${path.join('functions', 'broken.mjs')} failed to load: ${path.join('functions', 'broken.mjs')}:2:16: Expected "]" but found ";"`);
+  });
+
   it('a config file with an unknown field exits 2 naming the field', async () => {
     const file = path.join(dir, 'typo.json');
     await writeFile(file, JSON.stringify({ origins: [{ id: 'app', url: 'http://127.0.0.1:3000', readTimout: 5 }] }));

@@ -3,7 +3,7 @@
 // versions are immutable bundles under stateDir/versions; aliases pick a version per invocation by
 // weight. Everything is prepared at start or on a file change: resolve() is two map lookups.
 
-import { mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { functionCodeSettings } from '../config/resolve/functions.js';
@@ -65,8 +65,16 @@ interface FunctionCode {
   latest: CodeRef;
   /** Hash of the build $LATEST serves (for .js: of a bundle of its local graph); undefined when unknown. */
   latestSha: string | undefined;
-  /** Local files of the start-up build, so watching does not compile a .ts twice. */
+  /** Local files of the start-up build, so watching does not build twice. */
   startInputs: readonly string[] | undefined;
+  /** .js only: the start-up bundle, written as the first snapshot when watching starts. */
+  startBuild: BuildOutput | undefined;
+  /**
+   * .js only: a bundle of the code $LATEST last loaded successfully. After a save that does not load,
+   * $LATEST points here, so a worker started then (cold start, scale-up) runs the previous code
+   * rather than the broken file on disk (docs/versions.md).
+   */
+  snapshot: string | undefined;
   readonly versions: Map<string, CodeRef>;
   readonly infos: Map<string, PublishedVersion>;
   readonly aliases: Map<string, AliasRoute>;
@@ -136,6 +144,8 @@ class Registry implements LocalCodeSource {
       latest: Object.freeze({ functionId: fn.id, version: LATEST, file: fn.file, exportName: fn.exportName, generation: 1 }),
       latestSha: undefined,
       startInputs: undefined,
+      startBuild: undefined,
+      snapshot: undefined,
       versions: new Map(),
       infos: new Map(),
       aliases: new Map(),
@@ -154,6 +164,18 @@ class Registry implements LocalCodeSource {
         fc.startInputs = out.inputs;
       } catch (e) {
         problems.push(`${configPath}${configPath.startsWith('--') ? '' : '.file'}: ${displayPath(fn.file)} does not compile: ${e instanceof Error ? e.message : String(e)}`);
+        return undefined;
+      }
+    } else if (existsSync(fn.file)) {
+      // The same build a reload runs, so a syntax error is reported with the same file:line:column
+      // at start as after a save. A missing file is the pool's to report ("does not exist").
+      try {
+        const out = buildSync(this.latestRequest(fc));
+        fc.latestSha = out.sha256;
+        fc.startInputs = out.inputs;
+        fc.startBuild = out;
+      } catch (e) {
+        problems.push(`${configPath}${configPath.startsWith('--') ? '' : '.file'}: ${displayPath(fn.file)} failed to load: ${e instanceof Error ? e.message : String(e)}`);
         return undefined;
       }
     }
@@ -255,17 +277,10 @@ class Registry implements LocalCodeSource {
       log: this.log,
       label: `function "${fc.fn.id}"`,
     });
-    let inputs = fc.startInputs ?? [fc.fn.file];
-    if (fc.startInputs === undefined) {
-      try {
-        const out = buildSync(this.latestRequest(fc));
-        inputs = out.inputs;
-        fc.latestSha = out.sha256;
-      } catch {
-        // A .js that does not parse: the pool's start-up check reports it; watch the entry alone for the fix.
-      }
-    }
+    const inputs = fc.startInputs ?? [fc.fn.file];
+    if (fc.startBuild !== undefined) fc.snapshot = this.writeBuildSync(fc, fc.startBuild);
     fc.startInputs = undefined;
+    fc.startBuild = undefined;
     fc.watcher.set([fc.fn.file, ...inputs]);
   }
 
@@ -297,11 +312,14 @@ class Registry implements LocalCodeSource {
     if (this.closed) return;
     fc.watcher?.set([fc.fn.file, ...out.inputs]);
     if (out.sha256 === fc.latestSha) {
-      // A save without a change, or an edit undone: the serving code is the code on disk.
+      // A save without a change, or a broken edit undone: the serving code is the code on disk.
       fc.lastError = undefined;
+      if (!fc.ts && fc.latest.file !== fc.fn.file) fc.latest = Object.freeze({ ...fc.latest, file: fc.fn.file });
       return;
     }
-    const file = fc.ts ? await this.writeBuild(fc, out) : fc.fn.file;
+    // .ts: workers load the build; .js: the file itself, and the bundle is kept as the snapshot.
+    const built = await this.writeBuild(fc, out);
+    const file = fc.ts ? built : fc.fn.file;
     if (this.closed) return;
     const check = verifyLoads(file, {
       exportName: fc.fn.exportName,
@@ -322,13 +340,17 @@ class Registry implements LocalCodeSource {
     fc.latestSha = out.sha256;
     fc.latest = Object.freeze({ ...fc.latest, file, generation: fc.latest.generation + 1 });
     fc.lastError = undefined;
-    if (fc.ts) this.pruneBuilds(fc, file);
+    if (!fc.ts) fc.snapshot = built;
+    this.pruneBuilds(fc, built);
     this.log.info(`edgeproxy: reloaded ${displayPath(fc.fn.file)} ("${fc.fn.id}" $LATEST, generation ${fc.latest.generation})`);
   }
 
   private reloadFailed(fc: FunctionCode, message: string): void {
     if (this.closed || message === fc.lastError) return;
     fc.lastError = message;
+    // A .js $LATEST is the file on disk: point new workers at the last good code until a save loads.
+    // Same generation: busy workers finish, warm ones of the old file are simply not picked again.
+    if (!fc.ts && fc.snapshot !== undefined && fc.latest.file !== fc.snapshot) fc.latest = Object.freeze({ ...fc.latest, file: fc.snapshot });
     this.log.error(`edgeproxy: ${displayPath(fc.fn.file)} was not reloaded, "${fc.fn.id}" keeps serving the previous code: ${message}`);
   }
 

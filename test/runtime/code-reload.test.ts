@@ -6,8 +6,9 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { memoryLogger } from '../../src/log.js';
 import { createCodeSource, type LocalCodeSource } from '../../src/runtime/code.js';
@@ -57,6 +58,44 @@ describe('hot reload of .js', () => {
 
     await writeFile(path.join(dir, 'plain.mjs'), "import { BODY } from './plain-dep.mjs';\nexport const handler = async () => ({ body: BODY + '!' });\n");
     await until(() => gen(code, 'plain') === 2, WAIT_MS, 'generation 2 after the fix');
+  });
+
+  it('points new workers at a snapshot of the previous code while the file on disk does not load', async () => {
+    const { dir, code, log } = await start([{ id: 'plain', file: 'plain.mjs' }]);
+    await writeFile(path.join(dir, 'plain.mjs'), "import { BODY } from './plain-dep.mjs';\nexport const handler = async () => ({ body: BODY ;\n");
+    await until(() => log.lines.some((l) => l.includes('was not reloaded')), WAIT_MS, 'error line');
+    // A worker started now (cold start, scale-up) loads this file: it must be the code that last loaded.
+    const serving = code.resolve('plain', undefined);
+    expect(serving.generation).toBe(1);
+    expect(serving.file).not.toBe(path.join(dir, 'plain.mjs'));
+    expect(serving.file.startsWith(path.join(dir, '.edgeproxy', 'build'))).toBe(true);
+    const mod = (await import(pathToFileURL(serving.file).href)) as { handler: () => Promise<{ body: string }> };
+    expect((await mod.handler()).body).toBe('one');
+
+    // Undoing the broken edit serves the user's own file again, without a new generation.
+    await writeFile(path.join(dir, 'plain.mjs'), await readFile(path.join(FIXTURES, 'plain.mjs'), 'utf8'));
+    await until(() => code.resolve('plain', undefined).file === path.join(dir, 'plain.mjs'), WAIT_MS, 'back to the file');
+    expect(gen(code, 'plain')).toBe(1);
+  });
+
+  it('reports a syntax error at start with the same file:line:column as a reload does', async () => {
+    const broken = "import { BODY } from './plain-dep.mjs';\nexport const handler = async () => ({ body: BODY ;\n";
+    const { dir, log } = await start([{ id: 'plain', file: 'plain.mjs' }]);
+    await writeFile(path.join(dir, 'plain.mjs'), broken);
+    await until(() => log.lines.some((l) => l.includes('was not reloaded')), WAIT_MS, 'error line');
+    const reloadLine = log.lines.find((l) => l.includes('was not reloaded')) ?? '';
+    const where = `${path.join(dir, 'plain.mjs')}:2:50: Expected "}" but found ";"`;
+    expect(reloadLine.endsWith(`keeps serving the previous code: ${where}`)).toBe(true);
+
+    const config = await loadConfig({ object: { origins: [{ id: 'o', url: 'http://127.0.0.1:3000' }], functions: [{ id: 'plain', file: 'plain.mjs' }] }, baseDir: dir });
+    let err: unknown;
+    try {
+      createCodeSource({ config, log: memoryLogger(), stateDir: path.join(dir, '.edgeproxy'), watch: false });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toBe(`functions[0].file: ${path.join(dir, 'plain.mjs')} failed to load: ${where}`);
   });
 
   it('refuses a module that throws while loading, naming the error', async () => {

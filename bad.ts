@@ -1,0 +1,2 @@
+const handler = async (event) => {
+  return event.Records[0].cf.request
