@@ -5,7 +5,7 @@ import { ConfigError } from './config/errors.js';
 import type { FlagOverrides } from './config/load.js';
 import { MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES } from './config/managed-policies.js';
 import { parseByteSize } from './config/schema.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean, unknownName } from './suggest.js';
 import { type DistributionFlags, IMPORT_HELP, IMPORT_OPTIONS, parseConfigCommand, readDistributionFlags } from './import/cli-args.js';
 
 export type CliCommand =
@@ -196,7 +196,7 @@ function nonEmpty(flag: string, value: string): string {
 function managedName(flag: string, what: string, value: string, known: readonly string[]): string {
   const name = value.startsWith('Managed-') ? value.slice('Managed-'.length) : value;
   if (known.includes(name) && name !== 'none') return name;
-  throw new ConfigError('UsageError', `${flag}: unknown managed ${what} "${value}"${didYouMean(name, known)}; known: ${known.join(', ')}`);
+  throw new ConfigError('UsageError', `${flag}: ${unknownName(`managed ${what}`, value, known, name)}`);
 }
 
 /** Node's parseArgs errors are TypeErrors with a code; restate them as one line naming the flag. */

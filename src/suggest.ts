@@ -41,3 +41,8 @@ export function didYouMean(given: string, known: readonly string[]): string {
   const hit = closest(given, known);
   return hit !== undefined && hit !== given ? ` (did you mean "${hit}"?)` : '';
 }
+
+/** `unknown managed cache policy "X" (did you mean "Y"?); known: A, B` — one wording for flags and config files. */
+export function unknownName(what: string, given: string, known: readonly string[], lookup: string = given): string {
+  return `unknown ${what} "${given}"${didYouMean(lookup, known)}; known: ${known.join(', ')}`;
+}

@@ -13,6 +13,7 @@ import { resolveCustomErrorResponses } from './resolve/custom-error-responses.js
 import { cffRuntimeOf, resolveKeyValueStores } from './resolve/cff.js';
 import { resolveFunction } from './resolve/functions.js';
 import { checkUniqueIds, resolveOrigin } from './resolve/origins.js';
+import { checkNameReferences } from './resolve/references.js';
 import { resolveSettings } from './resolve/settings.js';
 import { resolveViewerHeaders } from './resolve/viewer-headers.js';
 import { configSchema, KNOWN_KEYS } from './schema.js';
@@ -33,7 +34,10 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
   const problems: Problems = new Problems(source.label, source.flagFor);
   const parsed = configSchema.safeParse(source.raw);
   if (!parsed.success) {
-    problems.addAll(issuesToProblems(parsed.error.issues, KNOWN_KEYS));
+    const issues = issuesToProblems(parsed.error.issues, KNOWN_KEYS);
+    problems.addAll(issues);
+    // A misspelt policy name is reported in the same run as the type errors.
+    checkNameReferences(source.raw, new Set(issues.map((p) => p.path)), problems);
     problems.fail();
   }
   const data = parsed.data;

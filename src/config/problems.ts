@@ -3,6 +3,7 @@
 // mean" for a misspelt key. zod issues are flattened into the same lines.
 
 import type { z } from 'zod';
+import { didYouMean } from '../suggest.js';
 import { ConfigError } from './errors.js';
 
 export type PathSegment = string | number;
@@ -55,28 +56,6 @@ export class Problems {
 
 // ---- turning zod issues into lines people can act on -----------------------------------------
 
-/** Levenshtein distance, for "did you mean" on short keys only. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
-}
-
-function suggestKey(key: string, knownKeys: readonly string[]): string {
-  const norm = (k: string) => k.toLowerCase().replace(/[-_]/g, '');
-  const lower = norm(key);
-  const hit =
-    knownKeys.find((k) => norm(k) === lower) ??
-    (key.length >= 4 ? knownKeys.find((k) => distance(norm(k), lower) <= 2) : undefined);
-  return hit !== undefined && hit !== key ? ` (did you mean "${hit}"?)` : '';
-}
-
 type Issue = z.core.$ZodIssue;
 
 function depth(issues: readonly Issue[]): number {
@@ -128,7 +107,7 @@ export function issuesToProblems(issues: readonly Issue[], knownKeys: readonly s
     const path = [...base, ...(issue.path as PathSegment[])];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        out.push({ path: formatPath([...path, key]), message: `unknown field${suggestKey(key, knownKeys)}` });
+        out.push({ path: formatPath([...path, key]), message: `unknown field${didYouMean(key, knownKeys)}` });
       }
     } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       const branches = issue.errors;

@@ -292,8 +292,29 @@ describe('policies', () => {
 
   it('rejects an unknown managed cache policy and lists the known ones', async () => {
     expect(await problem(withPolicy({ cachePolicy: 'CachingOptimised' }))).toMatch(
-      /^config: behaviors\[0\]\.cachePolicy: unknown managed cache policy "CachingOptimised" \(known: CachingOptimized, .*CachingDisabled/,
+      /^config: behaviors\[0\]\.cachePolicy: unknown managed cache policy "CachingOptimised" \(did you mean "CachingOptimized"\?\); known: CachingOptimized, .*CachingDisabled/,
     );
+  });
+
+  it('reports a misspelt policy name in the same run as a type error elsewhere', async () => {
+    const lines = await problemLines(
+      config({
+        timeouts: { viewer: 'five' },
+        behaviors: [{ pathPattern: '/a', origin: 'app', cachePolicy: 'CachingDisable', originRequestPolicy: 'AllViewr', responseHeadersPolicy: 'SecurityHeaderPolicy' }],
+      }),
+    );
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^config: timeouts\.viewer: /);
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/^config: behaviors\[0\]\.cachePolicy: unknown managed cache policy "CachingDisable" \(did you mean "CachingDisabled"\?\); known: /),
+      expect.stringMatching(/^config: behaviors\[0\]\.originRequestPolicy: unknown managed origin request policy "AllViewr" \(did you mean "AllViewer"\?\); known: /),
+      expect.stringMatching(/^config: behaviors\[0\]\.responseHeadersPolicy: unknown managed response headers policy "SecurityHeaderPolicy" \(did you mean "SecurityHeadersPolicy"\?\); known: /),
+    ]);
+  });
+
+  it('reports a policy name only once when its own value is the type error', async () => {
+    const lines = await problemLines(config({ timeouts: { viewer: 'five' }, behaviors: [{ pathPattern: '/a', origin: 'app', cachePolicy: 42 }] }));
+    expect(lines.filter((l) => l.includes('behaviors[0].cachePolicy'))).toHaveLength(1);
   });
 
   it('rejects an unknown managed origin request policy', async () => {

@@ -18,6 +18,7 @@ import {
   DEFAULT_POLICY_MIN_TTL,
 } from '../defaults.js';
 import { MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES, managedCachePolicy, managedOriginRequestPolicy } from '../managed-policies.js';
+import { unknownName } from '../../suggest.js';
 import { formatPath, type PathSegment, type Problems } from '../problems.js';
 import type { CachePolicyInput, OriginRequestPolicyInput } from '../schema.js';
 import type { CachePolicy, CookieBehavior, HeaderBehavior, OriginHeaderBehavior, OriginRequestPolicy, QueryStringBehavior } from '../types.js';
@@ -118,7 +119,7 @@ export function resolveCachePolicyRef(cp: string | CachePolicyInput | undefined,
   if (typeof ref !== 'string') return resolveCachePolicy(ref, at, problems);
   const policy = managedCachePolicy(ref);
   if (policy === undefined) {
-    problems.add(at, `unknown managed cache policy "${ref}" (known: ${[...MANAGED_CACHE_POLICIES.keys()].join(', ')}); or give an inline policy object`);
+    problems.add(at, `${unknownName('managed cache policy', ref, [...MANAGED_CACHE_POLICIES.keys()])}; or give an inline policy object`);
   }
   return policy;
 }
@@ -134,7 +135,7 @@ export function resolveOriginRequestPolicyRef(
   if (typeof ref !== 'string') return resolveOriginRequestPolicy(ref, at, problems);
   const policy = managedOriginRequestPolicy(ref);
   if (policy === undefined) {
-    problems.add(at, `unknown managed origin request policy "${ref}" (known: ${[...MANAGED_ORIGIN_REQUEST_POLICIES.keys()].join(', ')}); or give an inline policy object, or null for none`);
+    problems.add(at, `${unknownName('managed origin request policy', ref, [...MANAGED_ORIGIN_REQUEST_POLICIES.keys()])}; or give an inline policy object, or null for none`);
   }
   return policy;
 }

@@ -13,6 +13,7 @@ import {
   type ResponseHeadersPolicy,
 } from '../../distribution/response-headers-policy.js';
 import { isHeaderName } from '../../rules/cloudfront.js';
+import { unknownName } from '../../suggest.js';
 import type { PathSegment, Problems } from '../problems.js';
 import type { ResponseHeadersPolicyInput } from '../schema.js';
 
@@ -33,7 +34,7 @@ export function resolveResponseHeadersPolicyRef(ref: string | ResponseHeadersPol
   if (typeof ref === 'string') {
     const p = managedResponseHeadersPolicy(ref);
     if (p === undefined) {
-      problems.add(at, `unknown managed response headers policy "${ref}" (known: ${MANAGED_RESPONSE_HEADERS_POLICIES.map((m) => m.name).join(', ')}, or their IDs); or give an inline policy object`);
+      problems.add(at, `${unknownName('managed response headers policy', ref, MANAGED_RESPONSE_HEADERS_POLICIES.map((m) => m.name))} (or their IDs); or give an inline policy object`);
     }
     return p;
   }
