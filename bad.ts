@@ -1,2 +1,0 @@
-const handler = async (event) => {
-  return event.Records[0].cf.request
