@@ -7,6 +7,8 @@ import { MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES } from './confi
 import { parseByteSize } from './config/schema.js';
 import { didYouMean, unknownName } from './suggest.js';
 import { type DistributionFlags, IMPORT_HELP, IMPORT_OPTIONS, parseConfigCommand, readDistributionFlags } from './import/cli-args.js';
+import { type EventCommand, parseEventCommand } from './cli/event.js';
+import { type InvokeCommand, parseInvokeCommand } from './cli/invoke.js';
 
 export type CliCommand =
   | { kind: 'help'; topic?: Subcommand }
@@ -24,10 +26,12 @@ export type CliCommand =
       nowMs?: number;
       stage: 'DEVELOPMENT' | 'LIVE';
       strict: boolean;
-    };
+    }
+  | EventCommand
+  | InvokeCommand;
 
 /** Words that select a command other than serving; any other first word is an error, as before. */
-export const SUBCOMMANDS = ['invalidate', 'publish', 'config', 'test-function'] as const;
+export const SUBCOMMANDS = ['invalidate', 'publish', 'config', 'test-function', 'event', 'invoke'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Where `invalidate`/`publish` find the admin listener when neither --admin nor EDGEPROXY_ADMIN says. */
@@ -43,6 +47,9 @@ Usage:
   edgeproxy publish FUNCTION [--admin URL]    publish a function's $LATEST code as a numbered version
   edgeproxy test-function FILE --event EVENT  run a CloudFront Function once on EVENT and print what
                                               aws cloudfront test-function prints (edgeproxy test-function --help)
+  edgeproxy event TRIGGER [--uri PATH ...]    print the Lambda@Edge event the proxy would build (edgeproxy event --help)
+  edgeproxy invoke FILE --trigger TRIGGER     run a function once as the proxy does: result, diff, verdict,
+                                              START/END/REPORT (edgeproxy invoke --help; docs/testing.md)
 
 Commands (talk to a running edgeproxy's admin listener; see docs/admin.md):
   invalidate PATH...          CloudFront invalidation: "/index.html", "/images/*" (quote wildcards so
@@ -318,7 +325,7 @@ function parseTestFunction(rest: string[]): CliCommand {
   return cmd;
 }
 
-function parseSubcommand(sub: Exclude<Subcommand, 'config' | 'test-function'>, rest: string[], env: Env): CliCommand {
+function parseSubcommand(sub: Exclude<Subcommand, 'config' | 'test-function' | 'event' | 'invoke'>, rest: string[], env: Env): CliCommand {
   const help = `edgeproxy ${sub} --help`;
   let parsed: { values: { admin?: string; json?: boolean; help?: boolean; 'caller-reference'?: string }; positionals: string[] };
   try {
@@ -356,6 +363,8 @@ export function parseCliArgs(argv: string[], env: Env = {}): CliCommand {
   const sub = SUBCOMMANDS.find((s) => s === first);
   if (sub === 'config') return parseConfigCommand(argv.slice(1));
   if (sub === 'test-function') return parseTestFunction(argv.slice(1));
+  if (sub === 'event') return parseEventCommand(argv.slice(1));
+  if (sub === 'invoke') return parseInvokeCommand(argv.slice(1));
   if (sub !== undefined) return parseSubcommand(sub, argv.slice(1), env);
   let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>>['values'];
   try {

@@ -13,6 +13,8 @@ import { loadConfig } from './config/load.js';
 import { HELP_TEXT, INVALIDATE_HELP, PUBLISH_HELP, TEST_FUNCTION_HELP, isDemoMode, parseCliArgs, type CliCommand } from './cli-args.js';
 import type { ResolvedConfig } from './config/types.js';
 import { CONFIG_HELP } from './import/cli-args.js';
+import { EVENT_HELP } from './cli/event.js';
+import { INVOKE_HELP } from './cli/invoke.js';
 import { createLogger, type Logger } from './log.js';
 import { behaviorLine, unkeyedQueryWarning } from './observe/start-lines.js';
 
@@ -204,7 +206,7 @@ async function main(argv: string[]): Promise<void> {
   switch (cmd.kind) {
     case 'help':
       process.stdout.write(
-        cmd.topic === 'invalidate' ? INVALIDATE_HELP : cmd.topic === 'publish' ? PUBLISH_HELP : cmd.topic === 'config' ? CONFIG_HELP : cmd.topic === 'test-function' ? TEST_FUNCTION_HELP : HELP_TEXT,
+        cmd.topic === 'invalidate' ? INVALIDATE_HELP : cmd.topic === 'publish' ? PUBLISH_HELP : cmd.topic === 'config' ? CONFIG_HELP : cmd.topic === 'test-function' ? TEST_FUNCTION_HELP : cmd.topic === 'event' ? EVENT_HELP : cmd.topic === 'invoke' ? INVOKE_HELP : HELP_TEXT,
       );
       return;
     case 'invalidate': {
@@ -222,6 +224,16 @@ async function main(argv: string[]): Promise<void> {
     case 'test-function': {
       const { runTestFunction } = await import('./cff/test-function-cli.js');
       finish(await runTestFunction(cmd));
+      return;
+    }
+    case 'event': {
+      const { runEvent } = await import('./cli/event.js');
+      finish(await runEvent(cmd));
+      return;
+    }
+    case 'invoke': {
+      const { runInvoke } = await import('./cli/invoke.js');
+      finish(await runInvoke(cmd));
       return;
     }
     case 'config': {

@@ -14,6 +14,7 @@ import { validateRequestResult, validateResponseResult, type ResponseEventType, 
 import { discardBody } from './discard.js';
 import type { Env } from './env.js';
 import type { Exchange, ExchangeResponse } from './exchange.js';
+import type { InvokeOutcome } from '../runtime/types.js';
 import { readRequestBody } from './request-body.js';
 
 const VIEWER_TRIGGERS: ReadonlySet<EventType> = new Set(['viewer-request', 'viewer-response']);
@@ -37,7 +38,17 @@ export async function invokeFunction(env: Env, ex: Exchange, eventType: EventTyp
   // The inspector header and the per-request log line show it: no string per invocation when neither does.
   if (outcome.version !== undefined && (env.config.inspectorHeaders || env.log.quietInfo !== true)) ex.executed.push(`${eventType}=${assoc.functionId}:${outcome.version}`);
   if (outcome.ok) return outcome.result;
-  const errorCode = outcome.reason === 'throttled' ? 'LambdaLimitExceeded' : 'LambdaExecutionError';
+  const { code: errorCode, message } = failureOf(outcome);
+  throw new EdgeError(errorCode, message, { stage: eventType, functionName: functionLabel(env, assoc.functionId) });
+}
+
+/**
+ * The CloudFront error and the log's one-line reason for an invocation that did not succeed
+ * (docs/cloudfront-reference.md §4): throttles → LambdaLimitExceeded, anything else → LambdaExecutionError.
+ * The function's awsRequestId links the line to its START/END/REPORT lines (docs/cloudfront-reference.md §9.5).
+ */
+export function failureOf(outcome: Extract<InvokeOutcome, { ok: false }>): { code: 'LambdaLimitExceeded' | 'LambdaExecutionError'; message: string } {
+  const code = outcome.reason === 'throttled' ? 'LambdaLimitExceeded' : 'LambdaExecutionError';
   const what =
     outcome.reason === 'timeout'
       ? outcome.errorMessage
@@ -46,9 +57,8 @@ export async function invokeFunction(env: Env, ex: Exchange, eventType: EventTyp
         : outcome.reason === 'throttled'
           ? `throttled: ${outcome.errorType}: ${outcome.errorMessage}${outcome.throttleReason ? ` (${outcome.throttleReason})` : ''}`
           : `${outcome.errorType}: ${outcome.errorMessage}`;
-  // The function's awsRequestId links this line to its START/END/REPORT lines (docs/cloudfront-reference.md §9.5).
   const which = outcome.awsRequestId === undefined ? '' : ` [RequestId: ${outcome.awsRequestId}]`;
-  throw new EdgeError(errorCode, `${what}${which}`, { stage: eventType, functionName: functionLabel(env, assoc.functionId) });
+  return { code, message: `${what}${which}` };
 }
 
 /** Attaches stage and function to a validation error thrown by event/validate-result. */
