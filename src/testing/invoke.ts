@@ -20,7 +20,7 @@ import { failureOf } from '../pipeline/invoke.js';
 import { createCodeSource, type CodeRef, type LocalCodeSource } from '../runtime/code.js';
 import { createRuntime, type EdgeRuntime } from '../runtime/pool.js';
 import { diffRequest, diffResponse } from './diff.js';
-import { distribution, DEFAULT_ORIGIN } from './distribution.js';
+import { behaviorFor, distribution, DEFAULT_ORIGIN } from './distribution.js';
 import { buildEventFull, checkTrigger, type BuiltEvent } from './event.js';
 import { LogRouter } from './logs.js';
 import type { AcceptedResponse, DiffEntry, EventFor, GeneratedResponse, InvokeError, InvokeOptions, InvokeResult, ViewerOutcome } from './types.js';
@@ -185,8 +185,9 @@ export class Invoker implements AsyncDisposable {
     const config = await distribution(o.config);
     const response = 'response' in cf && isObject(cf.response) ? (cf.response as CfResponse) : undefined;
     if ((trigger === 'origin-response' || trigger === 'viewer-response') && response === undefined) throw new ConfigError('UsageError', `--event: a ${trigger} event needs Records[0].cf.response`);
-    const json = JSON.stringify(o.event);
-    return { trigger, event, json, request: JSON.parse(JSON.stringify(cf.request)) as CfRequest, response: response && (JSON.parse(JSON.stringify(response)) as CfResponse), config, behavior: config.behaviors[config.behaviors.length - 1]! };
+    const request = JSON.parse(JSON.stringify(cf.request)) as CfRequest;
+    const { behavior } = behaviorFor(config, typeof request.uri === 'string' ? request.uri : '/', o.behavior);
+    return { trigger, event, json: JSON.stringify(o.event), request, response: response && (JSON.parse(JSON.stringify(response)) as CfResponse), config, behavior };
   }
 
   /** Ends every worker; later invoke() calls fail. Idempotent. */
