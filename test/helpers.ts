@@ -4,7 +4,7 @@ import { request as httpRequest, createServer, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/load.js';
-import { type EdgeProxy, startEdgeProxy } from '../src/index.js';
+import { type RunningProxy as EdgeProxy, startProxy as startEdgeProxy } from '../src/proxy.js';
 import { memoryLogger } from '../src/log.js';
 import type { Clock } from '../src/cache/clock.js';
 

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/cache/clock.js';
 import { demoConfigInput } from '../../src/config/demo.js';
 import { loadConfig } from '../../src/config/load.js';
-import { startEdgeProxy, type EdgeProxy } from '../../src/index.js';
+import { startProxy as startEdgeProxy, type RunningProxy as EdgeProxy } from '../../src/proxy.js';
 import { memoryLogger } from '../../src/log.js';
 import { FIXTURES, send, startOrigin, startProxy, type TestOrigin, type TestProxy } from '../helpers.js';
 

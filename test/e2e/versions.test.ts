@@ -2,8 +2,6 @@
 // and aliases, hot reload of $LATEST while the proxy runs, and a TypeScript function's error logged at
 // its .ts line (docs/cloudfront-reference.md §9.1, docs/versions.md). Each test edits a private copy of test/fixtures/code.
 //
-// These need the pipeline to run `env.code.resolve(…)` per invocation (src/pipeline/invoke.ts) and
-// startEdgeProxy to build the code registry from `stateDir`/`watch`; until that lands they are skipped.
 
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { type StartOptions, startEdgeProxy } from '../../src/index.js';
+import { startProxy as startEdgeProxy } from '../../src/proxy.js';
 import { memoryLogger, silentLogger } from '../../src/log.js';
 import { createCodeSource } from '../../src/runtime/code.js';
 import { send, startOrigin } from '../helpers.js';
@@ -51,8 +49,7 @@ async function proxyFor(dir: string, stateDir: string, object: Record<string, un
   cleanup.push(() => origin.close());
   const config = await configFor(dir, origin.url, object);
   const log = memoryLogger();
-  // stateDir/watch: the registry options the lead adds to StartOptions (see the report).
-  const proxy = await startEdgeProxy({ config, log, stateDir, watch: true, debounceMs: 20, noteUnversioned: true } as StartOptions);
+  const proxy = await startEdgeProxy({ config, log, stateDir, watch: true, debounceMs: 20, noteUnversioned: true });
   cleanup.push(() => proxy.close());
   return { proxy, log, origin };
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterEach } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { type EdgeProxy, startEdgeProxy } from '../../src/index.js';
+import { type RunningProxy as EdgeProxy, startProxy as startEdgeProxy } from '../../src/proxy.js';
 import type { Scheduler } from '../../src/lambda/scheduler.js';
 import { memoryLogger } from '../../src/log.js';
 
