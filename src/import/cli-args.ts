@@ -1,5 +1,5 @@
-// The import's command-line options: `--distribution FILE` with `--origin-map`, `--function-map`
-// and `--logical-id` for serving, and the `edgeproxy config --print | --to-distribution` command.
+// The import's command-line options: `--distribution FILE` with `--origin-map`, `--function-map`,
+// `--kvs-map`, `--policy-file` and `--logical-id` for serving, and the `edgeproxy config --print | --to-distribution` command.
 // Pure like cli-args.ts: never prints, never exits.
 
 import { parseArgs } from 'node:util';
@@ -9,6 +9,8 @@ export interface DistributionFlags {
   file: string;
   originMap: string[];
   functionMap: string[];
+  kvsMap: string[];
+  policyFile: string[];
   logicalId?: string;
 }
 
@@ -16,6 +18,8 @@ export const IMPORT_OPTIONS = {
   distribution: { type: 'string' },
   'origin-map': { type: 'string', multiple: true },
   'function-map': { type: 'string', multiple: true },
+  'kvs-map': { type: 'string', multiple: true },
+  'policy-file': { type: 'string', multiple: true },
   'logical-id': { type: 'string' },
 } as const;
 
@@ -24,8 +28,12 @@ export const IMPORT_HELP = `  --distribution FILE         run a CloudFront distr
                               e.g. cdk.out/*.template.json); see docs/import.md
   --origin-map DOMAIN=URL     the local URL for an origin's DomainName (or Id); repeatable, or a
                               JSON file { "DOMAIN": "URL" }
-  --function-map ARN=FILE     local code for a Lambda@Edge ARN whose code is not in the template;
-                              FILE[#export]; repeatable, or a JSON file { "ARN": "FILE" }
+  --function-map ARN=FILE     local code for a Lambda@Edge or CloudFront Function ARN whose code is
+                              not in the template; FILE[#export]; repeatable, or a JSON file
+  --kvs-map NAME=FILE         a key value store's data (CloudFront's import format), keyed by the
+                              store's name, logical id or ARN, or by a CloudFront Function's ARN
+  --policy-file FILE|DIR      custom policies by ID: the JSON of aws cloudfront get-cache-policy,
+                              get-origin-request-policy or get-response-headers-policy; repeatable
   --logical-id ID             which AWS::CloudFront::Distribution of a template
 `;
 
@@ -33,6 +41,7 @@ export const CONFIG_HELP = `edgeproxy config: show the edgeproxy config an impor
 
 Usage:
   edgeproxy config --print --distribution FILE [--origin-map DOMAIN=URL]... [--function-map ARN=FILE]...
+                   [--kvs-map NAME=FILE]... [--policy-file FILE]...
   edgeproxy config --to-distribution --config edgeproxy.config.json
 
 --print writes the resolved edgeproxy config (JSON, ready to save and edit) to stdout and the
@@ -44,6 +53,8 @@ interface ImportValues {
   distribution?: string | undefined;
   'origin-map'?: string[] | undefined;
   'function-map'?: string[] | undefined;
+  'kvs-map'?: string[] | undefined;
+  'policy-file'?: string[] | undefined;
   'logical-id'?: string | undefined;
 }
 
@@ -51,14 +62,20 @@ interface ImportValues {
 export function readDistributionFlags(values: ImportValues, hasConfigFile: boolean): DistributionFlags | undefined {
   const file = values.distribution;
   if (file === undefined) {
-    for (const f of ['origin-map', 'function-map', 'logical-id'] as const) {
+    for (const f of ['origin-map', 'function-map', 'kvs-map', 'policy-file', 'logical-id'] as const) {
       if (values[f] !== undefined) throw new ConfigError('UsageError', `--${f}: needs --distribution FILE`);
     }
     return undefined;
   }
   if (file.trim() === '') throw new ConfigError('UsageError', '--distribution: must not be empty');
   if (hasConfigFile) throw new ConfigError('UsageError', '--distribution: cannot be combined with --config (save an import with edgeproxy config --print, then use --config)');
-  const d: DistributionFlags = { file, originMap: values['origin-map'] ?? [], functionMap: values['function-map'] ?? [] };
+  const d: DistributionFlags = {
+    file,
+    originMap: values['origin-map'] ?? [],
+    functionMap: values['function-map'] ?? [],
+    kvsMap: values['kvs-map'] ?? [],
+    policyFile: values['policy-file'] ?? [],
+  };
   if (values['logical-id'] !== undefined) d.logicalId = values['logical-id'];
   return d;
 }

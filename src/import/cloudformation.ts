@@ -2,14 +2,16 @@
 // intrinsic functions resolved against the same template (AWS CloudFormation User Guide, "Intrinsic
 // function reference"): Ref and Fn::GetAtt to policies and functions become `cfn:LogicalId`, which
 // the mapper looks up in the policies and code collected here; Fn::Sub, Fn::Join and Fn::Select
-// are evaluated; parameters take their Default. Inline Lambda code (Code.ZipFile) is written to a
-// file; a CDK asset (Metadata "aws:asset:path") is read from its folder beside the template.
+// are evaluated; parameters take their Default. Inline Lambda code (Code.ZipFile) and CloudFront
+// Functions' FunctionCode are written to files; a CDK asset (Metadata "aws:asset:path", or the
+// `asset.HASH` that an S3Key / SourceArn `HASH.zip` / `HASH.json` names, as `cdk synth` lays out
+// cdk.out) is read from beside the template.
 
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import { isObj, obj, type Obj, str } from './json.js';
-import type { LocalCode } from './map.js';
+import type { LocalCode, PolicySources, TemplateCff, TemplateKvs } from './context.js';
 
 const PSEUDO: Readonly<Record<string, string>> = {
   'AWS::Region': 'us-east-1',
@@ -38,10 +40,18 @@ const NO_VALUE = Symbol('AWS::NoValue');
 export interface ResolvedTemplate {
   logicalId: string;
   distributionConfig: Obj;
-  cachePolicies: Map<string, Obj>;
-  originRequestPolicies: Map<string, Obj>;
-  responseHeadersPolicies: Map<string, Obj>;
+  policies: PolicySources;
   templateCode: Map<string, LocalCode>;
+  templateCff: Map<string, TemplateCff>;
+  templateKvs: Map<string, TemplateKvs>;
+}
+
+/** A CDK asset beside the template that an S3 object key names: `HASH.zip` → `asset.HASH`. */
+function assetFor(templateDir: string, s3Key: string | undefined): string | undefined {
+  const key = s3Key?.split('/').pop();
+  if (key === undefined || !/^[0-9a-f]{64}\.(zip|json)$/.test(key)) return undefined;
+  const base = path.join(templateDir, `asset.${key.endsWith('.zip') ? key.slice(0, -4) : key}`);
+  return existsSync(base) ? base : undefined;
 }
 
 export function resolveTemplate(template: Obj, opts: { label: string; logicalId?: string; templateDir: string; workDir: string }): ResolvedTemplate {
@@ -138,6 +148,14 @@ export function resolveTemplate(template: Obj, opts: { label: string; logicalId?
   const originRequestPolicies = new Map<string, Obj>();
   const responseHeadersPolicies = new Map<string, Obj>();
   const templateCode = new Map<string, LocalCode>();
+  const templateCff = new Map<string, TemplateCff>();
+  const templateKvs = new Map<string, TemplateKvs>();
+  const writeWork = (name: string, text: string): string => {
+    mkdirSync(opts.workDir, { recursive: true });
+    const file = path.join(opts.workDir, name);
+    writeFileSync(file, text);
+    return file;
+  };
   for (const id of Object.keys(resources)) {
     const type = typeOf(id);
     if (type === 'AWS::CloudFront::CachePolicy') {
@@ -149,6 +167,21 @@ export function resolveTemplate(template: Obj, opts: { label: string; logicalId?
     } else if (type === 'AWS::CloudFront::ResponseHeadersPolicy') {
       const c = obj(props(id).ResponseHeadersPolicyConfig);
       if (c !== undefined) responseHeadersPolicies.set(`cfn:${id}`, c);
+    } else if (type === 'AWS::CloudFront::Function') {
+      // AWS::CloudFront::Function: FunctionCode is the code itself; FunctionConfig.Runtime and
+      // KeyValueStoreAssociations[].KeyValueStoreARN (AWS CloudFormation User Guide).
+      const p = props(id);
+      const code = str(p.FunctionCode);
+      if (code === undefined) fail(id, 'Properties.FunctionCode is missing (a CloudFront Function\'s code is inline in the template)');
+      const cfg = obj(p.FunctionConfig) ?? {};
+      const stores = (Array.isArray(cfg.KeyValueStoreAssociations) ? cfg.KeyValueStoreAssociations : []).flatMap((a) => str(obj(a)?.KeyValueStoreARN) ?? []);
+      templateCff.set(`cfn:${id}`, { logicalId: id, file: writeWork(`${id}.js`, code ?? ''), runtime: str(cfg.Runtime), keyValueStores: stores });
+    } else if (type === 'AWS::CloudFront::KeyValueStore') {
+      // No ImportSource: the store starts empty, as CloudFront creates it.
+      const p = props(id);
+      const source = obj(p.ImportSource);
+      const file = source === undefined ? writeWork(`${id}.kvs.json`, '{ "data": [] }\n') : assetFor(opts.templateDir, str(source.SourceArn));
+      templateKvs.set(`cfn:${id}`, { logicalId: id, name: str(p.Name) ?? id, file });
     }
   }
   const lambdaCode = (fnId: string, where: string): LocalCode | undefined => {
@@ -161,12 +194,9 @@ export function resolveTemplate(template: Obj, opts: { label: string; logicalId?
     const zip = str(obj(p.Code)?.ZipFile);
     if (zip !== undefined) {
       // Inline code is CommonJS (`exports.handler = …`) in Lambda's Node.js runtimes.
-      mkdirSync(opts.workDir, { recursive: true });
-      const file = path.join(opts.workDir, `${fnId}.cjs`);
-      writeFileSync(file, zip);
-      return { file, export: exportName };
+      return { file: writeWork(`${fnId}.cjs`, zip), export: exportName };
     }
-    const asset = str(obj(res.Metadata)?.['aws:asset:path']);
+    const asset = str(obj(res.Metadata)?.['aws:asset:path']) ?? assetFor(opts.templateDir, str(obj(p.Code)?.S3Key));
     if (asset !== undefined) {
       const base = path.resolve(opts.templateDir, asset, modulePath);
       for (const ext of ['.js', '.mjs', '.cjs']) if (existsSync(base + ext)) return { file: base + ext, export: exportName };
@@ -187,5 +217,5 @@ export function resolveTemplate(template: Obj, opts: { label: string; logicalId?
       }
     }
   }
-  return { logicalId, distributionConfig, cachePolicies, originRequestPolicies, responseHeadersPolicies, templateCode };
+  return { logicalId, distributionConfig, policies: { cachePolicies, originRequestPolicies, responseHeadersPolicies }, templateCode, templateCff, templateKvs };
 }

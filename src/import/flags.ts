@@ -1,10 +1,10 @@
-// --origin-map DOMAIN=URL and --function-map ARN=FILE[#export]: repeatable, or a JSON file holding
-// `{ "DOMAIN": "URL" }` / `{ "ARN": "FILE" }`. Parsed once at start.
+// --origin-map DOMAIN=URL, --function-map ARN=FILE[#export] and --kvs-map NAME=FILE: repeatable, or
+// a JSON file holding `{ "DOMAIN": "URL" }` / `{ "ARN": "FILE" }`. Parsed once at start.
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config/errors.js';
-import type { LocalCode } from './map.js';
+import type { LocalCode } from './context.js';
 
 function pairs(flag: string, values: readonly string[], example: string): Array<[string, string, string]> {
   const out: Array<[string, string, string]> = [];
@@ -48,6 +48,16 @@ export function parseFunctionMap(values: readonly string[], cwd = process.cwd())
     const exportName = hash === -1 ? undefined : spec.slice(hash + 1);
     const abs = path.resolve(cwd, file);
     m.set(arn, exportName === undefined ? { file: abs } : { file: abs, export: exportName });
+  }
+  return m;
+}
+
+/** --kvs-map NAME=FILE: a key value store's data file, absolute (the config loader checks it). */
+export function parseKvsMap(values: readonly string[], cwd = process.cwd()): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const [key, file, where] of pairs('--kvs-map', values, 'NAME=FILE')) {
+    if (file === '') throw new ConfigError('UsageError', `${where}: FILE must not be empty`);
+    m.set(key, path.resolve(cwd, file));
   }
   return m;
 }

@@ -6,18 +6,24 @@ import path from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import type { ConfigInput } from '../config/schema.js';
 import { resolveTemplate } from './cloudformation.js';
+import type { LocalCode, MapContext, PolicySources } from './context.js';
 import type { Obj } from './json.js';
-import { type LocalCode, type MapContext, mapDistribution } from './map.js';
+import { mapDistribution } from './map.js';
 import { readDistributionFile } from './parse.js';
+import { readPolicyFiles } from './policy-files.js';
 import type { NotEmulated } from './report.js';
 
 export interface ImportOptions {
   file: string;
   originMap: ReadonlyMap<string, string>;
   functionMap: ReadonlyMap<string, LocalCode>;
+  /** --kvs-map: key value store (name, logical id or ARN) or CloudFront Function ARN → data file. */
+  kvsMap?: ReadonlyMap<string, string>;
+  /** --policy-file: files or directories of get-*-policy JSON. */
+  policyFiles?: readonly string[];
   /** Which AWS::CloudFront::Distribution of a template (--logical-id). */
   logicalId?: string;
-  /** Where inline Lambda code from a template is written (default ./.edgeproxy/import). */
+  /** Where inline code from a template is written (default ./.edgeproxy/import). */
   workDir?: string;
 }
 
@@ -27,9 +33,21 @@ export interface Imported {
   notEmulated: NotEmulated[];
 }
 
+/** Template policies and --policy-file policies in one lookup (they are keyed differently: `cfn:Id` and AWS Ids). */
+function mergePolicies(a: PolicySources | undefined, b: PolicySources): PolicySources {
+  const m = (x: ReadonlyMap<string, Obj> | undefined, y: ReadonlyMap<string, Obj>): ReadonlyMap<string, Obj> => new Map([...(x ?? []), ...y]);
+  return {
+    cachePolicies: m(a?.cachePolicies, b.cachePolicies),
+    originRequestPolicies: m(a?.originRequestPolicies, b.originRequestPolicies),
+    responseHeadersPolicies: m(a?.responseHeadersPolicies, b.responseHeadersPolicies),
+  };
+}
+
 export async function importDistribution(o: ImportOptions): Promise<Imported> {
   const src = await readDistributionFile(o.file);
-  const ctx: MapContext = { originMap: o.originMap, functionMap: o.functionMap };
+  const fromFiles = await readPolicyFiles(o.policyFiles ?? []);
+  const ctx: MapContext = { originMap: o.originMap, functionMap: o.functionMap, policies: fromFiles };
+  if (o.kvsMap !== undefined) ctx.kvsMap = o.kvsMap;
   let dc: Obj;
   if (src.kind === 'cloudformation') {
     const t = resolveTemplate(src.template, {
@@ -39,7 +57,10 @@ export async function importDistribution(o: ImportOptions): Promise<Imported> {
       workDir: o.workDir ?? path.resolve('.edgeproxy', 'import'),
     });
     dc = t.distributionConfig;
-    Object.assign(ctx, { cachePolicies: t.cachePolicies, originRequestPolicies: t.originRequestPolicies, responseHeadersPolicies: t.responseHeadersPolicies, templateCode: t.templateCode });
+    ctx.policies = mergePolicies(t.policies, fromFiles);
+    ctx.templateCode = t.templateCode;
+    ctx.templateCff = t.templateCff;
+    ctx.templateKvs = t.templateKvs;
   } else {
     if (o.logicalId !== undefined) throw new ConfigError('UsageError', `--logical-id: ${o.file} is not a CloudFormation template`);
     dc = src.distributionConfig;

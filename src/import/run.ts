@@ -5,7 +5,7 @@ import { loadConfig } from '../config/load.js';
 import { readSource } from '../config/sources.js';
 import type { ConfigInput } from '../config/schema.js';
 import type { DistributionFlags } from './cli-args.js';
-import { parseFunctionMap, parseOriginMap } from './flags.js';
+import { parseFunctionMap, parseKvsMap, parseOriginMap } from './flags.js';
 import { importDistribution, type Imported } from './index.js';
 import { formatNotEmulated } from './report.js';
 import { toDistributionConfig } from './to-distribution.js';
@@ -15,6 +15,8 @@ export async function importFromFlags(d: DistributionFlags): Promise<Imported & 
     file: d.file,
     originMap: parseOriginMap(d.originMap),
     functionMap: parseFunctionMap(d.functionMap),
+    kvsMap: parseKvsMap(d.kvsMap),
+    policyFiles: d.policyFile,
     ...(d.logicalId === undefined ? {} : { logicalId: d.logicalId }),
   });
   return { ...imported, tableLines: formatNotEmulated(imported.notEmulated) };

@@ -1,0 +1,98 @@
+// DistributionConfig.CacheBehaviors (in order) and DefaultCacheBehavior (last, as `*`) → edgeproxy's
+// behaviors: path pattern, target origin, methods, compression, policies (policies.ts) and the
+// function associations — Lambda@Edge and CloudFront Functions (functions.ts).
+// Field names: CloudFront API Reference, CacheBehavior and DefaultCacheBehavior.
+
+import type { Behavior, MapContext, MapSink } from './context.js';
+import type { FunctionRegistry } from './functions.js';
+import { bool, isEmptyValue, items, obj, type Obj, str, strings } from './json.js';
+import { mapBehaviorPolicies } from './policies.js';
+
+const BEHAVIOR_NOTES: Readonly<Record<string, string>> = {
+  ViewerProtocolPolicy: 'not mapped yet: edgeproxy serves HTTP and never redirects to HTTPS',
+  TrustedKeyGroups: 'not mapped yet: signed URLs/cookies are not checked',
+  TrustedSigners: 'not mapped yet: signed URLs/cookies are not checked',
+  FieldLevelEncryptionId: 'ignored locally: no field-level encryption',
+  RealtimeLogConfigArn: 'ignored locally: use --access-log FILE',
+  SmoothStreaming: 'ignored locally',
+  GrpcConfig: 'ignored locally',
+};
+const BEHAVIOR_MAPPED = new Set([
+  'PathPattern', 'TargetOriginId', 'AllowedMethods', 'CachedMethods', 'Compress', 'CachePolicyId', 'OriginRequestPolicyId',
+  'ForwardedValues', 'MinTTL', 'DefaultTTL', 'MaxTTL', 'LambdaFunctionAssociations', 'FunctionAssociations', 'ResponseHeadersPolicyId',
+]);
+
+type EventType = keyof NonNullable<Behavior['functions']>;
+const isEventType = (e: string | undefined): e is EventType =>
+  e === 'viewer-request' || e === 'origin-request' || e === 'origin-response' || e === 'viewer-response';
+
+function mapAssociations(b: Obj, at: string, registry: FunctionRegistry, sink: MapSink): Behavior['functions'] {
+  const assoc: NonNullable<Behavior['functions']> = {};
+  for (const raw of items(b.LambdaFunctionAssociations)) {
+    const a = obj(raw) ?? {};
+    const event = str(a.EventType);
+    const arn = str(a.LambdaFunctionARN);
+    if (!isEventType(event)) {
+      sink.problem(`${at}.LambdaFunctionAssociations: unknown EventType ${JSON.stringify(event)}`);
+      continue;
+    }
+    if (arn === undefined) {
+      sink.problem(`${at}.LambdaFunctionAssociations[${event}]: LambdaFunctionARN is missing`);
+      continue;
+    }
+    const id = registry.lambda(arn, `${at}.LambdaFunctionAssociations[${event}]`);
+    if (id !== undefined) assoc[event] = { function: id, includeBody: bool(a.IncludeBody) === true };
+  }
+  // CloudFront Functions: viewer events only; the config loader says so for any other, naming the
+  // field (docs/cloudfront-reference.md §20).
+  for (const raw of items(b.FunctionAssociations)) {
+    const a = obj(raw) ?? {};
+    const event = str(a.EventType);
+    const arn = str(a.FunctionARN);
+    if (!isEventType(event)) {
+      sink.problem(`${at}.FunctionAssociations: unknown EventType ${JSON.stringify(event)}`);
+      continue;
+    }
+    const where = `${at}.FunctionAssociations[${event}]`;
+    if (arn === undefined) {
+      sink.problem(`${where}: FunctionARN is missing`);
+      continue;
+    }
+    if (assoc[event] !== undefined) {
+      sink.problem(`${where}: the behavior has a Lambda@Edge function at ${event} too; CloudFront allows one function per event type`);
+      continue;
+    }
+    const id = registry.cff(arn, where);
+    if (id !== undefined) assoc[event] = id;
+  }
+  return Object.keys(assoc).length > 0 ? assoc : undefined;
+}
+
+export function mapBehaviors(dc: Obj, ctx: MapContext, registry: FunctionRegistry, sink: MapSink): Behavior[] {
+  const raws: Array<{ b: Obj; at: string }> = items(dc.CacheBehaviors).map((b, i) => {
+    const o = obj(b) ?? {};
+    return { b: o, at: `CacheBehaviors[${str(o.PathPattern) ?? i}]` };
+  });
+  raws.push({ b: obj(dc.DefaultCacheBehavior) ?? {}, at: 'DefaultCacheBehavior' });
+  return raws.map(({ b, at }) => {
+    const behavior: Behavior = { pathPattern: at === 'DefaultCacheBehavior' ? '*' : (str(b.PathPattern) ?? '') };
+    const target = str(b.TargetOriginId);
+    if (target !== undefined) behavior.origin = target;
+    const allowedRaw = b.AllowedMethods;
+    const allowed = strings(allowedRaw);
+    if (allowed.length > 0) behavior.allowedMethods = allowed;
+    const cached = strings(b.CachedMethods ?? obj(allowedRaw)?.CachedMethods);
+    if (cached.length > 0) behavior.cachedMethods = cached;
+    behavior.compress = bool(b.Compress) === true;
+    mapBehaviorPolicies(b, at, behavior, ctx, sink);
+    const functions = mapAssociations(b, at, registry, sink);
+    if (functions !== undefined) behavior.functions = functions;
+
+    for (const [k, v] of Object.entries(b)) {
+      if (BEHAVIOR_MAPPED.has(k) || isEmptyValue(v)) continue;
+      if (k === 'ViewerProtocolPolicy' && v === 'allow-all') continue;
+      sink.note(`${at}.${k}`, v, BEHAVIOR_NOTES[k] ?? 'ignored locally (unknown to edgeproxy)');
+    }
+    return behavior;
+  });
+}
