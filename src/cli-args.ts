@@ -14,7 +14,7 @@ export type CliCommand =
   | { kind: 'help'; topic?: Subcommand }
   | { kind: 'version' }
   | { kind: 'serve'; configFile?: string; distribution?: DistributionFlags; flags: FlagOverrides }
-  | { kind: 'config'; action: 'print' | 'to-distribution'; configFile?: string; distribution?: DistributionFlags }
+  | { kind: 'config'; action: 'print' | 'to-distribution'; configFile?: string; distribution?: DistributionFlags; policyOut?: string }
   | { kind: 'invalidate'; admin: string; paths: string[]; json: boolean; callerReference?: string }
   | { kind: 'publish'; admin: string; functionName: string; json: boolean }
   | {

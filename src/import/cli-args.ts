@@ -42,11 +42,12 @@ export const CONFIG_HELP = `edgeproxy config: show the edgeproxy config an impor
 Usage:
   edgeproxy config --print --distribution FILE [--origin-map DOMAIN=URL]... [--function-map ARN=FILE]...
                    [--kvs-map NAME=FILE]... [--policy-file FILE]...
-  edgeproxy config --to-distribution --config edgeproxy.config.json
+  edgeproxy config --to-distribution --config edgeproxy.config.json [--policy-out DIR]
 
 --print writes the resolved edgeproxy config (JSON, ready to save and edit) to stdout and the
 not-emulated table to stderr. --to-distribution writes a DistributionConfig (the fields both have)
-to stdout. See docs/import.md.
+to stdout; --policy-out DIR writes its custom policies there as get-*-policy JSON files (import them
+again with --policy-file DIR). See docs/import.md.
 `;
 
 interface ImportValues {
@@ -82,12 +83,13 @@ export function readDistributionFlags(values: ImportValues, hasConfigFile: boole
 
 export type ConfigCommand =
   | { kind: 'help'; topic: 'config' }
-  | { kind: 'config'; action: 'print' | 'to-distribution'; configFile?: string; distribution?: DistributionFlags };
+  | { kind: 'config'; action: 'print' | 'to-distribution'; configFile?: string; distribution?: DistributionFlags; policyOut?: string };
 
 const CONFIG_OPTIONS = {
   ...IMPORT_OPTIONS,
   print: { type: 'boolean' },
   'to-distribution': { type: 'boolean' },
+  'policy-out': { type: 'string' },
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -108,6 +110,11 @@ export function parseConfigCommand(rest: string[]): ConfigCommand {
   const cmd: ConfigCommand = { kind: 'config', action: print ? 'print' : 'to-distribution' };
   if (values.config !== undefined) cmd.configFile = values.config;
   if (distribution !== undefined) cmd.distribution = distribution;
+  if (values['policy-out'] !== undefined) {
+    if (print) throw new ConfigError('UsageError', 'config: --policy-out goes with --to-distribution');
+    if (values['policy-out'].trim() === '') throw new ConfigError('UsageError', '--policy-out: must not be empty');
+    cmd.policyOut = values['policy-out'];
+  }
   if (cmd.configFile === undefined && distribution === undefined) throw new ConfigError('UsageError', 'config: give --distribution FILE or --config FILE');
   return cmd;
 }

@@ -59,7 +59,9 @@ export async function readPolicyFiles(paths: readonly string[]): Promise<PolicyS
         }
         const list = obj(data[k.list]);
         if (list !== undefined) {
-          items(list).forEach((x, i) => add(k.into, obj(x)?.[k.key], file, `${k.list}.Items[${i}].${k.key}`));
+          items(list).forEach((x, i) => {
+            add(k.into, obj(x)?.[k.key], file, `${k.list}.Items[${i}].${k.key}`);
+          });
           found = true;
         }
       }

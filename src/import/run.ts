@@ -1,6 +1,8 @@
 // What the CLI calls for an import: flags → imported config input + the not-emulated table lines,
 // and the `edgeproxy config` command. Returns text; cli.ts prints and exits.
 
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { readSource } from '../config/sources.js';
 import type { ConfigInput } from '../config/schema.js';
@@ -8,6 +10,7 @@ import type { DistributionFlags } from './cli-args.js';
 import { parseFunctionMap, parseKvsMap, parseOriginMap } from './flags.js';
 import { importDistribution, type Imported } from './index.js';
 import { formatNotEmulated } from './report.js';
+import { policyFileJson } from './export-policies.js';
 import { toDistributionConfig } from './to-distribution.js';
 
 export async function importFromFlags(d: DistributionFlags): Promise<Imported & { tableLines: string[] }> {
@@ -26,6 +29,8 @@ export async function runConfigCommand(cmd: {
   action: 'print' | 'to-distribution';
   configFile?: string;
   distribution?: DistributionFlags;
+  /** Where --to-distribution writes the custom policies, as get-*-policy JSON files. */
+  policyOut?: string;
 }): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   let input: ConfigInput;
   let stderr = '';
@@ -41,7 +46,15 @@ export async function runConfigCommand(cmd: {
     input = src.raw as ConfigInput;
   }
   if (cmd.action === 'print') return { exitCode: 0, stdout: `${JSON.stringify(input, null, 2)}\n`, stderr };
-  const back = toDistributionConfig(input);
+  const back = toDistributionConfig(input, { exportPolicies: cmd.policyOut !== undefined });
+  if (cmd.policyOut !== undefined) {
+    await mkdir(cmd.policyOut, { recursive: true });
+    for (const p of back.policies) {
+      const file = path.join(cmd.policyOut, `${p.kind}-${p.id}.json`);
+      await writeFile(file, `${JSON.stringify(policyFileJson(p), null, 2)}\n`);
+      stderr += `edgeproxy: wrote ${file}\n`;
+    }
+  }
   for (const n of back.notes) stderr += `edgeproxy: ${n}\n`;
   return { exitCode: 0, stdout: `${JSON.stringify({ DistributionConfig: back.distributionConfig }, null, 2)}\n`, stderr };
 }

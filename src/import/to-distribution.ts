@@ -1,32 +1,59 @@
 // edgeproxy's config input → a CloudFront DistributionConfig (API form, `{ Quantity, Items }`) for
 // the fields both have: origins (the URL becomes DomainName + OriginPath), behaviors in order,
-// methods, managed policies by their AWS IDs, legacy ForwardedValues + TTLs, Lambda@Edge
+// methods, managed policies by their AWS IDs, custom policies by generated IDs (their bodies in
+// `policies`, for --policy-out), legacy ForwardedValues + TTLs, Lambda@Edge and CloudFront Function
 // associations, custom error responses. What has no DistributionConfig form is reported in `notes`.
 
 import { MANAGED_POLICY_IDS } from '../config/managed-policies.js';
 import { managedResponseHeadersPolicy } from '../distribution/response-headers-policy.js';
 import type { ConfigInput } from '../config/schema.js';
+import {
+  cachePolicyConfig,
+  type ExportedPolicy,
+  list,
+  namesOf,
+  originRequestPolicyConfig,
+  type PolicyKind,
+  policyId,
+  responseHeadersPolicyConfig,
+} from './export-policies.js';
 
 type Behavior = NonNullable<ConfigInput['behaviors']>[number];
 type Json = Record<string, unknown>;
 
-const list = (xs: readonly unknown[]): Json => (xs.length === 0 ? { Quantity: 0 } : { Quantity: xs.length, Items: [...xs] });
+/** The account and region the exported ARNs name (the import's pseudo parameters, docs/import.md). */
+const ACCOUNT = '123456789012';
+export const lambdaArnFor = (id: string): string => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${id}`;
+export const cffArnFor = (id: string): string => `arn:aws:cloudfront::${ACCOUNT}:function/${id}`;
 
 function managedId(name: string): string | undefined {
   return MANAGED_POLICY_IDS[name.startsWith('Managed-') ? name.slice('Managed-'.length) : name];
 }
 
-function namesOf(sel: unknown): { behavior: string; names: string[] } {
-  if (typeof sel === 'string') return { behavior: sel, names: [] };
-  if (typeof sel === 'object' && sel !== null && 'behavior' in sel) {
-    const names = 'names' in sel && Array.isArray(sel.names) ? sel.names.map(String) : [];
-    return { behavior: String(sel.behavior), names };
-  }
-  return { behavior: 'none', names: [] };
+export interface ToDistributionOptions {
+  /** Give custom policies IDs and return their bodies (`config --to-distribution --policy-out DIR`). */
+  exportPolicies?: boolean;
 }
 
-export function toDistributionConfig(c: ConfigInput): { distributionConfig: Json; notes: string[] } {
+export function toDistributionConfig(c: ConfigInput, opts: ToDistributionOptions = {}): { distributionConfig: Json; notes: string[]; policies: ExportedPolicy[] } {
   const notes: string[] = [];
+  const policies = new Map<string, ExportedPolicy>();
+  /** A custom policy → its generated ID (the same body, the same ID), or undefined with a note. */
+  const custom = (kind: PolicyKind, config: Json, at: string, create: string): string | undefined => {
+    if (opts.exportPolicies !== true) {
+      notes.push(`${at}: an inline ${create.replace(/-/g, ' ')} has no ID in a DistributionConfig; write it with --policy-out DIR (and import with --policy-file DIR), or create it (aws cloudfront create-${create}) and set its ID`);
+      return undefined;
+    }
+    const id = policyId(kind, config);
+    policies.set(id, { kind, id, config });
+    return id;
+  };
+  const runtimeOf = new Map((c.functions ?? []).map((f) => [f.id, f.runtime]));
+  (c.functions ?? []).forEach((f, i) => {
+    if (f.keyValueStore !== undefined) {
+      notes.push(`functions[${i}].keyValueStore: a CloudFront Function's key value store is in its FunctionConfig, not in the DistributionConfig; import again with --kvs-map ${cffArnFor(f.id)}=FILE`);
+    }
+  });
   const origins = c.origins.map((o) => {
     const u = new URL(o.url);
     const originPath = u.pathname.replace(/\/+$/, '');
@@ -59,15 +86,21 @@ export function toDistributionConfig(c: ConfigInput): { distributionConfig: Json
       out.AllowedMethods = am;
     }
     if (b.compress !== undefined) out.Compress = b.compress;
-    const assocs = Object.entries(b.functions ?? {}).flatMap(([EventType, ref]) => {
-      if (ref === undefined) return [];
+    const lambdas: Json[] = [];
+    const cffs: Json[] = [];
+    for (const [EventType, ref] of Object.entries(b.functions ?? {})) {
+      if (ref === undefined) continue;
       const id = typeof ref === 'string' ? ref : ref.function;
-      const fn = (c.functions ?? []).find((f) => f.id === id);
-      const arn = `arn:aws:lambda:us-east-1:123456789012:function:${id}`;
-      if (fn === undefined) notes.push(`${at}.functions.${EventType}: "${id}" is a qualified reference; written as ${arn}`);
-      return [{ LambdaFunctionARN: arn, EventType, IncludeBody: typeof ref === 'string' ? false : ref.includeBody === true }];
-    });
-    out.LambdaFunctionAssociations = list(assocs);
+      if (runtimeOf.get(id)?.startsWith('cloudfront-js-') === true) {
+        cffs.push({ FunctionARN: cffArnFor(id), EventType });
+        continue;
+      }
+      const arn = lambdaArnFor(id);
+      if (!runtimeOf.has(id)) notes.push(`${at}.functions.${EventType}: "${id}" is a qualified reference; written as ${arn}`);
+      lambdas.push({ LambdaFunctionARN: arn, EventType, IncludeBody: typeof ref === 'string' ? false : ref.includeBody === true });
+    }
+    out.LambdaFunctionAssociations = list(lambdas);
+    out.FunctionAssociations = list(cffs);
     const cp = b.cachePolicy;
     if (typeof cp === 'string') {
       const id = managedId(cp);
@@ -87,7 +120,8 @@ export function toDistributionConfig(c: ConfigInput): { distributionConfig: Json
       out.DefaultTTL = cp.defaultTTL;
       out.MaxTTL = cp.maxTTL;
     } else if (cp !== undefined) {
-      notes.push(`${at}.cachePolicy: an inline cache policy has no ID in a DistributionConfig; create it (aws cloudfront create-cache-policy) and set CachePolicyId`);
+      const id = custom('CachePolicy', cachePolicyConfig(cp, `edgeproxy-${at}-cache`), `${at}.cachePolicy`, 'cache-policy');
+      if (id !== undefined) out.CachePolicyId = id;
     }
     const orp = b.originRequestPolicy;
     if (typeof orp === 'string') {
@@ -98,7 +132,8 @@ export function toDistributionConfig(c: ConfigInput): { distributionConfig: Json
       // Forwarding all headers: legacy `Headers: ["*"]`; all query strings is already QueryString true.
       if (namesOf(orp.headers).behavior === 'allViewer') (out.ForwardedValues as Json).Headers = list(['*']);
     } else if (orp !== undefined && orp !== null) {
-      notes.push(`${at}.originRequestPolicy: an inline origin request policy has no ID in a DistributionConfig`);
+      const id = custom('OriginRequestPolicy', originRequestPolicyConfig(orp, `edgeproxy-${at}-origin-request`), `${at}.originRequestPolicy`, 'origin-request-policy');
+      if (id !== undefined) out.OriginRequestPolicyId = id;
     }
     const rhp = b.responseHeadersPolicy;
     if (typeof rhp === 'string') {
@@ -106,7 +141,8 @@ export function toDistributionConfig(c: ConfigInput): { distributionConfig: Json
       if (m === undefined) notes.push(`${at}.responseHeadersPolicy: "${rhp}" is not a managed policy; no ResponseHeadersPolicyId written`);
       else out.ResponseHeadersPolicyId = m.id;
     } else if (rhp !== undefined) {
-      notes.push(`${at}.responseHeadersPolicy: an inline response headers policy has no ID in a DistributionConfig; create it (aws cloudfront create-response-headers-policy) and set ResponseHeadersPolicyId`);
+      const id = custom('ResponseHeadersPolicy', responseHeadersPolicyConfig(rhp, `edgeproxy-${at}-headers`), `${at}.responseHeadersPolicy`, 'response-headers-policy');
+      if (id !== undefined) out.ResponseHeadersPolicyId = id;
     }
     return out;
   };
@@ -126,5 +162,5 @@ export function toDistributionConfig(c: ConfigInput): { distributionConfig: Json
       }),
     ),
   };
-  return { distributionConfig: dc, notes };
+  return { distributionConfig: dc, notes, policies: [...policies.values()] };
 }

@@ -3,18 +3,27 @@
 // `config --to-distribution`.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDistribution } from '../../src/import/index.js';
-import { parseFunctionMap, parseOriginMap } from '../../src/import/flags.js';
+import { parseFunctionMap, parseKvsMap, parseOriginMap } from '../../src/import/flags.js';
 import { FIXTURES, startOrigin, type TestOrigin } from '../helpers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
 const FILE = path.join(FIXTURES, 'import', 'get-distribution-config.json');
 const FNS = path.join(FIXTURES, 'import', 'fns.mjs');
+const DIR = path.join(FIXTURES, 'import');
+const GREET = 'arn:aws:cloudfront::123456789012:function/greet';
+const functionMaps = [
+  `arn:aws:lambda:us-east-1:123456789012:function:guard=${FNS}#viewerRequest`,
+  `arn:aws:lambda:us-east-1:123456789012:function:mark=${FNS}#originResponse`,
+  `arn:aws:lambda:us-east-1:123456789012:function:stamp:1=${FNS}#originRequest`,
+  `${GREET}=${path.join(DIR, 'greet.js')}`,
+  `arn:aws:cloudfront::123456789012:function/stamp-cf=${path.join(DIR, 'stamp-cf.js')}`,
+];
 let origin: TestOrigin;
 let dir: string;
 
@@ -22,9 +31,9 @@ function mapArgs(url: string): string[] {
   return [
     '--origin-map', `api.example.com=${url}`,
     '--origin-map', `assets.example.com=${url}`,
-    '--function-map', `arn:aws:lambda:us-east-1:123456789012:function:guard=${FNS}#viewerRequest`,
-    '--function-map', `arn:aws:lambda:us-east-1:123456789012:function:mark=${FNS}#originResponse`,
-    '--function-map', `arn:aws:lambda:us-east-1:123456789012:function:stamp:1=${FNS}#originRequest`,
+    ...functionMaps.flatMap((m) => ['--function-map', m]),
+    '--kvs-map', `${GREET}=${path.join(DIR, 'greetings.kvs.json')}`,
+    '--policy-file', path.join(DIR, 'policies'),
   ];
 }
 
@@ -60,7 +69,7 @@ describe('edgeproxy --distribution (built CLI)', () => {
       expect(out.indexOf('not emulated (')).toBeGreaterThan(-1);
       expect(out.indexOf('not emulated (')).toBeLessThan(out.indexOf('edgeproxy listening'));
       expect(out).toMatch(/Aliases\s+www\.example\.com\s+ignored locally/);
-      expect(out).toMatch(/CacheBehaviors\[\/api\/\*\]\.FunctionAssociations\s+.*not mapped yet/);
+      expect(out).toMatch(/CacheBehaviors\[\/legacy\/\*\]\.FunctionAssociations\[viewer-request\]\.FunctionARN\s+\S+greet\s+runs as cloudfront-js-2\.0/);
       const res = await fetch(`${url}/api/ping`);
       expect(res.status).toBe(200);
       expect(res.headers.get('x-origin-response')).toBe('ran');
@@ -88,15 +97,25 @@ describe('edgeproxy --distribution (built CLI)', () => {
     const direct = await importDistribution({
       file: FILE,
       originMap: parseOriginMap([`api.example.com=${origin.url}`, `assets.example.com=${origin.url}`]),
-      functionMap: parseFunctionMap(mapArgs(origin.url).filter((_, i) => i >= 4 && i % 2 === 1)),
+      functionMap: parseFunctionMap(functionMaps),
+      kvsMap: parseKvsMap([`${GREET}=${path.join(DIR, 'greetings.kvs.json')}`]),
+      policyFiles: [path.join(DIR, 'policies')],
     });
     expect(printed).toEqual(direct.config);
     const saved = path.join(dir, 'saved.json');
     await writeFile(saved, r.stdout);
-    const back = await run(['config', '--to-distribution', '--config', saved]);
+    const policyOut = path.join(dir, 'policies-out');
+    const back = await run(['config', '--to-distribution', '--config', saved, '--policy-out', policyOut]);
     expect(back.code, back.stderr).toBe(0);
-    const dc = (JSON.parse(back.stdout) as { DistributionConfig: { CacheBehaviors: { Items: Array<{ PathPattern: string }> } } }).DistributionConfig;
-    expect(dc.CacheBehaviors.Items.map((b) => b.PathPattern)).toEqual(['/api/*', '/legacy/*']);
+    type B = { PathPattern: string; CachePolicyId?: string; FunctionAssociations: { Quantity: number } };
+    const dc = (JSON.parse(back.stdout) as { DistributionConfig: { CacheBehaviors: { Items: B[] } } }).DistributionConfig;
+    expect(dc.CacheBehaviors.Items.map((b) => b.PathPattern)).toEqual(['/api/*', '/legacy/*', '/custom/*']);
+    expect(dc.CacheBehaviors.Items[1]?.FunctionAssociations.Quantity).toBe(1);
+    // The custom policies are written where --policy-out says, as get-*-policy files named on stderr.
+    const written = (await readdir(policyOut)).sort();
+    expect(written.map((f) => f.replace(/-[0-9a-f-]{36}\.json$/, ''))).toEqual(['CachePolicy', 'OriginRequestPolicy', 'ResponseHeadersPolicy']);
+    expect(written.some((f) => f === `CachePolicy-${dc.CacheBehaviors.Items[2]?.CachePolicyId}.json`)).toBe(true);
+    for (const f of written) expect(back.stderr).toContain(`edgeproxy: wrote ${path.join(policyOut, f)}`);
   });
 
   it('--origin-map without --distribution is a usage error', async () => {

@@ -1,6 +1,7 @@
 // CloudFormation templates (YAML with short-form tags, and the same template in JSON) imported and
 // run through the real proxy: Ref / Fn::GetAtt / Fn::Sub / Fn::Join resolved to the template's
-// policies, functions (inline code and a CDK-style asset) and parameters.
+// policies, functions (inline code and a CDK-style asset), a CloudFront Function with its key value
+// store, and parameters.
 import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -54,7 +55,12 @@ describe('import: CloudFormation', () => {
     expect(apiB?.cachePolicy).toMatchObject({ name: 'edgeproxy-local-api', defaultTTL: 30, queryStrings: { behavior: 'whitelist', names: ['page'] } });
     expect(apiB?.originRequestPolicy).toMatchObject({ name: 'api-origin', queryStrings: { behavior: 'all' } });
     expect(defB?.responseHeadersPolicy).toMatchObject({ name: 'site-headers', customHeadersConfig: [{ header: 'X-Served-By', value: 'edge-us-east-1', override: true }] });
-    expect(y.notEmulated.map((n) => n.field)).toContain('DefaultCacheBehavior.FunctionAssociations');
+    // AWS::CloudFront::Function: inline FunctionCode, FunctionConfig.Runtime, its store's data from the CDK asset
+    expect(defB?.functions?.['viewer-request']).toBe('Rewrite');
+    const rewrite = y.config.functions?.find((f) => f.id === 'Rewrite');
+    expect(rewrite).toEqual({ id: 'Rewrite', file: path.join(work, 'Rewrite.js'), runtime: 'cloudfront-js-2.0', keyValueStore: 'redirects' });
+    expect(y.config.keyValueStores).toEqual([{ name: 'redirects', file: path.join(path.dirname(YAML), 'asset.eb2e5c262fc260dd48fafd692d92dfeb73f71b985d71e3f43475710312752138.json') }]);
+    expect(y.notEmulated.map((n) => n.field)).not.toContain('DefaultCacheBehavior.FunctionAssociations');
     const config = await loadConfig({ object: { ...y.config, listen: { host: '127.0.0.1', port: 0 } } });
     proxy = await startEdgeProxy({ config, log: memoryLogger() });
   });
@@ -72,11 +78,36 @@ describe('import: CloudFormation', () => {
     expect(header(raw, 'x-other')).toBeUndefined();
   });
 
-  it('default behavior: the bucket origin mapped by Id, the asset Lambda, the template response headers policy', async () => {
+  it('default behavior: the bucket origin mapped by Id, the asset Lambda, the template response headers policy, the CloudFront Function', async () => {
     const r = await send(proxy.url, '/index.html');
     expect(r.text).toBe('site');
     expect(r.headers['x-asset-function']).toBe('ran');
     expect(r.headers['x-served-by']).toBe('edge-us-east-1');
+    expect(site.requests.at(-1)?.url).toBe('/index.html');
+    // Rewrite (viewer-request) looks the URI up in its key value store: /old → /new.html
+    const moved = await send(proxy.url, '/old');
+    expect(moved.status).toBe(200);
+    expect(site.requests.at(-1)?.url).toBe('/new.html');
+  });
+
+  it('a template store whose data is not beside the template needs --kvs-map, named', async () => {
+    const { mapDistribution } = await import('../../src/import/map.js');
+    const dc = {
+      Origins: [{ Id: 'o', DomainName: 'o.example' }],
+      DefaultCacheBehavior: { TargetOriginId: 'o', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6', FunctionAssociations: [{ EventType: 'viewer-request', FunctionARN: 'cfn:Fn' }] },
+    };
+    const ctx = {
+      originMap: new Map([['o', 'http://127.0.0.1:1']]),
+      functionMap: new Map(),
+      templateCff: new Map([['cfn:Fn', { logicalId: 'Fn', file: '/x/fn.js', runtime: 'cloudfront-js-2.0', keyValueStores: ['cfn:Store'] }]]),
+      templateKvs: new Map([['cfn:Store', { logicalId: 'Store', name: 'prod-store', file: undefined }]]),
+    };
+    expect(mapDistribution(dc, ctx).problems).toEqual([
+      "Fn.FunctionConfig.KeyValueStoreAssociations: key value store prod-store (the template's Store) imports its data from S3; map it with --kvs-map prod-store=data.json (CloudFront's import format)",
+    ]);
+    const mapped = mapDistribution(dc, { ...ctx, kvsMap: new Map([['Store', '/x/data.json']]) });
+    expect(mapped.problems).toEqual([]);
+    expect(mapped.config.keyValueStores).toEqual([{ name: 'prod-store', file: '/x/data.json' }]);
   });
 
   it('a template with two distributions needs --logical-id, and names them', async () => {
