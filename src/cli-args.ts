@@ -95,6 +95,8 @@ ${IMPORT_HELP}  --origin URL                origin server (http:// or https://, 
   --cache-status              add an RFC 9211 Cache-Status header (hit/miss, TTL left, cache key)
   --cache-size SIZE           cache bound in bytes, headers counted (default 256MiB; "512MiB", "1GB")
   --prewarm                   start one worker per function at boot
+  --inspector                 capture every request for the inspector page (admin listener's
+                              /inspector/; starts it on 127.0.0.1:9901 or the next free port)
   --inspector-headers         add X-Edgeproxy-Executed-Version, Server-Timing and, on an error
                               page, X-Edgeproxy-Error (the exact reason) to responses
   --log-format text|json      log lines for people (default) or one JSON object per line
@@ -179,6 +181,7 @@ const OPTIONS = {
   'origin-request-policy': { type: 'string' },
   'cache-status': { type: 'boolean' },
   prewarm: { type: 'boolean' },
+  inspector: { type: 'boolean' },
   'inspector-headers': { type: 'boolean' },
   'log-format': { type: 'string' },
   'log-level': { type: 'string' },
@@ -410,6 +413,7 @@ export function parseCliArgs(argv: string[], env: Env = {}): CliCommand {
   }
   if (values['cache-status'] === true) flags.cacheStatus = true;
   if (values.prewarm === true) flags.prewarm = true;
+  if (values.inspector === true) flags.inspector = true;
   if (values['inspector-headers'] === true) flags.inspectorHeaders = true;
   const lf = values['log-format'];
   if (lf !== undefined) {

@@ -100,10 +100,11 @@ function stayInForeground(closables: Closable[]): void {
   process.on('SIGTERM', onSignal);
 }
 
-function demoHints(url: string, originUrl: string): string[] {
+function demoHints(url: string, originUrl: string, inspectorUrl: string | undefined): string[] {
   return [
     `demo origin (demo/site) on ${originUrl}; example functions in functions/ (see functions/README.md)`,
     'try:',
+    ...(inspectorUrl === undefined ? [] : [`  open ${inspectorUrl}   # the inspector: every request below, stage by stage, live`]),
     `  curl -i ${url}/old-blog/first-post/   # viewer-request redirect.js: 301 to /blog/first-post/`,
     `  curl -i ${url}/about                  # origin-request directory-index.js: serves /about/index.html`,
     `  curl -i ${url}/app/settings           # SPA route: directory-index.js falls back to /app/index.html`,
@@ -118,7 +119,7 @@ function demoHints(url: string, originUrl: string): string[] {
  */
 function banner(
   config: ResolvedConfig,
-  proxy: { url: string; adminUrl: string | undefined; lambdaUrl: string | undefined },
+  proxy: { url: string; adminUrl: string | undefined; inspectorUrl: string | undefined; lambdaUrl: string | undefined },
   opts: { demoOriginUrl: string | undefined; flagsMode: boolean; log: Logger },
 ): void {
   say.info(`edgeproxy listening on ${proxy.url}`, { type: 'start', event: 'listening', url: proxy.url });
@@ -134,6 +135,7 @@ function banner(
     });
   }
   if (proxy.adminUrl !== undefined) say.info(`admin listening on ${proxy.adminUrl}`, { type: 'start', event: 'admin', url: proxy.adminUrl });
+  if (proxy.inspectorUrl !== undefined) say.info(`inspector on ${proxy.inspectorUrl}`, { type: 'start', event: 'inspector', url: proxy.inspectorUrl });
   if (proxy.lambdaUrl !== undefined && config.lambda !== undefined) {
     say.info(`lambda API listening on ${proxy.lambdaUrl}`, { type: 'start', event: 'lambda', url: proxy.lambdaUrl });
     // docs/lambda-api.md: what the SDK and the AWS CLI need, ready to paste.
@@ -142,7 +144,7 @@ function banner(
   }
   if (config.inspectorHeaders) say.info('inspector headers on (X-Edgeproxy-Executed-Version, Server-Timing, X-Edgeproxy-Error)', { type: 'start', event: 'inspector-headers' });
   if (opts.demoOriginUrl !== undefined) {
-    for (const line of demoHints(proxy.url, opts.demoOriginUrl)) say.info(line, { type: 'start', event: 'demo' });
+    for (const line of demoHints(proxy.url, opts.demoOriginUrl, proxy.inspectorUrl)) say.info(line, { type: 'start', event: 'demo' });
   }
   say.info('Ctrl-C to stop', { type: 'start', event: 'ready' });
   // The demo keys on the path on purpose (Miss → Hit on a second request) and takes no query strings.
@@ -161,7 +163,8 @@ async function serve(cmd: Extract<CliCommand, { kind: 'serve' }>, root: string):
       const demo = await startDemoOrigin({ host: '127.0.0.1', port: 0 });
       closables.push(demo);
       demoOriginUrl = demo.url;
-      config = await loadConfig({ object: demoConfigInput(demo.url, root), baseDir: root, flags: cmd.flags });
+      // The demo shows the inspector (docs/inspector.md): capture is on.
+      config = await loadConfig({ object: demoConfigInput(demo.url, root), baseDir: root, flags: { ...cmd.flags, inspector: true } });
     } else if (cmd.distribution !== undefined) {
       // docs/import.md: CloudFront's own configuration, mapped; what cannot be emulated is listed first.
       const { importFromFlags } = await import('./import/run.js');
@@ -179,7 +182,9 @@ async function serve(cmd: Extract<CliCommand, { kind: 'serve' }>, root: string):
     const proxy = await startEdgeProxy({ config, log, watch: true, noteUnversioned: true, stateDir: path.join(process.cwd(), '.edgeproxy') });
     closables.unshift(proxy);
     listening = true;
-    banner(config, proxy, { demoOriginUrl, flagsMode: cmd.configFile === undefined && demoOriginUrl === undefined, log });
+    // The inspector is served by the admin listener (docs/inspector.md).
+    const inspectorUrl = config.inspector.capture && proxy.adminUrl !== undefined ? `${proxy.adminUrl}/inspector/` : undefined;
+    banner(config, { ...proxy, inspectorUrl }, { demoOriginUrl, flagsMode: cmd.configFile === undefined && demoOriginUrl === undefined, log });
     stayInForeground(closables);
   } catch (e) {
     if (!listening) await Promise.allSettled(closables.map((c) => c.close()));

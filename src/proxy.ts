@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { startAdmin, type AdminServer } from './admin/server.js';
-import { DEFAULT_CLOSE_GRACE_MS } from './config/defaults.js';
+import { DEFAULT_ADMIN_HOST, DEFAULT_CLOSE_GRACE_MS, DEFAULT_INSPECTOR_ADMIN_PORT } from './config/defaults.js';
 import type { ResolvedConfig } from './config/types.js';
 import { createCodeSource } from './runtime/code.js';
 import { createLogger, type Logger } from './log.js';
@@ -14,6 +14,7 @@ import { createAccessLog, createExchangeObserver } from './observe/access-log.js
 import { createMetrics, type Metrics } from './observe/metrics.js';
 import { createOriginClient } from './origin/client.js';
 import { createUpgradeHandler } from './origin/upgrade.js';
+import { Inspector } from './inspector/inspector.js';
 import { createEnv } from './pipeline/env.js';
 import { handleRequest } from './pipeline/run.js';
 import { CffHost } from './runtime/cff-host.js';
@@ -47,6 +48,10 @@ export interface RunningProxy extends EdgeProxy {
   readonly cache: CacheStore;
   /** Function and distribution metrics (docs/cloudfront-reference.md §9.4), served by the admin listener at /metrics. */
   readonly metrics: Metrics;
+  /** The inspector's captures, when capture is on (docs/inspector.md). */
+  readonly inspector: Inspector | undefined;
+  /** `<adminUrl>/inspector/`, when capture is on. */
+  readonly inspectorUrl: string | undefined;
 }
 
 export interface StartOptions {
@@ -70,6 +75,18 @@ export interface InternalStartOptions extends StartOptions {
   debounceMs?: number;
   /** Time for the Lambda API's async queue (tests step through retry delays with a manual one). */
   lambdaScheduler?: Scheduler;
+}
+
+/** `--inspector` with no admin listener configured: 9901, or the next free port of the next 100 (docs/inspector.md). */
+async function startAdminOnFreePort(deps: Parameters<typeof startAdmin>[0], host: string, first: number): Promise<AdminServer> {
+  for (let port = first; ; port++) {
+    try {
+      return await startAdmin(deps, { host, port });
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code !== 'EADDRINUSE' || port >= first + 99) throw e;
+    }
+  }
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -100,7 +117,9 @@ export async function startProxy(opts: InternalStartOptions): Promise<RunningPro
   const lambdaMetrics = new LambdaMetrics((id) => reservations.get(id) !== undefined);
   // With the Lambda listener on, the runtime's log goes through a tap that keeps Tail's lines.
   const tap = config.lambda === undefined ? undefined : new LogTap(log, true);
-  const runtime = createRuntime({ log: tap ?? log, metrics: lambdaMetrics.tap(metrics), functions: config.functions.values(), ...config.runtime });
+  // With capture on, the inspector files each function's log lines under its exchange (docs/inspector.md).
+  const inspector = config.inspector.capture ? new Inspector(config.inspector) : undefined;
+  const runtime = createRuntime({ log: inspector === undefined ? (tap ?? log) : inspector.logTap(tap ?? log), metrics: lambdaMetrics.tap(metrics), functions: config.functions.values(), ...config.runtime });
   try {
     // A missing export is a start-up error, before listening: every build an
     // association can resolve to (an alias's two versions, compiled TypeScript) is loaded once.
@@ -127,7 +146,7 @@ export async function startProxy(opts: InternalStartOptions): Promise<RunningPro
   const origins = createOriginClient(log);
   const clock = opts.clock ?? systemClock;
   const store = createStore({ maxBytes: config.cache.maxBytes, maxObjectBytes: config.cache.maxObjectBytes, clock });
-  const env = createEnv(config, runtime, origins, { store, clock, inflight: new Map() }, log, code, { cff });
+  const env = createEnv(config, runtime, origins, { store, clock, inflight: new Map() }, log, code, { cff, inspector });
   const upgrades = createUpgradeHandler(config, log);
   const accessLog = config.log.accessLogFile === undefined ? undefined : createAccessLog(config.log.accessLogFile, log);
   const observer = createExchangeObserver({ metrics, accessLog, edgeLocation: config.pop, distributionDomainName: config.distributionDomainName, log });
@@ -164,6 +183,7 @@ export async function startProxy(opts: InternalStartOptions): Promise<RunningPro
   }
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
+  if (inspector !== undefined) inspector.viewerUrl = url;
   let lambda: LambdaApi | undefined;
   let admin: AdminServer | undefined;
   try {
@@ -184,21 +204,19 @@ export async function startProxy(opts: InternalStartOptions): Promise<RunningPro
         ...(opts.random !== undefined ? { random: opts.random } : {}),
       });
     }
-    if (config.admin !== undefined) {
-      admin = await startAdmin(
-        {
-          store,
-          clock,
-          log,
-          metrics: lambdaMetrics.combine(metrics),
-          distributionId: config.distributionId,
-          publish: (id) => code.publish(id),
-          lambdaSinks: lambda?.sinks,
-          keyValueStores: cff,
-        },
-        config.admin,
-      );
-    }
+    const adminDeps = {
+      store,
+      clock,
+      log,
+      metrics: lambdaMetrics.combine(metrics),
+      distributionId: config.distributionId,
+      publish: (id: string) => code.publish(id),
+      lambdaSinks: lambda?.sinks,
+      keyValueStores: cff,
+      inspector,
+    };
+    if (config.admin !== undefined) admin = await startAdmin(adminDeps, config.admin);
+    else if (inspector !== undefined) admin = await startAdminOnFreePort(adminDeps, DEFAULT_ADMIN_HOST, DEFAULT_INSPECTOR_ADMIN_PORT);
   } catch (e) {
     await new Promise<void>((r) => server.close(() => r()));
     await lambda?.close(0);
@@ -212,6 +230,8 @@ export async function startProxy(opts: InternalStartOptions): Promise<RunningPro
     url,
     adminUrl: admin?.url,
     lambdaUrl: lambda?.url,
+    inspector,
+    inspectorUrl: inspector === undefined || admin === undefined ? undefined : `${admin.url}/inspector/`,
     lambda,
     config,
     cache: store,

@@ -6,6 +6,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { CacheStore } from '../cache/store.js';
 import type { Clock } from '../cache/clock.js';
+import { inspectorHandlers } from '../inspector/api.js';
+import type { Inspector } from '../inspector/inspector.js';
 import type { SinkAdmin } from '../lambda/api.js';
 import type { Logger } from '../log.js';
 import type { MetricsSource } from '../observe/types.js';
@@ -27,6 +29,10 @@ export interface AdminDeps {
   lambdaSinks?: SinkAdmin | undefined;
   /** CloudFront Functions' key value stores (docs/cloudfront-functions.md); undefined = none. */
   keyValueStores?: KvsAccess | undefined;
+  /** The inspector (docs/inspector.md), when capture is on; its page and API are under /inspector/. */
+  inspector?: Inspector | undefined;
+  /** edgeproxy's version, for the HAR export's creator. */
+  version?: string | undefined;
 }
 
 export interface AdminServer {
@@ -112,7 +118,35 @@ function publishFailureCode(e: unknown): AdminErrorCode {
   return 'PublishFailed';
 }
 
-function buildRoutes(deps: AdminDeps): Route[] {
+/** The inspector's page and API (src/inspector/api.ts), or one route that says how to turn it on. */
+function inspectorRoutes(deps: AdminDeps): { routes: Route[]; close(): void } {
+  if (deps.inspector === undefined) {
+    const off: Handler = () => {
+      throw new AdminError('NotFound', 'the inspector is off: start edgeproxy with --inspector (or "inspector": { "capture": true } in the config)');
+    };
+    return { routes: [{ path: '/inspector/…', pattern: /^\/inspector(?:\/.*)?$/, methods: { GET: { handler: off, description: 'the inspector (off: start with --inspector)' }, POST: { handler: off, description: 'the inspector (off)' } } }], close() {} };
+  }
+  const h = inspectorHandlers(deps.inspector, deps.version);
+  return {
+    close: h.close,
+    routes: [
+      { path: '/inspector', pattern: /^\/inspector$/, methods: { GET: { handler: h.redirect, description: 'redirects to /inspector/' } } },
+      { path: '/inspector/', pattern: /^\/inspector\/((?:index\.html|inspector\.js|inspector\.css)?)$/, methods: { GET: { handler: h.page, description: 'the inspector page: every request, stage by stage, live' } } },
+      { path: '/inspector/api/exchanges', pattern: /^\/inspector\/api\/exchanges$/, methods: { GET: { handler: h.list, description: 'captured exchanges, newest first; ?path=text&status=2xx&xcache=Hit&error=true&limit=N' } } },
+      { path: '/inspector/api/exchanges/{id}', pattern: /^\/inspector\/api\/exchanges\/([^/]+)$/, methods: { GET: { handler: h.one, description: 'one exchange: request, functions (event, result, diff, logs), cache, origin, response, steps' } } },
+      {
+        path: '/inspector/api/exchanges/{id}/replay',
+        pattern: /^\/inspector\/api\/exchanges\/([^/]+)\/replay$/,
+        methods: { POST: { handler: h.replay, description: 're-send the captured viewer request through the viewer listener; optional {"method","target","headers","body"} edits' } },
+      },
+      { path: '/inspector/api/stream', pattern: /^\/inspector\/api\/stream$/, methods: { GET: { handler: h.stream, description: 'Server-Sent Events: `exchange` (a list row) per finished request, `clear`' } } },
+      { path: '/inspector/api/har', pattern: /^\/inspector\/api\/har$/, methods: { GET: { handler: h.har, description: 'HAR 1.2 of the captured exchanges, details in _edgeproxy fields' } } },
+      { path: '/inspector/api/clear', pattern: /^\/inspector\/api\/clear$/, methods: { POST: { handler: h.clear, description: 'forget every captured exchange' } } },
+    ],
+  };
+}
+
+function buildRoutes(deps: AdminDeps, inspector: Route[]): Route[] {
   const history = createHistory();
 
   const createInvalidation: Handler = async ({ req, res }) => {
@@ -247,6 +281,7 @@ function buildRoutes(deps: AdminDeps): Route[] {
       pattern: /^\/lambda\/sinks\/([^/]+)\/redrive$/,
       methods: { POST: { handler: redrive, description: "send a target's stored events back to their functions as new async invocations" } },
     },
+    ...inspector,
   ];
   const index: Handler = ({ res }) => {
     sendJson(res, 200, {
@@ -296,7 +331,8 @@ function listenOn(server: Server, port: number, host: string): Promise<AddressIn
 }
 
 export async function startAdmin(deps: AdminDeps, listen: { host: string; port: number }): Promise<AdminServer> {
-  const routes = buildRoutes(deps);
+  const inspector = inspectorRoutes(deps);
+  const routes = buildRoutes(deps, inspector.routes);
   const loopbackOnly = isLoopbackName(listen.host);
   const server = createServer((req, res) => {
     const fail = (e: unknown): void => {
@@ -338,6 +374,7 @@ export async function startAdmin(deps: AdminDeps, listen: { host: string; port: 
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
+        inspector.close();
         // Admin requests are short: idle keep-alive sockets go now, anything else after a moment.
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 1000).unref();

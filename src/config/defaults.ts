@@ -65,6 +65,16 @@ export const DEFAULT_ERROR_CACHING_MIN_TTL_S = 10;
 export const DEFAULT_CACHE_STATUS_HEADER = false;
 /** `inspector.headers` / `--inspector-headers`: CloudFront sends neither inspector header. */
 export const DEFAULT_INSPECTOR_HEADERS = false;
+/** `inspector.capture` / `--inspector`: off; the demo (`npm start`) turns it on. */
+export const DEFAULT_INSPECTOR_CAPTURE = false;
+/** `inspector.maxExchanges`: the exchanges the inspector keeps. */
+export const DEFAULT_INSPECTOR_MAX_EXCHANGES = 500;
+/** `inspector.maxSize`: 64 MiB of captures at most. */
+export const DEFAULT_INSPECTOR_MAX_BYTES = 67_108_864;
+/** `inspector.maxBodySize`: 64 KiB of each body kept (its full size noted). */
+export const DEFAULT_INSPECTOR_BODY_BYTES = 65_536;
+/** The admin port `--inspector` starts the admin listener on when none is configured (the next free one if taken). */
+export const DEFAULT_INSPECTOR_ADMIN_PORT = 9901;
 /** `log.format` / `--log-format`. */
 export const DEFAULT_LOG_FORMAT = 'text';
 /** `log.level` / `--log-level`. */

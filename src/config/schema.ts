@@ -358,7 +358,16 @@ export const configSchema = z.strictObject({
     .optional(),
   admin: z.strictObject({ host: nonEmpty.optional(), port: port.optional() }).optional(),
   /** Adds X-Edgeproxy-Executed-Version and Server-Timing to responses. */
-  inspector: z.strictObject({ headers: z.boolean().optional() }).optional(),
+  inspector: z
+    .strictObject({
+      headers: z.boolean().optional(),
+      /** The inspector page and its capture (docs/inspector.md). */
+      capture: z.boolean().optional(),
+      maxExchanges: z.number().int().min(1, { error: 'must be at least 1' }).optional(),
+      maxSize: byteSize.optional(),
+      maxBodySize: byteSize.optional(),
+    })
+    .optional(),
   log: z
     .strictObject({
       format: z.enum(['text', 'json']).optional(),

@@ -26,6 +26,8 @@ export interface FlagOverrides {
   includeBody?: boolean;
   /** --cache-size */
   cacheSize?: number;
+  /** --inspector */
+  inspector?: boolean;
   /** --inspector-headers */
   inspectorHeaders?: boolean;
   /** --cache-policy: a managed cache policy name for the flags-only behavior. */

@@ -211,6 +211,11 @@ export interface ResolvedConfig {
    * sends neither.
    */
   inspectorHeaders: boolean;
+  /**
+   * The inspector (docs/inspector.md): with `capture` every viewer request is recorded, at most
+   * `maxExchanges` of them and `maxBytes` in all, bodies kept to `bodyBytes`; served by the admin listener.
+   */
+  inspector: { capture: boolean; maxExchanges: number; maxBytes: number; bodyBytes: number };
   /** The admin listener (invalidations, cache listing, metrics); undefined = not started. */
   admin: { host: string; port: number } | undefined;
   log: {

@@ -15,6 +15,7 @@ import { EdgeError } from '../errors.js';
 import { discardBody } from './discard.js';
 import type { Env } from './env.js';
 import type { Exchange, ExchangeResponse } from './exchange.js';
+import { noteStoredEntry, noteTtl } from './inspect.js';
 import type { Next } from './steps.js';
 
 const SAFE: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
@@ -61,6 +62,7 @@ export async function cacheStore(env: Env, ex: Exchange): Promise<Next<'cache-st
         maxTtl: policy.maxTTL,
         keepSetCookie,
       });
+      if (ex.capture !== undefined) noteStoredEntry(env, refreshed, noteTtl(env, ex, decision, stale.status, merged));
       if (decision.store) ctx.stored = store.set(refreshed);
       else store.deleteEntry(stale);
       ex.response = serveEntry(env.cache, refreshed, 'RefreshHit');
@@ -85,6 +87,7 @@ export async function cacheStore(env: Env, ex: Exchange): Promise<Next<'cache-st
 
   const decision = decide(env, ex, r.status, r.headers, now);
   ctx.detail = decision.reason;
+  const rule = ex.capture === undefined ? undefined : noteTtl(env, ex, decision, r.status, r.headers);
   if (!decision.store) {
     // A fresh answer that may not be stored also ends the stale copy's use for revalidation.
     if (stale && r.status < 500) store.deleteEntry(stale);
@@ -129,6 +132,7 @@ export async function cacheStore(env: Env, ex: Exchange): Promise<Next<'cache-st
       encoding: enc,
     });
     ctx.stored = store.set(entry);
+    if (rule !== undefined && ctx.stored) noteStoredEntry(env, entry, rule);
     return ctx.stored ? entry : undefined;
   };
 

@@ -56,14 +56,30 @@ async function run(env: Env, ex: Exchange, fn: ResolvedFunction, eventType: View
     host.metrics?.recordCffRun(fn.id, 'throttled', undefined);
     throw fail('FunctionThrottledError', `throttled: its recent runs averaged the whole compute budget (${meter.settings.budgetMs} ms); refused for ${meter.settings.throttle.coolDownMs / 1000} s`, eventType, fn);
   }
+  const captured = ex.capture?.fn(eventType, fn.id, 'cloudfront-functions', eventJson);
   const outcome = await host.invoke({ fn, eventType, nowMs: now, rawQuery: rawQuery(ex), eventJson, requestId: ex.requestId });
+  if (captured !== undefined) {
+    captured.version = fn.cff?.runtime;
+    if (outcome.ok) {
+      const e = outcome.envelope;
+      captured.durationMs = e.ms;
+      if (e.ok) captured.resultJson = e.result === undefined ? undefined : JSON.stringify(e.result);
+      // CloudFront Functions' log group lines, as logLines prints them.
+      if (e.logs.length > 0) {
+        captured.logs.push(`${ex.requestId} START DistributionID: ${env.config.distributionId}`);
+        for (const line of e.logs) captured.logs.push(`${ex.requestId} ${line}`);
+        captured.logs.push(`${ex.requestId} END`);
+      }
+    }
+  }
   if (!outcome.ok) {
     host.metrics?.recordCffRun(fn.id, 'execution', undefined);
     throw fail('FunctionExecutionError', `${outcome.errorType}: ${outcome.errorMessage}`, eventType, fn);
   }
   const env_ = outcome.envelope;
   logLines(env, ex, fn, env_);
-  if (env.config.inspectorHeaders) ex.executed.push(`${eventType}=${fn.id}:${fn.cff?.runtime}`);
+  // The inspector header and the per-request log line show it, as for Lambda@Edge (invoke.ts).
+  if (env.config.inspectorHeaders || env.log.quietInfo !== true) ex.executed.push(`${eventType}=${fn.id}:${fn.cff?.runtime}`);
   const verdict = meter?.record(env_.ms, now);
   const utilization = verdict?.utilization;
   if (verdict?.kind === 'over-cap') {

@@ -17,6 +17,7 @@ import type { ResolvedBehavior } from '../config/types.js';
 import type { CfHeaders } from '../event/types.js';
 import type { OriginBody } from '../origin/client.js';
 import type { Env } from './env.js';
+import { BodySink } from '../inspector/capture.js';
 import type { Exchange, ExchangeResponse } from './exchange.js';
 import { applyResponseHeadersPolicy } from './response-headers.js';
 import type { StepResult } from './steps.js';
@@ -237,7 +238,13 @@ export function deliver(env: Env, ex: Exchange): StepResult<'deliver'> {
   if (!r) throw new Error('deliver without a response');
   if (r.source === 'cache') shapeCacheAnswer(ex, r);
   const res = ex.res;
-  res.writeHead(r.status, r.statusDescription, responseHead(env, ex, r));
+  const head = responseHead(env, ex, r);
+  res.writeHead(r.status, r.statusDescription, head);
+  const c = ex.capture;
+  if (c !== undefined) {
+    c.viewerHead = head;
+    c.viewerBody = new BodySink(c.bodyLimit);
+  }
   const store = ex.storeOnEnd;
   ex.storeOnEnd = undefined;
   if (noBody(r.status, ex.req.method ?? 'GET')) {
@@ -251,22 +258,30 @@ export function deliver(env: Env, ex: Exchange): StepResult<'deliver'> {
       res.end();
       return 'done';
     case 'buffer':
+      c?.viewerBody?.chunk(r.body.buf);
       res.end(r.body.buf);
       return 'done';
     case 'stream':
-      return streamBody(env, r.body.stream, r, res, store);
+      return streamBody(env, r.body.stream, r, res, store, c?.viewerBody);
   }
 }
 
-async function streamBody(env: Env, stream: OriginBody, r: ExchangeResponse, res: ServerResponse, store: Exchange['storeOnEnd']): Promise<'done'> {
+async function streamBody(env: Env, stream: OriginBody, r: ExchangeResponse, res: ServerResponse, store: Exchange['storeOnEnd'], seen: BodySink | undefined): Promise<'done'> {
   if (store === undefined) {
     // An origin that fails mid-body leaves the viewer with a cut connection, as CloudFront does.
-    await stream.pipeTo(res, undefined, contentLength(r));
+    await stream.pipeTo(res, seen === undefined ? undefined : (chunk) => seen.chunk(chunk), contentLength(r));
     return 'done';
   }
   const tee = teeForStore(env.config.cache.maxObjectBytes);
   try {
-    await stream.pipeTo(res, tee.chunk, contentLength(r));
+    const onChunk =
+      seen === undefined
+        ? tee.chunk
+        : (chunk: Buffer): void => {
+            tee.chunk(chunk);
+            seen.chunk(chunk);
+          };
+    await stream.pipeTo(res, onChunk, contentLength(r));
     store(tee.body(r));
   } finally {
     // A viewer that left early, or an origin that failed: nothing is stored (docs/cloudfront-reference.md §5.2).

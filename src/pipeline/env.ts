@@ -8,6 +8,7 @@ import type { ResolvedBehavior, ResolvedConfig } from '../config/types.js';
 import { eventHeads, type EventHeads } from '../event/event-json.js';
 import { originRequestPlan } from '../event/origin-request.js';
 import { wantedCloudFrontHeaders } from '../event/viewer-headers.js';
+import type { Inspector } from '../inspector/inspector.js';
 import type { Logger } from '../log.js';
 import type { OriginClient } from '../origin/client.js';
 import type { CodeSource } from '../runtime/code-types.js';
@@ -49,6 +50,8 @@ export interface Env {
   readonly trace: boolean;
   /** CloudFront Functions (docs/cloudfront-reference.md §20); undefined when the config has none. */
   readonly cff: CffHost | undefined;
+  /** The inspector, when capture is on (docs/inspector.md); undefined = off, no per-request work for it. */
+  readonly inspector: Inspector | undefined;
   facts(b: ResolvedBehavior): BehaviorFacts;
 }
 
@@ -78,7 +81,7 @@ export function createEnv(
   cache: EdgeCache,
   log: Logger,
   code?: CodeSource,
-  opts: { trace?: boolean; cff?: CffHost } = {},
+  opts: { trace?: boolean; cff?: CffHost; inspector?: Inspector | undefined } = {},
 ): Env {
   const table = new Map<ResolvedBehavior, BehaviorFacts>();
   for (const b of config.behaviors) {
@@ -96,6 +99,7 @@ export function createEnv(
     eventHeads: eventHeads(config),
     trace: opts.trace === true,
     cff: opts.cff,
+    inspector: opts.inspector,
     facts(b) {
       const f = table.get(b);
       if (!f) throw new Error(`behavior ${b.pathPattern} was not prepared at start`);

@@ -11,6 +11,7 @@ import type { CacheKey } from '../cache/key.js';
 import type { ResolvedBehavior, ResolvedOrigin } from '../config/types.js';
 import type { EdgeError, ErrorCode } from '../errors.js';
 import type { CfHeaders, CfRequest } from '../event/types.js';
+import type { ExchangeCapture } from '../inspector/capture.js';
 import type { OriginBody } from '../origin/client.js';
 import type { Step, StepTrace } from './steps.js';
 
@@ -122,6 +123,8 @@ export interface Exchange {
   readonly timings: Array<{ stage: Step; ms: number }>;
   /** Every step the driver ran, when tracing was asked for at start (Env.trace); undefined otherwise. */
   readonly trace: StepTrace[] | undefined;
+  /** The inspector's capture of this exchange (docs/inspector.md); undefined when capture is off, and then no hook runs. */
+  readonly capture: ExchangeCapture | undefined;
 }
 
 export interface ExchangeInit {
@@ -134,6 +137,7 @@ export interface ExchangeInit {
   readonly startedAt: number;
   readonly viewerRequest: CfRequest;
   readonly trace: boolean;
+  readonly capture?: ExchangeCapture | undefined;
   /**
    * For an exchange with no viewer of its own (a background refresh, a custom error page's fetch): what
    * the viewer's exchange learned — its headers, overrides and, for a refresh, the cache context.
@@ -177,5 +181,6 @@ export function createExchange(i: ExchangeInit): Exchange {
     executed: [],
     timings: [],
     trace: i.trace ? [] : undefined,
+    capture: i.capture,
   };
 }

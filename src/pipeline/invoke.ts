@@ -15,6 +15,7 @@ import { discardBody } from './discard.js';
 import type { Env } from './env.js';
 import type { Exchange, ExchangeResponse } from './exchange.js';
 import type { InvokeOutcome } from '../runtime/types.js';
+import { noteOutcome, noteRequestBody } from './inspect.js';
 import { readRequestBody } from './request-body.js';
 
 const VIEWER_TRIGGERS: ReadonlySet<EventType> = new Set(['viewer-request', 'viewer-response']);
@@ -32,9 +33,12 @@ export async function invokeFunction(env: Env, ex: Exchange, eventType: EventTyp
   const timeoutMs =
     fn.timeoutMs ?? (VIEWER_TRIGGERS.has(eventType) ? env.config.defaultTimeouts.viewer : env.config.defaultTimeouts.origin);
   const code = env.code?.resolve(assoc.functionId, assoc.qualifier);
+  // The inspector keeps the exact event text and, below, the returned value (docs/inspector.md).
+  const captured = ex.capture?.fn(eventType, assoc.functionId, 'lambda@edge', event);
   const outcome = await env.runtime.invoke(
     code === undefined ? { fn, eventType, event, requestId: ex.requestId, timeoutMs } : { fn, eventType, event, requestId: ex.requestId, timeoutMs, code },
   );
+  if (captured !== undefined) noteOutcome(captured, outcome);
   // The inspector header and the per-request log line show it: no string per invocation when neither does.
   if (outcome.version !== undefined && (env.config.inspectorHeaders || env.log.quietInfo !== true)) ex.executed.push(`${eventType}=${assoc.functionId}:${outcome.version}`);
   if (outcome.ok) return outcome.result;
@@ -85,6 +89,7 @@ export async function runRequestTrigger(
   let original: Buffer | undefined;
   if (assoc.includeBody) {
     original = await readRequestBody(ex);
+    if (ex.capture !== undefined) noteRequestBody(ex, original, ex.capture.bodyLimit);
     input.body = makeRequestBody(original, eventType);
   }
   const result = await invokeFunction(env, ex, eventType, assoc, eventJson(env, ex, eventType, input));

@@ -8,6 +8,9 @@ import { discardBody } from './discard.js';
 import { rawToCfHeadersEndToEnd } from '../event/hop-by-hop.js';
 import type { Env } from './env.js';
 import type { Exchange } from './exchange.js';
+import type { Readable } from 'node:stream';
+import { type OriginCapture, pairs } from '../inspector/capture.js';
+import { teeRequestBody } from './inspect.js';
 import type { Next } from './steps.js';
 
 /** Removes framing headers: the body we send may differ from the viewer's (replaced by a function). */
@@ -53,18 +56,39 @@ export async function originFetch(env: Env, ex: Exchange): Promise<Next<'origin-
 async function fetchOnce(env: Env, ex: Exchange, request: CfRequest): Promise<Next<'origin-fetch'>> {
   const { headers, origin } = originRequestToFetch(request, ex.requestId);
   const bodyless = request.method === 'GET' || request.method === 'HEAD';
-  const body = bodyless ? null : ex.requestBody.kind === 'buffer' ? ex.requestBody.buf : ex.req;
+  const c = ex.capture;
+  let body: Buffer | Readable | null = bodyless ? null : ex.requestBody.kind === 'buffer' ? ex.requestBody.buf : ex.req;
   if (ex.cache) ex.cache.requestTime = env.cache.clock.now();
-  const answer = await env.origins.fetch({
-    target: { protocol: origin.protocol, domainName: origin.domainName, port: origin.port },
-    path: `${origin.path}${request.uri}${request.querystring ? `?${request.querystring}` : ''}`,
-    method: request.method,
-    headers: withoutFraming(headers, body !== null && !Buffer.isBuffer(body)),
-    body,
-    readTimeoutMs: origin.readTimeout * 1000,
-    keepaliveTimeoutMs: origin.keepaliveTimeout * 1000,
-    connectTimeoutMs: ex.origin.connectTimeout * 1000,
-  });
+  const path = `${origin.path}${request.uri}${request.querystring ? `?${request.querystring}` : ''}`;
+  const sent = withoutFraming(headers, body !== null && !Buffer.isBuffer(body));
+  // The inspector sees the request as sent and the origin's own answer, before origin-response (docs/inspector.md).
+  let seen: OriginCapture | undefined;
+  if (c !== undefined) {
+    seen = { method: request.method, url: `${origin.protocol}://${origin.domainName}:${origin.port}${path}`, headers: pairs(sent), sentAt: performance.now(), status: undefined, responseHeaders: [], ttfbMs: undefined, error: undefined };
+    c.origin = seen;
+  }
+  if (c !== undefined && body === ex.req) body = teeRequestBody(ex, c, ex.req);
+  let answer: Awaited<ReturnType<Env['origins']['fetch']>>;
+  try {
+    answer = await env.origins.fetch({
+      target: { protocol: origin.protocol, domainName: origin.domainName, port: origin.port },
+      path,
+      method: request.method,
+      headers: sent,
+      body,
+      readTimeoutMs: origin.readTimeout * 1000,
+      keepaliveTimeoutMs: origin.keepaliveTimeout * 1000,
+      connectTimeoutMs: ex.origin.connectTimeout * 1000,
+    });
+  } catch (e) {
+    if (seen !== undefined) seen.error = e instanceof Error ? e.message : String(e);
+    throw e;
+  }
+  if (seen !== undefined) {
+    seen.status = answer.status;
+    seen.responseHeaders = pairs(answer.rawHeaders);
+    seen.ttfbMs = performance.now() - seen.sentAt;
+  }
   ex.response = {
     status: answer.status,
     statusDescription: answer.statusText || STATUS_CODES[answer.status] || '',

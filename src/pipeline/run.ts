@@ -17,6 +17,7 @@ import { customErrorAfterSynth, customErrorStep } from './custom-error.js';
 import { deliver } from './deliver.js';
 import type { Env } from './env.js';
 import { createCacheContext, createExchange, type Exchange } from './exchange.js';
+import { beginCapture, endCapture, noteFailure } from './inspect.js';
 import { originFetch } from './origin-fetch.js';
 import { originRequest } from './origin-request.js';
 import { originResponse } from './origin-response.js';
@@ -113,6 +114,7 @@ function failure(ex: Exchange, step: Step, e: unknown): 'synth' | 'done' {
     return 'done';
   }
   const err = asEdgeError(e);
+  if (ex.capture !== undefined) noteFailure(ex, err);
   ex.error = err;
   ex.errorCode ??= err.code;
   return 'synth';
@@ -187,8 +189,11 @@ export function handleRequest(env: Env, req: IncomingMessage, res: ServerRespons
   const behavior = selectBehavior(env.config.behaviors, target.uri);
   const origin = env.config.origins.get(behavior.originId);
   if (!origin) throw new Error(`behavior ${behavior.pathPattern}: origin ${behavior.originId} missing`);
+  const requestId = newRequestId();
+  // The one check capture costs when it is off.
+  const capture = env.inspector === undefined ? undefined : beginCapture(env.inspector, req.rawHeaders, requestId);
   const ex = createExchange({
-    requestId: newRequestId(),
+    requestId,
     req,
     res,
     clientIp,
@@ -197,7 +202,8 @@ export function handleRequest(env: Env, req: IncomingMessage, res: ServerRespons
     startedAt,
     // The viewer-request step reads the headers into it.
     viewerRequest: { clientIp, method: req.method ?? 'GET', uri: target.uri, querystring: target.querystring, headers: {} },
-    trace: env.trace,
+    trace: env.trace || capture !== undefined,
+    capture,
   });
   observe?.watch(ex, startedAt);
   let running: Promise<void> | undefined;
@@ -217,6 +223,7 @@ export function handleRequest(env: Env, req: IncomingMessage, res: ServerRespons
 function finish(env: Env, ex: Exchange): void {
   // Whatever happened, waiters on this request's origin fetch must not hang (docs/cloudfront-reference.md §6.9).
   release(env.cache, ex.cache, undefined);
+  if (ex.capture !== undefined) endCapture(env, ex, ex.capture);
   if (ex.refresh) refreshInBackground(env, ex, ex.refresh);
 }
 

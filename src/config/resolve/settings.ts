@@ -27,7 +27,11 @@ import {
   DEFAULT_DISTRIBUTION_ID,
   DEFAULT_ERROR_CACHING_MIN_TTL_S,
   DEFAULT_IDLE_TIMEOUT_S,
+  DEFAULT_INSPECTOR_BODY_BYTES,
+  DEFAULT_INSPECTOR_CAPTURE,
   DEFAULT_INSPECTOR_HEADERS,
+  DEFAULT_INSPECTOR_MAX_BYTES,
+  DEFAULT_INSPECTOR_MAX_EXCHANGES,
   DEFAULT_KEEP_ALIVE_TIMEOUT_S,
   DEFAULT_LISTEN_HOST,
   DEFAULT_LISTEN_PORT,
@@ -121,6 +125,12 @@ export function resolveSettings(data: ParsedConfig, flags: FlagOverrides, baseDi
       cacheStatusHeader: flags.cacheStatus ?? data.cache?.cacheStatusHeader ?? DEFAULT_CACHE_STATUS_HEADER,
     },
     inspectorHeaders: flags.inspectorHeaders ?? data.inspector?.headers ?? DEFAULT_INSPECTOR_HEADERS,
+    inspector: {
+      capture: flags.inspector ?? data.inspector?.capture ?? DEFAULT_INSPECTOR_CAPTURE,
+      maxExchanges: data.inspector?.maxExchanges ?? DEFAULT_INSPECTOR_MAX_EXCHANGES,
+      maxBytes: data.inspector?.maxSize ?? DEFAULT_INSPECTOR_MAX_BYTES,
+      bodyBytes: data.inspector?.maxBodySize ?? DEFAULT_INSPECTOR_BODY_BYTES,
+    },
     admin:
       flags.adminPort !== undefined || data.admin !== undefined
         ? { host: data.admin?.host ?? DEFAULT_ADMIN_HOST, port: flags.adminPort ?? data.admin?.port ?? DEFAULT_ADMIN_PORT }

@@ -1,0 +1,268 @@
+// What the pipeline tells the inspector about one exchange while it runs (the capture object on the
+// exchange, `Exchange.capture`, undefined when capture is off), and how it becomes an ExchangeRecord
+// (record.ts). Capture keeps strings and small facts only; the record — parsed event and result JSON,
+// diffs — is built when someone asks for it (the page, the API, the HAR export), not per request.
+// The event and result come as the JSON that crosses the worker boundary: the exact text the function
+// received and the exact value it returned.
+
+import { diffResult } from './diff.js';
+import type {
+  BehaviorRecord,
+  BodyPreview,
+  CacheRecord,
+  ExchangeRecord,
+  ExchangeSummary,
+  FunctionError,
+  FunctionRecord,
+  HeaderLine,
+  OriginRecord,
+  SkippedStage,
+  StepTiming,
+  Trigger,
+  ViewerResponseRecord,
+} from './record.js';
+
+/** One function run as it is captured. */
+export interface FunctionCapture {
+  readonly trigger: Trigger;
+  readonly functionId: string;
+  readonly kind: FunctionRecord['kind'];
+  /** The event text sent to the worker. */
+  readonly eventJson: string;
+  /** JSON of the returned value; undefined until (unless) it returned. */
+  resultJson: string | undefined;
+  version: string | undefined;
+  cold: boolean;
+  initDurationMs: number | undefined;
+  durationMs: number | undefined;
+  ok: boolean;
+  error: FunctionError | undefined;
+  /** The run's awsRequestId (Lambda@Edge): its log lines carry it. */
+  awsRequestId: string | undefined;
+  readonly logs: string[];
+}
+
+/** Collects up to `limit` bytes of a body while counting all of it. */
+export class BodySink {
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+  size = 0;
+
+  constructor(private readonly limit: number) {}
+
+  chunk(c: Buffer): void {
+    this.size += c.length;
+    if (this.kept >= this.limit) return;
+    const part = c.length <= this.limit - this.kept ? c : c.subarray(0, this.limit - this.kept);
+    // A copy: the stream may reuse its buffers, and the ring must not keep a large one alive for a slice.
+    this.chunks.push(Buffer.from(part));
+    this.kept += part.length;
+  }
+
+  preview(contentType: string | undefined): BodyPreview {
+    return previewOf(Buffer.concat(this.chunks, this.kept), this.size, contentType);
+  }
+}
+
+const TEXT_TYPE = /^(?:text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|javascript|x-www-form-urlencoded)|image\/svg\+xml)/i;
+
+export function isTextType(contentType: string | undefined): boolean {
+  return contentType !== undefined && TEXT_TYPE.test(contentType);
+}
+
+/** `kept` is at most the body limit; `size` the body's full size. */
+export function previewOf(kept: Buffer, size: number | undefined, contentType: string | undefined): BodyPreview {
+  const text = isTextType(contentType) || (contentType === undefined && !kept.includes(0));
+  return { size, text: kept.toString(text ? 'utf8' : 'base64'), encoding: text ? 'utf8' : 'base64', truncated: size !== undefined && kept.length < size };
+}
+
+/** What the pipeline knows at the end of an exchange, as plain data (src/pipeline/inspect.ts builds it). */
+export interface FinishData {
+  readonly method: string;
+  readonly target: string;
+  readonly httpVersion: string;
+  readonly rawHeaders: readonly string[];
+  readonly clientIp: string;
+  readonly behavior: BehaviorRecord;
+  readonly cache: CacheRecord | undefined;
+  readonly skipped: readonly SkippedStage[];
+  readonly steps: readonly StepTiming[];
+  readonly response: ViewerResponseRecord;
+  readonly error: { readonly code: string; readonly message: string } | undefined;
+  readonly durationMs: number;
+}
+
+/** The origin exchange as origin-fetch saw it. */
+export interface OriginCapture {
+  method: string;
+  url: string;
+  headers: HeaderLine[];
+  sentAt: number;
+  status: number | undefined;
+  responseHeaders: HeaderLine[];
+  ttfbMs: number | undefined;
+  error: string | undefined;
+}
+
+export function pairs(raw: readonly string[]): HeaderLine[] {
+  const out: HeaderLine[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i] as string, raw[i + 1] as string]);
+  return out;
+}
+
+export class ExchangeCapture {
+  readonly functions: FunctionCapture[] = [];
+  requestBody: BodyPreview | undefined;
+  origin: OriginCapture | undefined;
+  /** cache-store's TTL decision in words, when one was made. */
+  ttl: { ttl: number; rule: string; stored: boolean } | undefined;
+  /** The response head as written to the viewer (flat name, value list). */
+  viewerHead: readonly string[] | undefined;
+  viewerBody: BodySink | undefined;
+  /** Bytes of the origin's body as it went on (to the viewer or the cache). */
+  originBodySize: number | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly requestId: string,
+    /** Date.now() when the request arrived. */
+    readonly startedWall: number,
+    readonly replayOf: string | undefined,
+    readonly bodyLimit: number,
+  ) {}
+
+  /** A function is about to run with this event text. */
+  fn(trigger: Trigger, functionId: string, kind: FunctionRecord['kind'], eventJson: string): FunctionCapture {
+    const f: FunctionCapture = {
+      trigger,
+      functionId,
+      kind,
+      eventJson,
+      resultJson: undefined,
+      version: undefined,
+      cold: false,
+      initDurationMs: undefined,
+      durationMs: undefined,
+      ok: true,
+      error: undefined,
+      awsRequestId: undefined,
+      logs: [],
+    };
+    this.functions.push(f);
+    return f;
+  }
+
+  /** A pipeline failure: it belongs to the last function of that stage that has no error yet. */
+  failed(stage: string | undefined, error: FunctionError): void {
+    for (let i = this.functions.length - 1; i >= 0; i--) {
+      const f = this.functions[i] as FunctionCapture;
+      if (f.trigger !== stage) continue;
+      if (f.error === undefined) {
+        f.ok = false;
+        f.error = error;
+      }
+      return;
+    }
+  }
+
+  /** Rough bytes this capture holds (the ring's byte bound counts it). */
+  bytes(): number {
+    let n = 2048;
+    for (const f of this.functions) {
+      n += f.eventJson.length + (f.resultJson?.length ?? 0) + 256;
+      for (const l of f.logs) n += l.length;
+    }
+    n += this.requestBody?.text.length ?? 0;
+    if (this.viewerBody !== undefined) n += Math.min(this.viewerBody.size, this.bodyLimit);
+    if (this.origin !== undefined) for (const [a, b] of this.origin.headers) n += a.length + b.length;
+    if (this.viewerHead !== undefined) for (const s of this.viewerHead) n += s.length;
+    return n;
+  }
+}
+
+function parse(json: string | undefined): unknown {
+  if (json === undefined) return undefined;
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return json;
+  }
+}
+
+/** A finished exchange in the ring: its list row now, its full record on first use. */
+export class StoredExchange {
+  readonly summary: ExchangeSummary;
+  private built: ExchangeRecord | undefined;
+
+  constructor(
+    private readonly c: ExchangeCapture,
+    private readonly d: FinishData,
+  ) {
+    this.summary = {
+      id: c.id,
+      requestId: c.requestId,
+      startedAt: new Date(c.startedWall).toISOString(),
+      method: d.method,
+      target: d.target,
+      status: d.response.status,
+      xCache: d.response.xCache,
+      durationMs: Math.round(d.durationMs * 1000) / 1000,
+      functions: c.functions.map((f) => ({ trigger: f.trigger, functionId: f.functionId, ok: f.ok })),
+      hasError: d.error !== undefined || c.functions.some((f) => !f.ok),
+      replayOf: c.replayOf,
+    };
+  }
+
+  get id(): string {
+    return this.c.id;
+  }
+
+  get requestId(): string {
+    return this.c.requestId;
+  }
+
+  record(): ExchangeRecord {
+    this.built ??= this.build();
+    return this.built;
+  }
+
+  private build(): ExchangeRecord {
+    const { c, d } = this;
+    const functionRuns: FunctionRecord[] = c.functions.map((f) => {
+      const event = parse(f.eventJson);
+      const result = parse(f.resultJson);
+      return {
+        trigger: f.trigger,
+        functionId: f.functionId,
+        kind: f.kind,
+        version: f.version,
+        cold: f.cold,
+        initDurationMs: f.initDurationMs,
+        durationMs: f.durationMs,
+        event,
+        result,
+        ok: f.ok,
+        error: f.error,
+        diff: f.resultJson === undefined ? undefined : diffResult(f.trigger, event, result),
+        logs: f.logs,
+      };
+    });
+    const o = c.origin;
+    const origin: OriginRecord | undefined =
+      o === undefined
+        ? undefined
+        : { method: o.method, url: o.url, headers: o.headers, status: o.status, responseHeaders: o.responseHeaders, ttfbMs: o.ttfbMs, bodySize: c.originBodySize, error: o.error };
+    return {
+      ...this.summary,
+      request: { method: d.method, target: d.target, httpVersion: d.httpVersion, headers: pairs(d.rawHeaders), clientIp: d.clientIp, body: c.requestBody },
+      behavior: d.behavior,
+      functionRuns,
+      skipped: d.skipped,
+      cache: d.cache,
+      origin,
+      response: d.response,
+      steps: d.steps,
+      error: d.error,
+    };
+  }
+}
