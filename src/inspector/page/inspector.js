@@ -64,7 +64,7 @@ function passes(r, f) {
 
 function rowFor(r, fresh) {
   const fns = r.functions.map((f) =>
-    h('span', { class: f.ok ? 'fn' : 'fn bad', title: `${f.trigger}: ${f.functionId} ${f.ok ? 'ok' : 'failed'}` }, `${f.trigger}=${f.functionId}`, h('span', { class: 'mark' }, f.ok ? '✓' : '✗')),
+    h('span', { class: f.ok ? 'fn' : 'fn bad', title: `${f.trigger}: ${f.functionId} ${f.ok ? 'ok' : 'failed'}` }, h('i', {}, f.trigger), ` ${f.functionId}`, h('span', { class: 'mark' }, f.ok ? '✓' : '✗')),
   );
   return h(
     'tr',
@@ -74,7 +74,7 @@ function rowFor(r, fresh) {
     h('td', { class: statusClass(r.status) }, r.status === 0 ? '—' : r.status),
     h('td', {}, r.xCache || ''),
     h('td', { class: 'num' }, ms(r.durationMs)),
-    h('td', {}, fns),
+    h('td', { class: 'fns' }, fns),
   );
 }
 
@@ -129,8 +129,13 @@ async function select(id) {
   try {
     const rec = await api(`exchanges/${encodeURIComponent(id)}`);
     state.record = rec;
-    detail.replaceChildren(...renderDetail(rec));
+    detail.replaceChildren(...renderDetail(rec).flat().filter((n) => n !== null && n !== undefined));
     detail.scrollTop = 0;
+    // Each JSON view opens at its first highlighted line.
+    for (const pre of detail.querySelectorAll('pre')) {
+      const first = pre.querySelector('.diff-added, .diff-removed, .diff-changed');
+      if (first) pre.scrollTop = Math.max(0, first.offsetTop - pre.offsetTop - 60);
+    }
   } catch (e) {
     detail.replaceChildren(h('p', { class: 'error-box' }, String(e.message || e)));
   }
