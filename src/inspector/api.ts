@@ -21,14 +21,11 @@ export interface InspectorCtx {
 
 type Handler = (ctx: InspectorCtx) => Promise<void> | void;
 
-/** The page's files: src/inspector/page/ (from src/ or, built, from dist/src/inspector/). */
+/** The page's files, next to this module: src/inspector/page/, copied to dist/src/inspector/page/ by the build. */
 function pageDir(): string {
-  const candidates = [new URL('./page/', import.meta.url), new URL('../../../src/inspector/page/', import.meta.url)];
-  for (const c of candidates) {
-    const dir = fileURLToPath(c);
-    if (existsSync(`${dir}index.html`)) return dir;
-  }
-  throw new Error(`inspector: the page's files are missing (looked in ${candidates.map((c) => fileURLToPath(c)).join(', ')})`);
+  const dir = fileURLToPath(new URL('./page/', import.meta.url));
+  if (!existsSync(`${dir}index.html`)) throw new Error(`inspector: the page's files are missing from ${dir} (npm run build copies them)`);
+  return dir;
 }
 
 const FILES: Readonly<Record<string, string>> = {
@@ -92,19 +89,24 @@ function headerLines(v: unknown, field: string): HeaderLine[] {
   });
 }
 
-/** edgeproxy's version from its package.json (the page lives at <root>/src/inspector/page/). */
-function packageVersion(dir: string): string {
-  try {
-    const pkg: unknown = JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', `file://${dir}`)), 'utf8'));
-    return isRecord(pkg) && typeof pkg.version === 'string' ? pkg.version : 'unknown';
-  } catch {
-    return 'unknown';
+/** edgeproxy's version from its package.json: the nearest one above this module named edgeproxy. */
+function packageVersion(): string {
+  let dir = new URL('./', import.meta.url);
+  for (let i = 0; i < 6; i++) {
+    try {
+      const pkg: unknown = JSON.parse(readFileSync(fileURLToPath(new URL('package.json', dir)), 'utf8'));
+      if (isRecord(pkg) && pkg.name === 'edgeproxy' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // not here; look further up
+    }
+    dir = new URL('../', dir);
   }
+  return 'unknown';
 }
 
 export function inspectorHandlers(inspector: Inspector, versionGiven?: string) {
   const dir = pageDir();
-  const version = versionGiven ?? packageVersion(dir);
+  const version = versionGiven ?? packageVersion();
   const files = new Map(Object.entries(FILES).map(([name, type]) => [name, { type, body: readFileSync(`${dir}${name}`) }]));
   const streams = new Set<ServerResponse>();
 

@@ -4,6 +4,7 @@
 // rule; a generated response; a collapsed request; replay; a CloudFront Function — and the API around
 // it (filters, HAR, clear, the live stream, capture off).
 
+import { existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -329,6 +330,8 @@ describe('inspector capture through the real pipeline', () => {
     expect(page.text).not.toMatch(/https?:\/\//);
     expect((await send(proxy.adminUrl as string, '/inspector/inspector.js')).headers['content-type']).toMatch(/javascript/);
     expect((await send(proxy.adminUrl as string, '/inspector')).status).toBe(301);
+    // The build copies the page next to the built module: the package ("files": dist/src) carries it.
+    for (const f of ['index.html', 'inspector.js', 'inspector.css']) expect(existsSync(new URL(`../../dist/src/inspector/page/${f}`, import.meta.url)), f).toBe(true);
     // The admin listener's guards: a foreign Host and a cross-origin POST are refused.
     expect((await send(proxy.adminUrl as string, '/inspector/api/exchanges', { headers: { host: 'evil.example' } })).status).toBe(403);
     expect((await send(proxy.adminUrl as string, '/inspector/api/clear', { method: 'POST', headers: { origin: 'http://evil.example' } })).status).toBe(403);
