@@ -20,6 +20,10 @@ export type ErrorCode =
   | 'NotImplemented'
   | 'GetWithBody'
   | 'MethodNotAllowed'
+  | 'SignatureMissingKey'
+  | 'SignatureUnknownKey'
+  | 'SignatureMalformedPolicy'
+  | 'SignatureAccessDenied'
   | 'InternalError';
 
 export interface ErrorSpec {
@@ -37,6 +41,12 @@ export interface ErrorSpec {
    * be trusted to start another one, or CloudFront closes it (docs/cloudfront-reference.md §3.5).
    */
   closesConnection?: true;
+  /**
+   * CloudFront answers with a small XML error document (`<Error><Code>…</Code><Message>…</Message></Error>`,
+   * `Content-Type: text/xml`) instead of its HTML page: the refusals of signed URLs and cookies
+   * (docs/cloudfront-reference.md §15.5). `pageMessage` is then the document's Message.
+   */
+  xmlCode?: string;
 }
 
 export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = {
@@ -165,6 +175,40 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = {
     kind: 'user',
     pageMessage: 'This distribution is not configured to allow the HTTP request method that was used for this request. The distribution supports only cachable requests.',
     staleOnError: false,
+  },
+  // Signed URLs and signed cookies (docs/cloudfront-reference.md §15.5): a behavior with trusted key groups
+  // refuses with 403 and one of CloudFront's four XML errors; the log line says exactly which check failed.
+  SignatureMissingKey: {
+    status: 403,
+    xCache: 'Error',
+    kind: 'user',
+    pageMessage: 'Missing Key-Pair-Id query parameter or cookie value',
+    staleOnError: false,
+    xmlCode: 'MissingKey',
+  },
+  SignatureUnknownKey: {
+    status: 403,
+    xCache: 'Error',
+    kind: 'user',
+    pageMessage: 'Unknown Key',
+    staleOnError: false,
+    xmlCode: 'InvalidKey',
+  },
+  SignatureMalformedPolicy: {
+    status: 403,
+    xCache: 'Error',
+    kind: 'user',
+    pageMessage: 'Malformed Policy',
+    staleOnError: false,
+    xmlCode: 'MalformedPolicy',
+  },
+  SignatureAccessDenied: {
+    status: 403,
+    xCache: 'Error',
+    kind: 'user',
+    pageMessage: 'Access denied',
+    staleOnError: false,
+    xmlCode: 'AccessDenied',
   },
   // A bug in edgeproxy itself; the log line says what.
   InternalError: {

@@ -15,6 +15,7 @@ import { resolveFunction } from './resolve/functions.js';
 import { checkUniqueIds, resolveOrigin } from './resolve/origins.js';
 import { checkNameReferences } from './resolve/references.js';
 import { resolveSettings } from './resolve/settings.js';
+import { resolveKeyGroups } from './resolve/trusted-key-groups.js';
 import { resolveViewerHeaders } from './resolve/viewer-headers.js';
 import { configSchema, KNOWN_KEYS } from './schema.js';
 import { applyFlagOverrides, type LoadSource, readSource } from './sources.js';
@@ -69,6 +70,7 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
     problems.add('functions[].reservedConcurrency', `the reservations add up to ${reserved}, more than runtime.accountConcurrency (${accountConcurrency})`);
   }
 
+  const keyGroups = await resolveKeyGroups(data, source.baseDir, problems);
   const behaviors = resolveBehaviors(
     data,
     {
@@ -78,6 +80,7 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
       functionIds: (data.functions ?? []).map((f) => f.id),
       aliasNames: new Map((data.functions ?? []).map((f) => [f.id, Object.keys(f.aliases ?? {})] as const)),
       runtimes: new Map((data.functions ?? []).map((f) => [f.id, cffRuntimeOf(f)] as const)),
+      keyGroups,
     },
     problems,
   );

@@ -273,6 +273,26 @@ export const responseHeadersPolicySchema = z.strictObject({
 });
 export type ResponseHeadersPolicyInput = z.output<typeof responseHeadersPolicySchema>;
 
+/**
+ * A public key for signed URLs and signed cookies, in the API's PublicKey shape (docs/cloudfront-reference.md §15.1):
+ * `id` is what a signed URL names in Key-Pair-Id; the key is PEM, inline (EncodedKey) or in a file.
+ */
+export const publicKeySchema = z.strictObject({
+  id: z.string().regex(/^[A-Z0-9]{1,128}$/, { error: 'must be uppercase letters and digits, like "K2JCJMDEHXQW5F" (a public key ID) or "APKAEIBAERJR2EXAMPLE" (a legacy key pair ID)' }),
+  name: nonEmpty.optional(),
+  encodedKey: nonEmpty.optional(),
+  file: nonEmpty.optional(),
+  comment: z.string().max(128, { error: 'must be at most 128 characters' }).optional(),
+});
+
+/** A key group (KeyGroup: Id, KeyGroupConfig Name / Items / Comment): the public keys a behavior can trust (§15.1). */
+export const keyGroupSchema = z.strictObject({
+  id: nonEmpty,
+  name: nonEmpty.optional(),
+  items: z.array(nonEmpty).min(1, { error: 'must list at least one public key id' }),
+  comment: z.string().max(128, { error: 'must be at most 128 characters' }).optional(),
+});
+
 export const behaviorSchema = z.strictObject({
   pathPattern: z.string(),
   origin: nonEmpty.optional(),
@@ -284,6 +304,8 @@ export const behaviorSchema = z.strictObject({
   cachedMethods: methods.optional(),
   /** A managed policy's name or ID, or a custom policy (§13). */
   responseHeadersPolicy: z.union([nonEmpty, responseHeadersPolicySchema]).optional(),
+  /** TrustedKeyGroups (§15.1): key group IDs or names; the behavior then serves only signed URLs and signed cookies. */
+  trustedKeyGroups: z.array(nonEmpty).optional(),
 });
 
 const port = z
@@ -322,6 +344,9 @@ export const configSchema = z.strictObject({
   functions: z.array(functionSchema).optional(),
   keyValueStores: z.array(keyValueStoreSchema).optional(),
   cff: cffSchema.optional(),
+  /** Public keys and key groups for signed URLs and signed cookies (§15.1). */
+  publicKeys: z.array(publicKeySchema).optional(),
+  keyGroups: z.array(keyGroupSchema).optional(),
   behaviors: z.array(behaviorSchema).optional(),
   viewerHeaders: z.record(z.string(), z.string()).optional(),
   timeouts: z.strictObject({ viewer: seconds(30).optional(), origin: seconds(30).optional() }).optional(),
@@ -406,6 +431,8 @@ export const KNOWN_KEYS: readonly string[] = [
     'override', 'frameOption', 'protection', 'modeBlock', 'reportUri', 'header', 'value', 'enabled', 'samplingRate',
     ...Object.keys(keyValueStoreSchema.shape),
     ...Object.keys(cffSchema.shape),
+    ...Object.keys(publicKeySchema.shape),
+    ...Object.keys(keyGroupSchema.shape),
     'budgetMs', 'mode', 'hardCapMs', 'throttle', 'throttleCoolDown', 'serverIp', 'region',
     'host', 'port', 'viewer', 'origin', 'maxWorkersPerFunction', 'function', 'includeBody', 'behavior', 'names',
   ]),

@@ -4,6 +4,7 @@
 
 import type { CustomErrorTable } from '../distribution/custom-error-responses.js';
 import type { ResponseHeadersPolicy } from '../distribution/response-headers-policy.js';
+import type { TrustedKeyGroups } from '../distribution/signed-urls.js';
 import type { ComputeSettings } from '../cff/compute.js';
 import type { CffRuntime } from '../cff/limits.js';
 import type { EventType } from '../event/types.js';
@@ -146,6 +147,8 @@ export interface ResolvedBehavior {
   cachedMethods: readonly string[];
   /** The behavior's response headers policy (docs/cloudfront-reference.md §13); undefined = none. */
   responseHeadersPolicy?: ResponseHeadersPolicy | undefined;
+  /** Restrict viewer access (docs/cloudfront-reference.md §15): the keys signed URLs and cookies must be signed with; undefined = not restricted. */
+  trustedKeyGroups?: TrustedKeyGroups | undefined;
 }
 
 /** Values for CloudFront-* viewer headers that a real edge would compute from geo-IP/TLS (docs/cloudfront-reference.md §7). */

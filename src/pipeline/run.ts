@@ -21,6 +21,8 @@ import { beginCapture, endCapture, noteFailure } from './inspect.js';
 import { originFetch } from './origin-fetch.js';
 import { originRequest } from './origin-request.js';
 import { originResponse } from './origin-response.js';
+import { request } from './request.js';
+import { restrictViewerAccess } from './restrict-viewer-access.js';
 import { assertNever, TIMED, type Next, type Step, type StepResult } from './steps.js';
 import { synth } from './synth.js';
 import { viewerRequest } from './viewer-request.js';
@@ -34,6 +36,8 @@ export type Stage<S extends Step> = (env: Env, ex: Exchange) => StepResult<S>;
  * its row does not list does not compile here (test/pipeline/transitions.test.ts).
  */
 const STAGES: { readonly [S in Step]: Stage<S> } = {
+  request,
+  'restrict-viewer-access': restrictViewerAccess,
   'viewer-request': viewerRequest,
   'cache-lookup': cacheLookup,
   'origin-request': originRequest,
@@ -70,6 +74,10 @@ export function clientIpOf(req: IncomingMessage): string {
 /** One step: a switch of direct calls (cheaper than a call through the table), each through its typed entry. */
 function runStep(env: Env, ex: Exchange, step: Step): StepResult<Step> {
   switch (step) {
+    case 'request':
+      return STAGES.request(env, ex);
+    case 'restrict-viewer-access':
+      return STAGES['restrict-viewer-access'](env, ex);
     case 'viewer-request':
       return STAGES['viewer-request'](env, ex);
     case 'cache-lookup':
@@ -200,7 +208,7 @@ export function handleRequest(env: Env, req: IncomingMessage, res: ServerRespons
     behavior,
     origin,
     startedAt,
-    // The viewer-request step reads the headers into it.
+    // The request step reads the headers into it.
     viewerRequest: { clientIp, method: req.method ?? 'GET', uri: target.uri, querystring: target.querystring, headers: {} },
     trace: env.trace || capture !== undefined,
     capture,
@@ -208,7 +216,7 @@ export function handleRequest(env: Env, req: IncomingMessage, res: ServerRespons
   observe?.watch(ex, startedAt);
   let running: Promise<void> | undefined;
   try {
-    running = runSteps(env, ex, 'viewer-request');
+    running = runSteps(env, ex, 'request');
   } catch (e) {
     finish(env, ex);
     throw e;

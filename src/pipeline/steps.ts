@@ -10,7 +10,11 @@
  * `viewer-response` (the driver's rule: it has no viewer).
  */
 export const TRANSITIONS = {
-  /** [A]+[B]: the request as CloudFront reads it, then the viewer-request function. */
+  /** [A]: the request as CloudFront reads it (head, limits, allowed methods). */
+  request: ['restrict-viewer-access', 'viewer-request'],
+  /** Signed URLs and cookies of a behavior with trusted key groups (§15), before any function runs. */
+  'restrict-viewer-access': ['viewer-request'],
+  /** [B]: the viewer-request function. */
   'viewer-request': ['cache-lookup', 'deliver'],
   /** [C]–[D]: cache key and lookup; a fresh hit skips the origin side. */
   'cache-lookup': ['origin-request', 'viewer-response'],

@@ -29,16 +29,22 @@ export function errorPage(status: number, message: string, requestId: string): s
   );
 }
 
+/** The XML error document CloudFront answers signed-URL refusals with (docs/cloudfront-reference.md §15.5) [O]. */
+export function xmlErrorBody(code: string, message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+}
+
 export function errorResponse(err: EdgeError, requestId: string): ExchangeResponse {
   const spec = ERRORS[err.code];
-  const body = Buffer.from(errorPage(err.status, spec.pageMessage, requestId), 'latin1');
+  const xml = spec.xmlCode;
+  const body = xml === undefined ? Buffer.from(errorPage(err.status, spec.pageMessage, requestId), 'latin1') : Buffer.from(xmlErrorBody(xml, spec.pageMessage), 'utf8');
   return {
     status: err.status,
     statusDescription: STATUS_CODES[err.status] ?? '',
     headers: {
       server: [{ key: 'Server', value: 'CloudFront' }],
       date: [{ key: 'Date', value: httpDateNow() }],
-      'content-type': [{ key: 'Content-Type', value: 'text/html' }],
+      'content-type': [{ key: 'Content-Type', value: xml === undefined ? 'text/html' : 'text/xml' }],
     },
     body: { kind: 'buffer', buf: body },
     source: 'error',

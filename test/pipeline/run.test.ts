@@ -94,6 +94,7 @@ describe('the driver', () => {
     expect(r.status).toBe(200);
     const ex = traced.exchanges.at(-1);
     expect(steps(ex)).toEqual([
+      ['request', 'viewer-request'],
       ['viewer-request', 'cache-lookup'],
       ['cache-lookup', 'origin-request'],
       ['origin-request', 'origin-fetch'],
@@ -118,6 +119,7 @@ describe('the driver', () => {
     const ex = traced.exchanges.at(-1);
     expect(ex?.response?.xCache).toBe('Hit');
     expect(steps(ex)).toEqual([
+      ['request', 'viewer-request'],
       ['viewer-request', 'cache-lookup'],
       ['cache-lookup', 'viewer-response'],
       ['viewer-response', 'deliver'],
@@ -131,6 +133,7 @@ describe('the driver', () => {
     expect(r.status).toBe(502);
     const ex = traced.exchanges.at(-1);
     expect(steps(ex)).toEqual([
+      ['request', 'viewer-request'],
       ['viewer-request', 'cache-lookup'],
       ['cache-lookup', 'origin-request'],
       ['origin-request', 'origin-fetch'],

@@ -38,7 +38,7 @@ describe('the transition table', () => {
     for (const s of STEPS) for (const n of TRANSITIONS[s]) expect([...STEPS, 'done'], `${s} → ${n}`).toContain(n);
     expect(TRANSITIONS.deliver).toEqual(['done']);
     // Nothing hands over to the first step or to synth: the driver starts one and enters the other.
-    for (const s of STEPS) expect(TRANSITIONS[s]).not.toContain('viewer-request');
+    for (const s of STEPS) expect(TRANSITIONS[s]).not.toContain('request');
     for (const s of STEPS) expect(TRANSITIONS[s]).not.toContain('synth');
   });
 

@@ -15,6 +15,7 @@ import { checkCffAssociations } from './cff.js';
 import { qualifierProblem, splitFunctionRef } from './functions.js';
 import { resolveCachePolicyRef, resolveOriginRequestPolicyRef } from './policies.js';
 import { resolveResponseHeadersPolicyRef } from './response-headers-policy.js';
+import { resolveTrustedKeyGroupsRef, type KeyGroupRefs } from './trusted-key-groups.js';
 
 type BehaviorInput = NonNullable<ParsedConfig['behaviors']>[number];
 
@@ -27,6 +28,8 @@ export interface BehaviorContext {
   aliasNames: ReadonlyMap<string, readonly string[]>;
   /** Every function id → its CloudFront Functions runtime, undefined for a Lambda@Edge function. */
   runtimes: ReadonlyMap<string, CffRuntime | undefined>;
+  /** Key groups by ID and by name (trusted-key-groups.ts). */
+  keyGroups: KeyGroupRefs;
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
@@ -105,6 +108,7 @@ function resolveBehavior(b: BehaviorInput, at: PathSegment[], ctx: BehaviorConte
     allowedMethods,
     cachedMethods,
     responseHeadersPolicy: b.responseHeadersPolicy === undefined ? undefined : resolveResponseHeadersPolicyRef(b.responseHeadersPolicy, [...at, 'responseHeadersPolicy'], problems),
+    trustedKeyGroups: resolveTrustedKeyGroupsRef(b.trustedKeyGroups, [...at, 'trustedKeyGroups'], ctx.keyGroups, problems),
   };
 }
 
