@@ -321,7 +321,10 @@ function name(v: SigningValues, param: keyof typeof SIGNING_COOKIES): string {
  */
 export function checkSignature(trusted: TrustedKeyGroups, v: SigningValues, req: SignedRequest): Refusal | undefined {
   const keyId = v.keyPairId;
-  if (keyId === undefined || keyId === '') return refuse('SignatureMissingKey', `no ${name(v, 'keyPairId')}`, name(v, 'keyPairId'));
+  if (keyId === undefined || keyId === '') {
+    const where = v.source === 'query' ? 'the query string has signing parameters but no Key-Pair-Id' : 'no Key-Pair-Id query parameter or CloudFront-Key-Pair-Id cookie';
+    return refuse('SignatureMissingKey', where, name(v, 'keyPairId'));
+  }
   const key = trusted.keys.get(keyId);
   if (key === undefined) {
     return refuse('SignatureUnknownKey', `key ${JSON.stringify(keyId)} is not a public key of the behavior's trusted key groups (${trusted.groups.join(', ')})`, name(v, 'keyPairId'));
