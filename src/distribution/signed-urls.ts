@@ -372,7 +372,8 @@ export function checkSignature(trusted: TrustedKeyGroups, v: SigningValues, req:
   if (req.now >= statement.dateLessThan * 1000) {
     return refuse('SignatureAccessDenied', `expired at ${new Date(statement.dateLessThan * 1000).toISOString()} (DateLessThan)`, name(v, v.policy === undefined ? 'expires' : 'policy'));
   }
-  if (statement.dateGreaterThan !== undefined && req.now <= statement.dateGreaterThan * 1000) {
+  // Whole seconds, as the policy gives them: valid from the second after DateGreaterThan, up to the second before DateLessThan.
+  if (statement.dateGreaterThan !== undefined && req.now < (statement.dateGreaterThan + 1) * 1000) {
     return refuse('SignatureAccessDenied', `not valid before ${new Date(statement.dateGreaterThan * 1000).toISOString()} (DateGreaterThan)`, name(v, 'policy'));
   }
   if (statement.ipAddress !== undefined && !inRange(statement.ipAddress, req.clientIp)) {
