@@ -7,7 +7,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { demoConfigInput } from './config/demo.js';
+import { DEMO_APP_PREFIX, demoConfigInput } from './config/demo.js';
 import { CONFIG_ERRORS, type ConfigErrorCode } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 import { HELP_TEXT, INVALIDATE_HELP, PUBLISH_HELP, TEST_FUNCTION_HELP, isDemoMode, parseCliArgs, type CliCommand } from './cli-args.js';
@@ -107,7 +107,7 @@ function demoHints(url: string, originUrl: string, inspectorUrl: string | undefi
     ...(inspectorUrl === undefined ? [] : [`  open ${inspectorUrl}   # the inspector: every request below, stage by stage, live`]),
     `  curl -i ${url}/old-blog/first-post/   # viewer-request redirect.js: 301 to /blog/first-post/`,
     `  curl -i ${url}/about                  # origin-request directory-index.js: serves /about/index.html`,
-    `  curl -i ${url}/app/settings           # SPA route: directory-index.js falls back to /app/index.html`,
+    `  curl -i ${url}/app/settings           # SPA route: the origin's 403 becomes /app/index.html, 200 (custom error response)`,
     `  curl -i ${url}/assets/style.css       # origin-response cache-control.js adds Cache-Control; repeat for X-Cache: Hit`,
     `  curl -I ${url}/                       # viewer-response security-headers.js adds Strict-Transport-Security & co.`,
   ];
@@ -160,7 +160,7 @@ async function serve(cmd: Extract<CliCommand, { kind: 'serve' }>, root: string):
     let config: ResolvedConfig;
     if (isDemoMode(cmd)) {
       const { startDemoOrigin } = await import('./demo/origin.js');
-      const demo = await startDemoOrigin({ host: '127.0.0.1', port: 0 });
+      const demo = await startDemoOrigin({ host: '127.0.0.1', port: 0, listDeniedPrefixes: [DEMO_APP_PREFIX] });
       closables.push(demo);
       demoOriginUrl = demo.url;
       // The demo shows the inspector (docs/inspector.md): capture is on.

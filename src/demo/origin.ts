@@ -16,6 +16,12 @@ export interface DemoOriginOptions {
   port: number;
   /** Folder served as the site; default `<projectRoot>/demo/site`. */
   root?: string;
+  /**
+   * Path prefixes (like `/app/`) under which a missing object is a 403 AccessDenied instead of the 404
+   * page: what S3 answers a reader that may not list the bucket (no `s3:ListBucket`), the case a
+   * CloudFront origin access control reader is in. Default none.
+   */
+  listDeniedPrefixes?: readonly string[];
 }
 
 export interface DemoOrigin {
@@ -84,8 +90,9 @@ export async function startDemoOrigin(opts: DemoOriginOptions): Promise<DemoOrig
   }
 
   const files = new FileCache();
+  const denied = opts.listDeniedPrefixes ?? [];
   const server = createServer((req, res) => {
-    handle(req, res, root, files).catch((e: unknown) => {
+    handle(req, res, root, files, denied).catch((e: unknown) => {
       if (!res.headersSent) sendText(res, req, 500, `demo origin: internal error: ${errorText(e)}\n`);
       else res.destroy();
     });
@@ -121,7 +128,7 @@ function isLoopback(host: string): boolean {
   return host === '::1';
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, root: string, files: FileCache): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, root: string, files: FileCache, denied: readonly string[]): Promise<void> {
   const rawPath = pathOf(req.url ?? '/');
   if (rawPath === '/api/time') return apiTime(req, res);
   if (rawPath === '/api/echo') return apiEcho(req, res);
@@ -133,10 +140,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, root: string, f
 
   const key = objectKey(rawPath);
   if (key.kind === 'bad') return sendText(res, req, 400, `Bad request: ${key.reason}\n`);
-  if (key.kind === 'none') return sendNotFound(req, res, root, files);
+  const missing = (): Promise<void> | void => (denied.some((p) => rawPath.startsWith(p)) ? sendAccessDenied(req, res) : sendNotFound(req, res, root, files));
+  if (key.kind === 'none') return missing();
 
   const file = await files.get(root, key.segments);
-  if (!file) return sendNotFound(req, res, root, files);
+  if (!file) return missing();
 
   res.setHeader('ETag', file.etag);
   res.setHeader('Last-Modified', file.lastModified);
@@ -263,6 +271,15 @@ async function sendNotFound(req: IncomingMessage, res: ServerResponse, root: str
   const body = page?.body ?? Buffer.from('<!doctype html><title>404 Not Found</title><h1>404 Not Found</h1>\n');
   res.statusCode = 404;
   res.setHeader('Content-Type', HTML);
+  res.setHeader('Content-Length', body.length);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** S3's answer to a missing key for a reader without s3:ListBucket (S3 API, GetObject permissions). */
+function sendAccessDenied(req: IncomingMessage, res: ServerResponse): void {
+  const body = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
+  res.statusCode = 403;
+  res.setHeader('Content-Type', 'application/xml');
   res.setHeader('Content-Length', body.length);
   res.end(req.method === 'HEAD' ? undefined : body);
 }

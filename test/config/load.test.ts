@@ -369,7 +369,7 @@ describe('demo config', () => {
   it('loads against this repository when the example functions exist', async () => {
     const root = path.resolve(import.meta.dirname, '..', '..');
     const c = await loadConfig({ object: demoConfigInput('http://127.0.0.1:5555', root), baseDir: root });
-    expect(c.behaviors.map((b) => b.pathPattern)).toEqual(['/api/*', '/go/*', '*']);
+    expect(c.behaviors.map((b) => b.pathPattern)).toEqual(['/api/*', '/go/*', '/app/*', '*']);
     expect(c.functions.size).toBe(5);
     expect(c.functions.get('short-links')?.cff).toEqual({ runtime: 'cloudfront-js-2.0', keyValueStore: 'short-links' });
     expect(c.behaviors[0]!.cachePolicy.name).toBe('CachingDisabled');

@@ -194,6 +194,23 @@ describe('demo origin: path safety and options', () => {
     expect(missing.headers['content-type']).toBe('text/html; charset=utf-8');
   });
 
+  it('listDeniedPrefixes: a missing object under a prefix is S3’s 403 AccessDenied (no s3:ListBucket); files there and paths elsewhere are unchanged', async () => {
+    const s3like = await startDemoOrigin({ host: '127.0.0.1', port: 0, root: join(dir, 'site'), listDeniedPrefixes: ['/sub/'] });
+    try {
+      for (const p of ['/sub/', '/sub/route', '/sub/deep/er']) {
+        const res = await raw(s3like.url, p);
+        expect(res.status, p).toBe(403);
+        expect(res.headers['content-type']).toBe('application/xml');
+        expect(res.body).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
+      }
+      expect((await raw(s3like.url, '/sub/page.txt')).body).toBe('sub page');
+      expect((await raw(s3like.url, '/elsewhere')).status).toBe(404);
+      expect((await raw(s3like.url, '/sub/route', { method: 'HEAD' })).body).toBe('');
+    } finally {
+      await s3like.close();
+    }
+  });
+
   it.each([
     '/../secret.txt',
     '/sub/../../secret.txt',

@@ -1,5 +1,6 @@
-// The demo's single-page app: a client-side router for /app/*. The server side of the trick is
-// functions/directory-index.js, which sends every extensionless /app/ path to /app/index.html.
+// The demo's single-page app: a client-side router for /app/*. The server side of the trick is the
+// demo distribution's custom error response: the origin's 403 for a route that is no file becomes
+// /app/index.html with status 200.
 // No inline scripts or styles anywhere: security-headers.js sends a strict Content-Security-Policy.
 'use strict';
 
