@@ -10,7 +10,7 @@ function send(m: LoadReply): void {
   process.send?.(m);
 }
 
-export function autocannonOptions(cmd: LoadCommand): AutocannonOptions {
+function autocannonOptions(cmd: LoadCommand): AutocannonOptions {
   const r = cmd.request;
   const body = r.bodyBytes ? Buffer.alloc(r.bodyBytes, 'b') : undefined;
   const headers: Record<string, string> = { ...r.headers };

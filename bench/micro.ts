@@ -12,9 +12,9 @@ import { cases as viewerGuard } from './micro/viewer-guard.js';
 import { fmtFixed, fmtInt, formatTable } from './lib/table.js';
 import { isMain } from './servers/common.js';
 
-export const ALL_CASES = [...pathPattern, ...cacheKey, ...headers, ...viewerGuard, ...validate, ...eventBuild, ...ring];
+const ALL_CASES = [...pathPattern, ...cacheKey, ...headers, ...viewerGuard, ...validate, ...eventBuild, ...ring];
 
-export function renderMicro(results: readonly MicroResult[]): string {
+function renderMicro(results: readonly MicroResult[]): string {
   return formatTable(
     ['micro-benchmark', 'ops/s', 'ns/op', 'spread', 'note'],
     results.map((r) => {

@@ -5,7 +5,7 @@ import type { RequestSpec } from './lib/messages.js';
 import { CACHEABLE_CC, NO_STORE_CC, ORIGIN_CONTENT_TYPE } from './servers/origin.js';
 
 /** The config-file input as the lead published it (src/config/schema.ts's ConfigInput), as far as the bench uses it. */
-export interface EdgeConfigInput {
+interface EdgeConfigInput {
   origins: Array<{ id: string; url: string }>;
   functions: Array<{ id: string; file: string; export?: string; runtime?: string }>;
   behaviors: Array<{
@@ -107,8 +107,8 @@ const MISS_POLICY = 'UseOriginCacheControlHeaders';
 const missNoFunctions = edge('edgeproxy', [], {}, MISS_POLICY);
 
 /** 100k distinct small objects for g; 512 B bodies keep the cache ~60 MB with headers and keys. */
-export const G_OBJECTS = 100_000;
-export const G_BODY_BYTES = 512;
+const G_OBJECTS = 100_000;
+const G_BODY_BYTES = 512;
 
 export const SCENARIOS: readonly Scenario[] = [
   {

@@ -32,7 +32,7 @@ export const WORKER_SHARED: readonly string[] = ['src/runtime/protocol.ts', 'src
 export const STAGE_FILES: readonly string[] = STEPS.map((s) => `src/pipeline/${s}.ts`);
 
 /** The repository root: the nearest directory above this file with a package.json. */
-export function repoRoot(from = dirname(fileURLToPath(import.meta.url))): string {
+function repoRoot(from = dirname(fileURLToPath(import.meta.url))): string {
   let dir = from;
   while (!existsSync(join(dir, 'package.json'))) {
     const up = dirname(dir);

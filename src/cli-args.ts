@@ -31,8 +31,8 @@ export type CliCommand =
   | InvokeCommand;
 
 /** Words that select a command other than serving; any other first word is an error, as before. */
-export const SUBCOMMANDS = ['invalidate', 'publish', 'config', 'test-function', 'event', 'invoke'] as const;
-export type Subcommand = (typeof SUBCOMMANDS)[number];
+const SUBCOMMANDS = ['invalidate', 'publish', 'config', 'test-function', 'event', 'invoke'] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Where `invalidate`/`publish` find the admin listener when neither --admin nor EDGEPROXY_ADMIN says. */
 export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:9901';

@@ -26,7 +26,7 @@ export type ErrorCode =
   | 'SignatureAccessDenied'
   | 'InternalError';
 
-export interface ErrorSpec {
+interface ErrorSpec {
   status: number;
   /** Value of X-Cache before " from cloudfront". */
   xCache: string;

@@ -2,7 +2,7 @@
 // only), or one JSON object per line (`log.format: 'json'`). Callers pass the text line plus optional
 // structured fields; text mode prints the line, JSON mode prints the fields.
 
-export type LogFieldValue = string | number | boolean | null | undefined;
+type LogFieldValue = string | number | boolean | null | undefined;
 
 /**
  * Structured facts about a line. Conventional keys: `type` (`platform` for START/END/REPORT,
@@ -25,7 +25,7 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
 }
 
-export type LogLevelName = 'info' | 'warn' | 'error';
+type LogLevelName = 'info' | 'warn' | 'error';
 
 /** Where lines go: process.stdout/stderr, or anything with write() (tests). */
 export interface LogStream {
@@ -33,7 +33,7 @@ export interface LogStream {
   isTTY?: boolean;
 }
 
-export interface LoggerOptions {
+interface LoggerOptions {
   format?: 'text' | 'json';
   /** Lines of a lower level are dropped (default info: everything). */
   level?: LogLevelName;
@@ -65,7 +65,7 @@ function wantsColour(stream: LogStream, forced: boolean | undefined): boolean {
 }
 
 /** One JSON object per line: time, level, the fields, then the message. */
-export function jsonLine(level: LogLevelName, msg: string, fields: LogFields | undefined, now = new Date()): string {
+function jsonLine(level: LogLevelName, msg: string, fields: LogFields | undefined, now = new Date()): string {
   const o: Record<string, LogFieldValue> = { time: now.toISOString(), level };
   let message: LogFieldValue = msg;
   if (fields !== undefined) {
@@ -119,12 +119,9 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   };
 }
 
-/** Text lines to stdout (info) and stderr (warn, error), coloured on a terminal. */
-export const consoleLogger: Logger = createLogger();
-
 export const silentLogger: Logger = { quietInfo: true, info() {}, warn() {}, error() {} };
 
-export interface LogRecord {
+interface LogRecord {
   level: LogLevelName;
   msg: string;
   fields: LogFields | undefined;

@@ -1,7 +1,7 @@
 // "did you mean": the known name closest to a misspelt one, for flags and policy names.
 
 /** Levenshtein distance. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
@@ -17,7 +17,7 @@ export function editDistance(a: string, b: string): number {
  * The known name nearest to `given`: the same but for case, `-` and `_`; else one that starts the
  * same; else the closest within a third of its length (at most 3 edits). Undefined when none is close.
  */
-export function closest(given: string, known: readonly string[]): string | undefined {
+function closest(given: string, known: readonly string[]): string | undefined {
   const norm = (s: string): string => s.toLowerCase().replace(/[-_\s]/g, '');
   const g = norm(given);
   if (g === '') return undefined;

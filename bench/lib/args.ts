@@ -77,7 +77,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
 }
 
 /** Measured costs besides the load itself, from runs on the 2-vCPU dev VM. */
-export const OVERHEAD = {
+const OVERHEAD = {
   /** Starting origin + target + baseline children and taking samples. */
   scenarioStartSec: 1.5,
   /** IPC round trip, autocannon connecting, /proc reads. */
@@ -86,7 +86,7 @@ export const OVERHEAD = {
   prefillPerSec: 6000,
 } as const;
 
-export interface BudgetScenario {
+interface BudgetScenario {
   prefill?: { count: number };
 }
 

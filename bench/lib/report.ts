@@ -24,7 +24,7 @@ export type RunRecord =
     }
   | { repeat: number; role: Role; ok: false; error: string };
 
-export interface RoleSummary {
+interface RoleSummary {
   runs: number;
   reqPerSec: number | undefined;
   p50Us: number | undefined;

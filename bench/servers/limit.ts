@@ -15,7 +15,7 @@ export interface LimitSpec {
   bodyBase64: string;
 }
 
-export function parseLimitSpec(x: unknown, where: string): LimitSpec {
+function parseLimitSpec(x: unknown, where: string): LimitSpec {
   if (typeof x !== 'object' || x === null) throw new Error(`${where}: expected an object`);
   const o = x as Record<string, unknown>;
   if (typeof o.status !== 'number' || !Number.isInteger(o.status) || o.status < 100 || o.status > 599) {

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dieWithParent, isMain, report } from './common.js';
 
-export type NginxMode = 'cache' | 'pass';
+type NginxMode = 'cache' | 'pass';
 
 /** nginx on PATH (Debian puts it in /usr/sbin, which root's PATH has), or undefined. */
-export function findNginx(): string | undefined {
+function findNginx(): string | undefined {
   for (const candidate of ['nginx', '/usr/sbin/nginx']) {
     const r = spawnSync(candidate, ['-v'], { stdio: 'ignore' });
     if (r.error === undefined && r.status === 0) return candidate;

@@ -6,11 +6,11 @@ import { request as httpsRequest } from 'node:https';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+const EXIT_USAGE = 2;
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
-export interface CliResult {
+interface CliResult {
   exitCode: number;
   stdout: string;
   stderr: string;
@@ -126,7 +126,7 @@ function isAnswer(v: Answer | CliResult): v is Answer {
   return 'status' in v;
 }
 
-export interface InvalidateOptions {
+interface InvalidateOptions {
   admin: string;
   paths: readonly string[];
   json: boolean;
@@ -151,7 +151,7 @@ export async function runInvalidate(o: InvalidateOptions): Promise<CliResult> {
   return { exitCode: EXIT_OK, stdout: `${lines.join('\n')}\n`, stderr: '' };
 }
 
-export interface PublishOptions {
+interface PublishOptions {
   admin: string;
   functionName: string;
   json: boolean;

@@ -28,7 +28,7 @@ export type AdminErrorCode =
   | 'NotImplemented'
   | 'ServiceUnavailable';
 
-export interface AdminErrorSpec {
+interface AdminErrorSpec {
   status: number;
   /** user: the caller's request is at fault; system: this edgeproxy instance (or a bug in it). */
   kind: 'user' | 'system';

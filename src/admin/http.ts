@@ -5,7 +5,7 @@ import { AdminError } from './errors.js';
 import { describeJsonError } from './json-error.js';
 
 /** Request bodies above this are refused with 413 (a 3,000-path invalidation fits with room to spare). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
   const body = `${JSON.stringify(value, null, 2)}\n`;

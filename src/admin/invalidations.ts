@@ -11,14 +11,14 @@ import { isRecord, typeName } from './http.js';
  * independently, 15 wildcard paths in progress. Our invalidations complete at once, so "in
  * progress" is exactly the request being made.
  */
-export const MAX_FILE_PATHS = 3000;
-export const MAX_WILDCARD_PATHS = 15;
+const MAX_FILE_PATHS = 3000;
+const MAX_WILDCARD_PATHS = 15;
 /** Past invalidations kept for GET /invalidations and CallerReference reuse. */
 export const HISTORY_LIMIT = 1000;
 
 export const INVALIDATION_EXAMPLE = '{"paths": ["/images/*", "/index.html"]}';
 
-export interface InvalidationRequest {
+interface InvalidationRequest {
   paths: string[];
   /** undefined when the request did not give one (only CloudFront's API requires it). */
   callerReference: string | undefined;
@@ -142,7 +142,7 @@ export function invalidationId(): string {
   return id;
 }
 
-export interface InvalidationHistory {
+interface InvalidationHistory {
   get(id: string): InvalidationRecord | undefined;
   /**
    * CloudFront's CallerReference rule: the same reference with the same paths returns the earlier

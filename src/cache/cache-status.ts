@@ -4,7 +4,7 @@
 /** RFC 9211 §2.2 forward reasons. */
 export type ForwardReason = 'bypass' | 'method' | 'uri-miss' | 'vary-miss' | 'miss' | 'request' | 'stale' | 'partial';
 
-export interface CacheStatusInput {
+interface CacheStatusInput {
   /** Served from the cache without going forward (RFC 9211 §2.1). */
   hit?: boolean;
   fwd?: ForwardReason;
@@ -22,7 +22,7 @@ export interface CacheStatusInput {
   detail?: string;
 }
 
-export const CACHE_NAME = 'edgeproxy';
+const CACHE_NAME = 'edgeproxy';
 
 const SF_TOKEN = /^[A-Za-z*][!#$%&'*+\-.^_`|~0-9A-Za-z:/]*$/;
 

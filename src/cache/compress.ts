@@ -22,11 +22,11 @@ export const COMPRESSIBLE_TYPES: ReadonlySet<string> = new Set([
   'text/x-script', 'vnd.apple.mpegurl',
 ]);
 
-export const MIN_COMPRESS_BYTES = 1000;
-export const MAX_COMPRESS_BYTES = 10_000_000;
+const MIN_COMPRESS_BYTES = 1000;
+const MAX_COMPRESS_BYTES = 10_000_000;
 const COMPRESSIBLE_STATUSES: ReadonlySet<number> = new Set([200, 403, 404]);
 
-export type EdgeEncoding = 'gzip' | 'br';
+type EdgeEncoding = 'gzip' | 'br';
 
 /**
  * Can a behavior compress at all? Computed once per behavior (docs/cloudfront-reference.md §6.10): Compress on, gzip or br

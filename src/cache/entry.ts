@@ -67,7 +67,7 @@ const NOT_STORED: ReadonlySet<string> = new Set([
   'age',
 ]);
 
-export interface StorableOptions {
+interface StorableOptions {
   /** Fields named by qualified no-cache / private (TtlDecision.stripFields). */
   stripFields: readonly string[];
   /**
@@ -104,7 +104,7 @@ export function headersSize(h: CfHeaders): number {
   return n;
 }
 
-export interface BuildEntryInput {
+interface BuildEntryInput {
   key: string;
   uri: string;
   /** The query string as selected into the key. */

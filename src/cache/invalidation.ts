@@ -5,7 +5,7 @@ import { selectQueryString } from '../event/select.js';
 import type { CfHeaders } from '../event/types.js';
 import { firstHeader } from './ttl.js';
 
-export const MAX_INVALIDATION_PATH = 4000;
+const MAX_INVALIDATION_PATH = 4000;
 
 /** An invalid invalidation path; `field` locates it in the request (e.g. `paths[2]`). */
 export class InvalidationPathError extends Error {
@@ -44,9 +44,9 @@ export function validateInvalidationPath(path: unknown, field = 'path'): string 
 }
 
 /** A validated path compiled to a predicate over `uri?querystring` (case-sensitive, docs/cloudfront-reference.md §6.12). */
-export type InvalidationMatcher = (pathWithQuery: string) => boolean;
+type InvalidationMatcher = (pathWithQuery: string) => boolean;
 
-export function compileInvalidationPath(path: string): InvalidationMatcher {
+function compileInvalidationPath(path: string): InvalidationMatcher {
   if (path.endsWith('*')) {
     const prefix = path.slice(0, -1);
     return (p) => p.startsWith(prefix);
@@ -65,7 +65,7 @@ export function compileInvalidation(paths: readonly unknown[]): InvalidationMatc
 
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
-export interface UnsafeInvalidationInput {
+interface UnsafeInvalidationInput {
   method: string;
   /** The final status of the response to the unsafe request. */
   status: number;

@@ -3,14 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import { parseHttpDate } from './ttl.js';
 
-export interface ByteRange {
+interface ByteRange {
   /** First byte, inclusive. */
   start: number;
   /** Last byte, inclusive. */
   end: number;
 }
 
-export type RangeRequest =
+type RangeRequest =
   /** No usable Range: answer 200 with the full object. `reason` for logs. */
   | { kind: 'full'; reason: 'absent' | 'not-bytes' | 'invalid' | 'out-of-order' | 'overlapping' | 'too-many' }
   /** RFC 9110 §15.5.17: 416 with `Content-Range: bytes *\/length`. */
@@ -18,7 +18,7 @@ export type RangeRequest =
   | { kind: 'ranges'; ranges: ByteRange[] };
 
 /** More ranges than this is a denial-of-service pattern (RFC 9110 §14.2): answered in full. */
-export const MAX_RANGES = 100;
+const MAX_RANGES = 100;
 
 const SPEC = /^(\d*)-(\d*)$/;
 
@@ -92,7 +92,7 @@ export function ifRangeAllows(
   return date !== undefined && date - lm >= 1000;
 }
 
-export interface RangeAnswer {
+interface RangeAnswer {
   status: 200 | 206 | 416;
   body: Buffer;
   /** Set for a single-range 206 and for 416 (`bytes *\/length`). */

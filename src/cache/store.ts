@@ -14,7 +14,7 @@ import { compileInvalidation, type InvalidationTarget } from './invalidation.js'
 import { invalidationPath } from './key.js';
 import { variantMatches } from './vary.js';
 
-export interface StoreOptions {
+interface StoreOptions {
   /** Bound on the sum of entry sizes (body + headers + overhead), bytes. */
   maxBytes: number;
   /** Responses bigger than this stream through unstored. */
@@ -22,12 +22,12 @@ export interface StoreOptions {
   clock: Clock;
 }
 
-export interface LookupOptions {
+interface LookupOptions {
   /** The request carries Authorization (RFC 9111 §3.5). */
   authorization?: boolean;
 }
 
-export interface CacheListing {
+interface CacheListing {
   key: string;
   /** `uri?querystring` as invalidation paths see it. */
   path: string;
@@ -41,7 +41,7 @@ export interface CacheListing {
   hits: number;
 }
 
-export interface CacheStats {
+interface CacheStats {
   entries: number;
   bytes: number;
   maxBytes: number;
@@ -55,7 +55,7 @@ export interface CacheStats {
   invalidated: number;
 }
 
-export interface InvalidationResult {
+interface InvalidationResult {
   /** Cache keys of the removed entries (each once). */
   removed: string[];
   /** Distinct `uri?querystring` removed. */

@@ -26,8 +26,8 @@ export function firstHeader(h: CfHeaders, lowerName: string): string | undefined
 // Cache-Control (RFC 9111 §5.2, RFC 9110 §5.6)
 
 /** A directive's argument: null when none was given, `invalid` when the argument did not parse. */
-export type DirectiveValue = { readonly value: string | null; readonly valid: boolean };
-export type CacheControl = ReadonlyMap<string, DirectiveValue>;
+type DirectiveValue = { readonly value: string | null; readonly valid: boolean };
+type CacheControl = ReadonlyMap<string, DirectiveValue>;
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const DIGITS = /^[0-9]+$/;
@@ -109,7 +109,7 @@ export function parseCacheControl(lines: readonly string[]): CacheControl {
 }
 
 /** delta-seconds (RFC 9111 §1.2.2): non-negative integer; `invalid` for `-1`, `1.5`, `'3'`, ''. */
-export function parseDeltaSeconds(v: string): number | 'invalid' {
+function parseDeltaSeconds(v: string): number | 'invalid' {
   if (!DIGITS.test(v)) return 'invalid';
   const n = Number(v);
   return n > DELTA_MAX ? DELTA_MAX : n;
@@ -179,7 +179,7 @@ export function parseHttpDate(v: string, now: number = Date.now()): number | und
 }
 
 /** HTTP-date for a header value (IMF-fixdate). */
-export function formatHttpDate(ms: number): string {
+function formatHttpDate(ms: number): string {
   return new Date(ms).toUTCString();
 }
 
@@ -212,9 +212,9 @@ export function parseAge(h: CfHeaders): number | undefined {
 // TTL decision
 
 /** docs/cloudfront-reference.md §6.6: cached even without Cache-Control, for max(error-caching min TTL, max-age/s-maxage). */
-export const ALWAYS_CACHED_ERRORS: ReadonlySet<number> = new Set([404, 414, 500, 501, 502, 503, 504]);
+const ALWAYS_CACHED_ERRORS: ReadonlySet<number> = new Set([404, 414, 500, 501, 502, 503, 504]);
 /** docs/cloudfront-reference.md §6.6: cached only when the origin sent max-age or s-maxage. */
-export const CACHED_WITH_MAX_AGE_ERRORS: ReadonlySet<number> = new Set([400, 403, 405, 412, 415]);
+const CACHED_WITH_MAX_AGE_ERRORS: ReadonlySet<number> = new Set([400, 403, 405, 412, 415]);
 /**
  * AWS "custom-error-pages-expiration": for these codes no-store/no-cache/private prevent error caching;
  * for every other cached error code CloudFront ignores those directives.

@@ -27,7 +27,7 @@ export const DEFAULT_COMPUTE: Readonly<ComputeSettings> = Object.freeze({
   throttle: Object.freeze({ enabled: false, window: 20, coolDownMs: 10_000 }),
 });
 
-export type ComputeVerdict =
+type ComputeVerdict =
   | { kind: 'ok'; utilization: number }
   /** Over budget; the run still counts (mode 'warn', or strict below the hard cap). */
   | { kind: 'over-budget'; utilization: number }

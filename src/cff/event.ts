@@ -78,7 +78,7 @@ export function parseSetCookies(lines: readonly string[]): Record<string, CffSet
 }
 
 /** Headers as CloudFront Functions shows them, leaving out `skip` (cookie / set-cookie). */
-export function toCffHeaders(h: CfHeaders, skip: string): CffValues {
+function toCffHeaders(h: CfHeaders, skip: string): CffValues {
   const out: CffValues = {};
   for (const name in h) {
     if (name === skip) continue;

@@ -19,7 +19,7 @@ export class KvsFileError extends Error {
   }
 }
 
-export interface KvsData {
+interface KvsData {
   entries: Map<string, string>;
   /** Σ UTF-8 bytes of keys and values: what the 5 MB store quota counts. */
   bytes: number;
@@ -34,7 +34,7 @@ function describe(v: unknown): string {
 }
 
 /** One entry's checks, shared by the data file and the admin listener's PutKey. */
-export function checkEntry(key: unknown, value: unknown, where: string): { key: string; value: string } {
+function checkEntry(key: unknown, value: unknown, where: string): { key: string; value: string } {
   if (typeof key !== 'string' || key.length === 0) throw new KvsFileError(`${where}.key must be a non-empty string, got ${describe(key)}`, `${where}.key`);
   if (typeof value !== 'string') throw new KvsFileError(`${where}.value (key ${JSON.stringify(key)}) must be a string — JSON and bytes are read with get(key, { format }) — got ${describe(value)}`, `${where}.value`);
   const kb = utf8(key);

@@ -5,7 +5,6 @@
 import type { CffRuntime } from '../runtime/cff-protocol.js';
 
 export { LOG_LIMIT_BYTES, type CffRuntime } from '../runtime/cff-protocol.js';
-export const CFF_RUNTIMES: readonly CffRuntime[] = ['cloudfront-js-1.0', 'cloudfront-js-2.0'];
 
 export function isCffRuntime(v: unknown): v is CffRuntime {
   return v === 'cloudfront-js-1.0' || v === 'cloudfront-js-2.0';
@@ -18,9 +17,6 @@ export const CODE_SIZE_LIMIT = 10 * 1024;
 export const KVS_KEY_MAX_BYTES = 512;
 export const KVS_VALUE_MAX_BYTES = 1024;
 export const KVS_STORE_MAX_BYTES = 5 * 1024 * 1024;
-
-/** KeyValueStore names: 1–64 of [a-zA-Z0-9-_] (CreateKeyValueStore). */
-export const KVS_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * A generated or replaced body has no documented limit for CloudFront Functions; edgeproxy applies

@@ -31,7 +31,7 @@ export interface OriginOverride {
   ignored: string[];
 }
 
-export interface GroupMember {
+interface GroupMember {
   originId: string;
   override: OriginOverride;
 }
@@ -41,7 +41,7 @@ export type OriginChange =
   | { kind: 'select'; originId: string; override: OriginOverride }
   | { kind: 'group'; members: [GroupMember, GroupMember]; statusCodes: number[]; selectionCriteria: 'default' | 'media-quality-score' };
 
-export interface OriginCallContext {
+interface OriginCallContext {
   eventType: 'viewer-request' | 'viewer-response';
   /** The distribution's origin ids. */
   originIds: ReadonlySet<string>;

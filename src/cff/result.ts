@@ -49,7 +49,7 @@ function describe(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
-export interface ResultOptions {
+interface ResultOptions {
   /** Largest generated or replacement body, bytes (docs/decisions.md). */
   bodyLimitBytes?: number;
   /** Whether a viewer-response function may change statusCode (default true, current AWS docs). */
@@ -293,7 +293,7 @@ function checkBody(v: unknown, limit: number): Buffer | undefined {
 // ---------------------------------------------------------------------------------------------
 // Entry points
 
-export type CffRequestResult =
+type CffRequestResult =
   | { kind: 'request'; request: CfRequest; warnings: Warnings }
   | { kind: 'response'; response: GeneratedResponse; warnings: Warnings };
 

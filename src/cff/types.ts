@@ -45,5 +45,3 @@ export interface CffEvent {
   request: CffRequest;
   response?: CffResponse;
 }
-
-export type CffEventType = CffContext['eventType'];

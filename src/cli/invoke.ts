@@ -95,7 +95,7 @@ function section(title: string, body: string[]): string[] {
 }
 
 /** The text report: logs, result, diff, verdict, viewer, duration and memory. */
-export function formatInvoke(r: InvokeResult, file: string, formatDiff: (d: InvokeResult['diff']) => string[]): string {
+function formatInvoke(r: InvokeResult, file: string, formatDiff: (d: InvokeResult['diff']) => string[]): string {
   const out: string[] = [`edgeproxy invoke ${file} at ${r.trigger}`, ''];
   out.push(...section('logs', r.logs));
   const shown = r.generated !== undefined ? { generated: r.generated } : r.result === undefined ? undefined : r.result;

@@ -5,7 +5,7 @@
 
 export type ConfigErrorCode = 'UsageError' | 'ConfigFileNotFound' | 'ConfigFileUnreadable' | 'InvalidConfig' | 'FunctionLoadError';
 
-export interface ConfigErrorSpec {
+interface ConfigErrorSpec {
   /** The CLI's exit status. */
   exitCode: number;
   /** user: the command line, the config or a function's file is at fault; system: edgeproxy. */

@@ -62,7 +62,7 @@ export const lambdaSchema = z.strictObject({
   functions: z.record(z.string(), lambdaFunctionSchema).optional(),
 });
 
-export type LambdaInput = z.output<typeof lambdaSchema>;
+type LambdaInput = z.output<typeof lambdaSchema>;
 
 /** One function's Invoke API settings; every field optional (the listener applies Lambda's defaults). */
 export interface ResolvedLambdaFunction {

@@ -4,7 +4,7 @@
 import type { ResolvedBehavior } from './types.js';
 
 /** Maximum pattern length CloudFront accepts (docs/cloudfront-reference.md §6.1). */
-export const MAX_PATH_PATTERN_LENGTH = 255;
+const MAX_PATH_PATTERN_LENGTH = 255;
 
 /**
  * Characters CloudFront allows in a path pattern (docs/cloudfront-reference.md §6.1): `A-Z a-z 0-9 _ - . * $ / ~ " ' @ : +` and `&`,

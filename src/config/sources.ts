@@ -70,7 +70,7 @@ function runtimeComment(file: string): 'cloudfront-js-1.0' | 'cloudfront-js-2.0'
 }
 
 /** The name --kvs FILE gives its store: the file's base name, made a valid store name. */
-export function kvsNameFromFile(file: string): string {
+function kvsNameFromFile(file: string): string {
   const base = path.basename(file).replace(/\.json$/i, '').replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
   return base === '' ? 'kvs' : base;
 }
@@ -86,7 +86,7 @@ export interface LoadSource {
 }
 
 /** The raw input to validate, and how to name it in messages. */
-export interface RawSource {
+interface RawSource {
   /** What problem lines start with: the file name, `config` for an object, `flags` for flags alone. */
   label: string;
   raw: unknown;

@@ -11,7 +11,7 @@ import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../config/errors.js';
 
-export interface DemoOriginOptions {
+interface DemoOriginOptions {
   host: string;
   port: number;
   /** Folder served as the site; default `<projectRoot>/demo/site`. */

@@ -38,7 +38,7 @@ export const REFERRER_POLICIES: readonly string[] = [
   'strict-origin-when-cross-origin', 'unsafe-url',
 ];
 /** §13: headers a policy cannot remove (lowercase; `*` ends a prefix). */
-export const UNREMOVABLE_HEADERS: readonly string[] = [
+const UNREMOVABLE_HEADERS: readonly string[] = [
   'connection', 'content-encoding', 'content-length', 'expect', 'host', 'keep-alive', 'proxy-authenticate',
   'proxy-authorization', 'proxy-connection', 'trailer', 'transfer-encoding', 'upgrade', 'via', 'warning',
   'x-accel-buffering', 'x-accel-charset', 'x-accel-limit-rate', 'x-accel-redirect', 'x-amz-cf-*', 'x-amzn-auth',
@@ -54,7 +54,7 @@ export function unremovable(name: string): boolean {
 }
 
 /** §13: `*`, an exact origin, or `*.` as the leftmost label of the host (`https://*.example.org`). */
-export function originAllowed(allow: readonly string[], origin: string): boolean {
+function originAllowed(allow: readonly string[], origin: string): boolean {
   for (const a of allow) {
     if (a === '*' || a === origin) return true;
     const star = a.indexOf('*.');
@@ -81,12 +81,12 @@ export interface PolicyRequest {
   pragmaServerTiming: boolean;
 }
 
-export function isPreflight(r: PolicyRequest): boolean {
+function isPreflight(r: PolicyRequest): boolean {
   return r.method === 'OPTIONS' && r.origin !== undefined && r.requestMethod !== undefined;
 }
 
 /** The CORS headers for this request (§13), in CloudFront's sense: none when it is not a CORS request or the origin is not allowed. */
-export function corsHeaders(c: CorsConfig, r: PolicyRequest): PolicyHeader[] {
+function corsHeaders(c: CorsConfig, r: PolicyRequest): PolicyHeader[] {
   if (r.origin === undefined || !originAllowed(c.allowOrigins, r.origin)) return [];
   const o = c.originOverride;
   const allowOrigin = c.allowOrigins.includes('*') && !c.allowCredentials ? '*' : r.origin;

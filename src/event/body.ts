@@ -5,18 +5,18 @@
 import { EdgeError } from '../errors.js';
 import type { CfBody } from './types.js';
 
-export type BodyEventType = 'viewer-request' | 'origin-request';
+type BodyEventType = 'viewer-request' | 'origin-request';
 
 const KiB = 1024;
 const MiB = 1024 * 1024;
 
 /** Spec §1.5 / §3.6: how much of the body a function sees. */
-export const EXPOSED_BODY_LIMIT: Readonly<Record<BodyEventType, number>> = {
+const EXPOSED_BODY_LIMIT: Readonly<Record<BodyEventType, number>> = {
   'viewer-request': 40 * KiB,
   'origin-request': 1 * MiB,
 };
 /** Spec §3.6: largest replacement body, `encoding: text` (UTF-8 bytes). */
-export const TEXT_BODY_LIMIT: Readonly<Record<BodyEventType, number>> = {
+const TEXT_BODY_LIMIT: Readonly<Record<BodyEventType, number>> = {
   'viewer-request': 40 * KiB,
   'origin-request': 1 * MiB,
 };

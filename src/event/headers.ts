@@ -10,7 +10,7 @@ import type { CfHeaderEntry, CfHeaders } from './types.js';
  * Buffers are decoded as latin1 because HTTP field bytes map 1:1 onto latin1 code units
  * (RFC 9110 §5.5 obs-text), which is also how Node's own parser builds `rawHeaders`.
  */
-export type RawHeaderItem = string | Uint8Array;
+type RawHeaderItem = string | Uint8Array;
 
 const COLON = 58;
 

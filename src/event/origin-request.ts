@@ -43,7 +43,7 @@ const SPECIAL = new Set(['host', 'user-agent', 'x-forwarded-for', 'via', 'cookie
 const CF_PREFIX = 'cloudfront-';
 const NONE = { behavior: 'none' } as const;
 
-export interface OriginRequestPlan {
+interface OriginRequestPlan {
   /** Does a policy forward this (lowercase) viewer header? */
   forwards: (lower: string) => boolean;
   forwardsHost: boolean;

@@ -13,7 +13,7 @@ type NameBehavior = QueryStringBehavior; // CookieBehavior is the same shape
  * build its Set once and keep it as long as the config lives.
  */
 const nameSets = new WeakMap<readonly string[], ReadonlySet<string>>();
-export function nameSet(names: readonly string[]): ReadonlySet<string> {
+function nameSet(names: readonly string[]): ReadonlySet<string> {
   let s = nameSets.get(names);
   if (s === undefined) {
     s = new Set(names);

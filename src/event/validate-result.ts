@@ -27,7 +27,7 @@ import {
   percentEncodeNonAscii,
 } from '../rules/cloudfront.js';
 
-export type RequestEventType = 'viewer-request' | 'origin-request';
+type RequestEventType = 'viewer-request' | 'origin-request';
 export type ResponseEventType = 'origin-response' | 'viewer-response';
 
 export interface GeneratedResponse {
@@ -36,7 +36,7 @@ export interface GeneratedResponse {
   headers: CfHeaders;
   body: Buffer;
 }
-export type RequestResult = { kind: 'request'; request: CfRequest } | { kind: 'response'; response: GeneratedResponse };
+type RequestResult = { kind: 'request'; request: CfRequest } | { kind: 'response'; response: GeneratedResponse };
 
 export interface ValidatedResponse {
   status: number;
@@ -51,7 +51,7 @@ export interface ValidatedResponse {
 const KiB = 1024;
 const MiB = 1024 * 1024;
 /** Spec §2.3 / §3.6: generated or modified response incl. headers and body. */
-export const RESPONSE_SIZE_LIMIT: Readonly<Record<RequestEventType | ResponseEventType, number>> = {
+const RESPONSE_SIZE_LIMIT: Readonly<Record<RequestEventType | ResponseEventType, number>> = {
   'viewer-request': 40 * KiB,
   'viewer-response': 40 * KiB,
   'origin-request': 1 * MiB,

@@ -8,7 +8,7 @@ import type { CfHeaders } from './types.js';
 import { CLOUDFRONT_HEADER_KEYS, isDisallowedHeader } from '../rules/cloudfront.js';
 import { defaultHeaderKey, getHeader, rawToCfHeaders, setOwn } from './headers.js';
 
-export interface ViewerInfo {
+interface ViewerInfo {
   /** The viewer's headers as received, as viewerHeadersFromRaw gives them (not the function-modified ones). */
   headers: CfHeaders;
   clientIp: string;
@@ -21,7 +21,7 @@ export interface ViewerInfo {
 /** Exact spellings CloudFront uses (docs/cloudfront-reference.md §7), for the `key` of headers it adds. */
 const CANONICAL_KEYS: ReadonlyMap<string, string> = new Map(CLOUDFRONT_HEADER_KEYS.map((k) => [k.toLowerCase(), k]));
 
-export function cloudFrontHeaderKey(lower: string): string {
+function cloudFrontHeaderKey(lower: string): string {
   return CANONICAL_KEYS.get(lower) ?? defaultHeaderKey(lower);
 }
 
@@ -88,7 +88,7 @@ const RE_TABLET = /ipad|tablet|kindle|silk\/|playbook|nexus (?:7|9|10)\b|sm-t\d/
 const RE_MOBILE = /mobi|iphone|ipod|windows phone|blackberry|bb10|opera mini|iemobile/i;
 const RE_MOBILE_WORD = /mobile/i;
 
-export interface DeviceFlags {
+interface DeviceFlags {
   android: boolean;
   ios: boolean;
   mobile: boolean;

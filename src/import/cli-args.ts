@@ -81,7 +81,7 @@ export function readDistributionFlags(values: ImportValues, hasConfigFile: boole
   return d;
 }
 
-export type ConfigCommand =
+type ConfigCommand =
   | { kind: 'help'; topic: 'config' }
   | { kind: 'config'; action: 'print' | 'to-distribution'; configFile?: string; distribution?: DistributionFlags; policyOut?: string };
 

@@ -37,7 +37,7 @@ const LINKED = new Set([
 
 const NO_VALUE = Symbol('AWS::NoValue');
 
-export interface ResolvedTemplate {
+interface ResolvedTemplate {
   logicalId: string;
   distributionConfig: Obj;
   policies: PolicySources;

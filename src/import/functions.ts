@@ -18,7 +18,7 @@ export function parseLambdaArn(arn: string): { name: string; qualifier: string |
 }
 
 /** `arn:aws:cloudfront::ACCOUNT:function/NAME` → NAME (CloudFront API Reference, FunctionAssociation). */
-export function parseCffArn(arn: string): string | undefined {
+function parseCffArn(arn: string): string | undefined {
   return /^arn:aws[a-z-]*:cloudfront::[^:]*:function\/([^/]+)$/.exec(arn)?.[1];
 }
 

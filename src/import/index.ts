@@ -13,7 +13,7 @@ import { readDistributionFile } from './parse.js';
 import { readPolicyFiles } from './policy-files.js';
 import type { NotEmulated } from './report.js';
 
-export interface ImportOptions {
+interface ImportOptions {
   file: string;
   originMap: ReadonlyMap<string, string>;
   functionMap: ReadonlyMap<string, LocalCode>;

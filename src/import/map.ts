@@ -17,7 +17,7 @@ import type { NotEmulated } from './report.js';
 export type { LocalCode, MapContext } from './context.js';
 export { parseLambdaArn } from './functions.js';
 
-export interface MapResult {
+interface MapResult {
   config: ConfigInput;
   notEmulated: NotEmulated[];
   /** Fields that stop the import (an unmapped origin or function), one line each. */

@@ -8,7 +8,7 @@ import { ConfigError } from '../config/errors.js';
 import { isObj, type Obj } from './json.js';
 import { parseTemplateText } from './yaml.js';
 
-export type DistributionSource =
+type DistributionSource =
   | { kind: 'get-distribution-config' | 'DistributionConfig'; distributionConfig: Obj }
   | { kind: 'cloudformation'; template: Obj };
 
@@ -33,7 +33,7 @@ export async function readDistributionFile(file: string): Promise<DistributionSo
   return classify(data, file);
 }
 
-export function classify(data: unknown, label: string): DistributionSource {
+function classify(data: unknown, label: string): DistributionSource {
   if (!isObj(data)) throw new ConfigError('ConfigFileUnreadable', `${label}: expected a JSON object (get-distribution-config output, a DistributionConfig or a CloudFormation template)`);
   if (isObj(data.DistributionConfig)) return { kind: 'get-distribution-config', distributionConfig: data.DistributionConfig };
   if (isObj(data.Resources)) return { kind: 'cloudformation', template: data };

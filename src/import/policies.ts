@@ -37,7 +37,7 @@ function selection(
 }
 
 /** CachePolicyConfig (API or CloudFormation) → an inline cache policy. */
-export function cachePolicyFromConfig(c: Obj, at: string, sink: MapSink): CachePolicyIn {
+function cachePolicyFromConfig(c: Obj, at: string, sink: MapSink): CachePolicyIn {
   const p = obj(c.ParametersInCacheKeyAndForwardedToOrigin) ?? {};
   const h = obj(p.HeadersConfig) ?? {};
   const k = obj(p.CookiesConfig) ?? {};
@@ -60,7 +60,7 @@ export function cachePolicyFromConfig(c: Obj, at: string, sink: MapSink): CacheP
 }
 
 /** OriginRequestPolicyConfig → an inline origin request policy. */
-export function originRequestPolicyFromConfig(c: Obj, at: string, sink: MapSink): OriginRequestPolicyIn {
+function originRequestPolicyFromConfig(c: Obj, at: string, sink: MapSink): OriginRequestPolicyIn {
   const h = obj(c.HeadersConfig) ?? {};
   const k = obj(c.CookiesConfig) ?? {};
   const q = obj(c.QueryStringsConfig) ?? {};
@@ -75,7 +75,7 @@ export function originRequestPolicyFromConfig(c: Obj, at: string, sink: MapSink)
 }
 
 /** ResponseHeadersPolicyConfig (API or CloudFormation) → an inline response headers policy (docs/cloudfront-reference.md §13). */
-export function responseHeadersPolicyFromConfig(c: Obj): ResponseHeadersPolicyIn {
+function responseHeadersPolicyFromConfig(c: Obj): ResponseHeadersPolicyIn {
   const out: ResponseHeadersPolicyIn = {};
   const name = str(c.Name);
   if (name !== undefined) out.name = name;

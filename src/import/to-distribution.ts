@@ -30,7 +30,7 @@ function managedId(name: string): string | undefined {
   return MANAGED_POLICY_IDS[name.startsWith('Managed-') ? name.slice('Managed-'.length) : name];
 }
 
-export interface ToDistributionOptions {
+interface ToDistributionOptions {
   /** Give custom policies IDs and return their bodies (`config --to-distribution --policy-out DIR`). */
   exportPolicies?: boolean;
 }

@@ -12,7 +12,7 @@ import { harLog } from './har.js';
 import type { Inspector, InspectorEvent, ListFilter } from './inspector.js';
 import type { HeaderLine } from './record.js';
 
-export interface InspectorCtx {
+interface InspectorCtx {
   req: IncomingMessage;
   res: ServerResponse;
   params: string[];

@@ -66,7 +66,7 @@ export class BodySink {
 
 const TEXT_TYPE = /^(?:text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|javascript|x-www-form-urlencoded)|image\/svg\+xml)/i;
 
-export function isTextType(contentType: string | undefined): boolean {
+function isTextType(contentType: string | undefined): boolean {
   return contentType !== undefined && TEXT_TYPE.test(contentType);
 }
 

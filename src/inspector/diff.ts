@@ -81,7 +81,7 @@ function bodyData(b: unknown): string | undefined {
 }
 
 /** The request or response object the function received, from either event shape. */
-export function eventObjects(event: unknown): { request: unknown; response: unknown } {
+function eventObjects(event: unknown): { request: unknown; response: unknown } {
   if (!isObject(event)) return { request: undefined, response: undefined };
   const records = event.Records;
   if (Array.isArray(records)) {

@@ -48,7 +48,7 @@ function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
 
-export function harEntry(r: ExchangeRecord): Record<string, unknown> {
+function harEntry(r: ExchangeRecord): Record<string, unknown> {
   const host = header(r.request.headers, 'host') ?? 'localhost';
   const url = `http://${host}${r.request.target}`;
   const reqBody = r.request.body;

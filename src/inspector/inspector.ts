@@ -9,7 +9,7 @@ import { ExchangeCapture, type FinishData, StoredExchange } from './capture.js';
 import type { ExchangeSummary } from './record.js';
 import { BoundedRing } from './ring.js';
 
-export interface InspectorSettings {
+interface InspectorSettings {
   /** Exchanges kept (oldest dropped first). */
   readonly maxExchanges: number;
   /** Bytes of captures kept, estimated. */

@@ -2,7 +2,7 @@
 // oldest dropped first. A record's size is estimated once, when it is added (sizeOf), from the strings
 // that dominate it; the ring never holds anything but the records themselves.
 
-export interface Sized<T> {
+interface Sized<T> {
   readonly value: T;
   readonly bytes: number;
 }

@@ -20,7 +20,7 @@ import { Routing } from './routing.js';
 import { type Scheduler, systemScheduler } from './scheduler.js';
 import { type SinkMessage, Sinks, type SinkSummary } from './sinks.js';
 
-export interface LambdaApiOptions {
+interface LambdaApiOptions {
   config: ResolvedLambdaConfig;
   functions: ReadonlyMap<string, ResolvedFunction>;
   code: LocalCodeSource;

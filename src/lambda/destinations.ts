@@ -13,7 +13,7 @@ import type { AsyncSettings } from './routing.js';
 import type { SinkKind, Sinks } from './sinks.js';
 
 /** Why an event failed for good; `RetriesExhausted` and `EventAgeExceeded` are Lambda's words. */
-export type FailureCondition = 'RetriesExhausted' | 'EventAgeExceeded';
+type FailureCondition = 'RetriesExhausted' | 'EventAgeExceeded';
 
 export interface EventFacts {
   requestId: string;
@@ -38,7 +38,7 @@ export interface FailureFacts {
   responsePayload: unknown;
 }
 
-export interface InvocationRecord {
+interface InvocationRecord {
   version: '1.0';
   timestamp: string;
   requestContext: { requestId: string; functionArn: string; condition: FailureCondition | 'Success'; approximateInvokeCount: number };
@@ -48,7 +48,7 @@ export interface InvocationRecord {
 }
 
 /** Re-enqueues a payload for a Lambda target; false when there is no such function. */
-export type Reinvoke = (functionName: string, qualifier: string | undefined, payload: string) => boolean;
+type Reinvoke = (functionName: string, qualifier: string | undefined, payload: string) => boolean;
 
 function parsePayload(payload: string): unknown {
   try {
@@ -137,7 +137,7 @@ export class Delivery {
 }
 
 /** The record as each service holds it: an SQS message, an SNS notification, an EventBridge event, an S3 object. */
-export function destinationMessage(t: TargetArn, scope: ArnScope, kind: SinkKind, record: InvocationRecord): unknown {
+function destinationMessage(t: TargetArn, scope: ArnScope, kind: SinkKind, record: InvocationRecord): unknown {
   const body = JSON.stringify(record);
   switch (t.service) {
     case 'sqs':
@@ -164,7 +164,7 @@ export function destinationMessage(t: TargetArn, scope: ArnScope, kind: SinkKind
 }
 
 /** The original event, unchanged, with Lambda's three attributes (SQS: MessageAttributes; SNS: the same in its own spelling). */
-export function deadLetterMessage(t: TargetArn, payload: string, a: { RequestID: string; ErrorCode: string; ErrorMessage: string }): unknown {
+function deadLetterMessage(t: TargetArn, payload: string, a: { RequestID: string; ErrorCode: string; ErrorMessage: string }): unknown {
   if (t.service === 'sns') {
     return {
       Type: 'Notification',
@@ -192,7 +192,7 @@ export function deadLetterMessage(t: TargetArn, payload: string, a: { RequestID:
 }
 
 /** At most `max` bytes of UTF-8, cut at a character boundary. */
-export function truncateUtf8(s: string, max: number): string {
+function truncateUtf8(s: string, max: number): string {
   const b = Buffer.from(s, 'utf8');
   if (b.length <= max) return s;
   let end = max;

@@ -6,7 +6,7 @@
 // `X-Amzn-ErrorType` header, a JSON body with `Type` and `message` (or `Message`, per the model), and
 // `x-amzn-RequestId` (https://docs.aws.amazon.com/lambda/latest/api/CommonErrors.html).
 
-export type LambdaErrorCode =
+type LambdaErrorCode =
   | 'ResourceNotFoundException'
   | 'InvalidRequestContentException'
   | 'InvalidParameterValueException'
@@ -20,7 +20,7 @@ export type LambdaErrorCode =
   | 'AccessDeniedException'
   | 'UnknownOperationException';
 
-export interface LambdaErrorSpec {
+interface LambdaErrorSpec {
   status: number;
   /** `Type` in the body: `User` for the caller's fault, `Service` for Lambda's (edgeproxy's). */
   type: 'User' | 'Service';

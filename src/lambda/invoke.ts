@@ -9,7 +9,7 @@ import type { LogCapture, LogTap } from './log-tail.js';
 import type { Target } from './routing.js';
 
 /** Lambda's error payload: what the caller reads when `X-Amz-Function-Error` is set. */
-export interface FunctionErrorPayload {
+interface FunctionErrorPayload {
   errorType: string;
   errorMessage: string;
   trace?: string[];
@@ -60,7 +60,7 @@ export class Invoker {
 }
 
 /** The outcome in Lambda's terms. */
-export function readOutcome(outcome: InvokeOutcome, requestId: string, version: string, logResult: string | undefined): InvocationResult {
+function readOutcome(outcome: InvokeOutcome, requestId: string, version: string, logResult: string | undefined): InvocationResult {
   const id = outcome.awsRequestId ?? requestId;
   const executed = outcome.version ?? version;
   if (outcome.ok) {

@@ -18,7 +18,7 @@ import { parseFunctionRef } from './names.js';
 import type { AsyncQueue } from './queue.js';
 import type { Routing } from './routing.js';
 
-export interface ListenerDeps {
+interface ListenerDeps {
   routing: Routing;
   invoker: Invoker;
   queue: AsyncQueue;

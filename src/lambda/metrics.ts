@@ -17,7 +17,7 @@ class AsyncSeries {
   readonly age = new Histogram();
 }
 
-export interface AsyncMetricsSnapshot {
+interface AsyncMetricsSnapshot {
   FunctionName: string;
   AsyncEventsReceived: number;
   /** Milliseconds from queueing to each invocation attempt. */
@@ -29,7 +29,7 @@ export interface AsyncMetricsSnapshot {
   QueuedEvents: number;
 }
 
-export interface LambdaMetricsSnapshot {
+interface LambdaMetricsSnapshot {
   UnreservedConcurrentExecutions: { current: number; max: number };
   async: AsyncMetricsSnapshot[];
 }

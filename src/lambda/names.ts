@@ -25,7 +25,7 @@ const PARTIAL_ARN = /^(\d{12}):function:([^:]+)(?::([^:]+))?$/;
 const NAME_AND_QUALIFIER = /^([^:]+)(?::([^:]+))?$/;
 
 /** A qualifier's shape: `$LATEST`, a version number, or an alias name. */
-export function isQualifier(q: string): boolean {
+function isQualifier(q: string): boolean {
   return q === LATEST || VERSION_NUMBER.test(q) || ALIAS_NAME.test(q);
 }
 

@@ -50,7 +50,7 @@ class QueuedEvent {
 }
 
 /** When an attempt ran, and what it gave: for tests and the log (bounded: the last ATTEMPT_LOG attempts). */
-export interface AttemptRecord {
+interface AttemptRecord {
   requestId: string;
   functionName: string;
   /** Scheduler time the attempt started. */
@@ -61,7 +61,7 @@ export interface AttemptRecord {
 
 const ATTEMPT_LOG = 1_000;
 
-export interface QueueOptions {
+interface QueueOptions {
   routing: Routing;
   invoker: Invoker;
   delivery: Delivery;

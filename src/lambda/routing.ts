@@ -52,7 +52,7 @@ export interface AsyncSettings {
   deadLetterQueue: string | undefined;
 }
 
-export interface RoutingOptions {
+interface RoutingOptions {
   functions: ReadonlyMap<string, ResolvedFunction>;
   code: LocalCodeSource;
   lambda: ResolvedLambdaConfig;
@@ -250,6 +250,6 @@ export class Routing {
 }
 
 /** Lambda's 404 for a function, version or alias: the ARN names what was asked for. */
-export function notFound(scope: ArnScope, name: string, qualifier?: string): LambdaApiError {
+function notFound(scope: ArnScope, name: string, qualifier?: string): LambdaApiError {
   return new LambdaApiError('ResourceNotFoundException', `Function not found: ${functionArn(scope, name, qualifier)}`);
 }

@@ -22,7 +22,7 @@ export const systemScheduler: Scheduler = {
   },
 };
 
-export interface ManualScheduler extends Scheduler {
+interface ManualScheduler extends Scheduler {
   /** Moves time forward by `ms`, running every timer that falls due, in order of due time. */
   advance(ms: number): void;
   /** Timers not yet run. */

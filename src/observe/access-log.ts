@@ -195,7 +195,7 @@ export function formatAccessLogLine(r: AccessRecord): string {
   return fields.join('\t');
 }
 
-export interface AccessLog {
+interface AccessLog {
   write(r: AccessRecord): void;
   close(): Promise<void>;
 }
@@ -287,7 +287,7 @@ function onResponseClose(this: WatchedResponse): void {
  * The one info line per viewer request, for people: `GET /app.js?v=2 200 Hit 0.4 ms`, then the
  * functions that ran (`· viewer-request=auth:$LATEST`). JSON carries the same as fields.
  */
-export function requestLine(
+function requestLine(
   log: Logger,
   r: { method: string; url: string; status: number; xCache: string | undefined; ms: number; executed: readonly string[]; cfRequestId: string; completed: boolean },
 ): void {

@@ -84,7 +84,7 @@ export interface DurationSummary {
   p99: number | null;
 }
 
-export interface FunctionMetricsSnapshot {
+interface FunctionMetricsSnapshot {
   FunctionName: string;
   ExecutedVersion: string;
   /** Completed invocations, function errors included, throttles excluded (docs/cloudfront-reference.md §9.4). */
@@ -98,7 +98,7 @@ export interface FunctionMetricsSnapshot {
 }
 
 /** One CloudFront Function's metrics, named as CloudWatch names them (AWS/CloudFront namespace). */
-export interface CffFunctionMetricsSnapshot {
+interface CffFunctionMetricsSnapshot {
   FunctionName: string;
   FunctionInvocations: number;
   FunctionValidationErrors: number;
@@ -108,7 +108,7 @@ export interface CffFunctionMetricsSnapshot {
   FunctionComputeUtilization: DurationSummary;
 }
 
-export interface MetricsSnapshot {
+interface MetricsSnapshot {
   cloudfrontFunctions: { functions: CffFunctionMetricsSnapshot[] };
   lambda: {
     account: { ConcurrentExecutions: { current: number; max: number }; Throttles: number };
@@ -399,7 +399,7 @@ class Exposition {
   }
 }
 
-export function toPrometheus(s: MetricsSnapshot): string {
+function toPrometheus(s: MetricsSnapshot): string {
   const e = new Exposition();
   const fnLabels = (f: FunctionMetricsSnapshot): Record<string, string> => ({ function_name: f.FunctionName, executed_version: f.ExecutedVersion });
   const perFunction: Array<[string, 'counter' | 'gauge', string, (f: FunctionMetricsSnapshot) => number]> = [

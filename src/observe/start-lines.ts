@@ -12,7 +12,7 @@ const DAY = 86_400;
 const YEAR = 31_536_000;
 
 /** Seconds as a person says them: `1 s`, `5 min`, `24 h`, `7 d`, `1 year`. */
-export function humanSeconds(s: number): string {
+function humanSeconds(s: number): string {
   if (s >= YEAR && s % YEAR === 0) return s === YEAR ? '1 year' : `${s / YEAR} years`;
   if (s >= 2 * DAY && s % DAY === 0) return `${s / DAY} d`;
   if (s >= HOUR && s % HOUR === 0) return `${s / HOUR} h`;
@@ -42,7 +42,7 @@ function queryKeyClause(q: QueryStringBehavior): string {
 }
 
 /** `CachingOptimized (query strings not in key, 24 h default TTL, min 1 s)`. */
-export function describeCachePolicy(p: CachePolicy): string {
+function describeCachePolicy(p: CachePolicy): string {
   if (p.maxTTL === 0) return `${p.name} (nothing cached)`;
   const parts = [queryKeyClause(p.queryStrings)];
   if (p.defaultTTL === 0) parts.push("cached only as the origin's Cache-Control says");
@@ -51,7 +51,7 @@ export function describeCachePolicy(p: CachePolicy): string {
   return `${p.name} (${parts.join(', ')})`;
 }
 
-export function describeOriginRequestPolicy(p: OriginRequestPolicy | undefined): string {
+function describeOriginRequestPolicy(p: OriginRequestPolicy | undefined): string {
   return p === undefined ? 'none (the origin gets what the cache key holds)' : p.name;
 }
 
@@ -81,7 +81,7 @@ export function behaviorLine(config: ResolvedConfig, b: ResolvedBehavior): strin
  * query string of the key, plus what the origin request policy adds: §6.4). A policy that caches
  * nothing shares no answers, so it never counts.
  */
-export function forwardsUnkeyedQueryStrings(b: ResolvedBehavior): boolean {
+function forwardsUnkeyedQueryStrings(b: ResolvedBehavior): boolean {
   const key = b.cachePolicy.queryStrings;
   const fwd = b.originRequestPolicy?.queryStrings;
   if (b.cachePolicy.maxTTL === 0 || fwd === undefined || key.behavior === 'all') return false;

@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import { MAX_ORIGIN_RESPONSE_HEADER_BYTES } from '../rules/cloudfront.js';
 import { completingOnReset, CONTINUE_STAND_IN, installUndiciHooks } from './undici-hooks.js';
 
-export interface OriginTarget {
+interface OriginTarget {
   protocol: 'http' | 'https';
   domainName: string;
   port: number;
@@ -46,7 +46,7 @@ export interface OriginBody {
   discard(): void;
 }
 
-export interface OriginAnswer {
+interface OriginAnswer {
   status: number;
   statusText: string;
   /** Flat [name, value, …] with the origin's spelling. */

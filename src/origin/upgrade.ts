@@ -8,7 +8,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { selectBehavior } from '../config/path-pattern.js';
 import type { Logger } from '../log.js';
 
-export interface UpgradeHandler {
+interface UpgradeHandler {
   handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   close(): void;
 }

@@ -23,12 +23,12 @@ const NODE_CODES: Readonly<Record<string, ErrorCode>> = {
 };
 
 /** The error code for a clientError; any parse failure not listed above is BadRequest. */
-export function clientErrorCode(nodeCode: string | undefined): ErrorCode {
+function clientErrorCode(nodeCode: string | undefined): ErrorCode {
   return (nodeCode !== undefined && NODE_CODES[nodeCode]) || 'BadRequest';
 }
 
 /** The whole response, status line to body, for `code`. */
-export function clientErrorResponse(env: Pick<Env, 'config' | 'viaSuffix'>, code: ErrorCode, requestId: string): string {
+function clientErrorResponse(env: Pick<Env, 'config' | 'viaSuffix'>, code: ErrorCode, requestId: string): string {
   const { status, xCache, pageMessage } = ERRORS[code];
   // The page is latin1 like every error page (synth.ts); its text is ASCII, so its length is its byte count.
   const body = errorPage(status, pageMessage, requestId);
@@ -57,14 +57,4 @@ export function answerOnSocket(env: Pick<Env, 'config' | 'viaSuffix' | 'log'>, e
   if (e.kind === 'user') env.log.warn(line);
   else env.log.error(line);
   socket.end(clientErrorResponse(env, e.code, requestId), 'latin1');
-}
-
-/** A `clientError` handler for a connection with nothing else in flight. */
-export function answerClientError(env: Pick<Env, 'config' | 'viaSuffix' | 'log'>, err: Error & { code?: string }, socket: Duplex): void {
-  // The viewer went away (or the socket is already half closed): nobody to answer.
-  if (err.code === 'ECONNRESET' || !socket.writable) {
-    socket.destroy();
-    return;
-  }
-  answerOnSocket(env, clientErrorOf(err), socket);
 }

@@ -16,7 +16,7 @@ import type { Step } from './steps.js';
 import { errorResponse } from './synth.js';
 
 /** Runs the pipeline from a step; run.ts passes its driver in (no import cycle, no closure per request). */
-export type RunFrom = (env: Env, ex: Exchange, first: Step) => Promise<void> | undefined;
+type RunFrom = (env: Env, ex: Exchange, first: Step) => Promise<void> | undefined;
 
 function errorOriginOf(source: ResponseSource): ErrorOrigin {
   switch (source) {
@@ -32,14 +32,14 @@ function errorOriginOf(source: ResponseSource): ErrorOrigin {
 }
 
 /** The custom error response for the exchange's current response, if one applies (§12). */
-export function customErrorForResponse(env: Env, r: ExchangeResponse): CustomErrorResponse | undefined {
+function customErrorForResponse(env: Env, r: ExchangeResponse): CustomErrorResponse | undefined {
   const table = env.config.customErrorResponses;
   if (table.size === 0 || r.status < 400) return undefined;
   return customErrorFor(table, r.status, errorOriginOf(r.source));
 }
 
 /** The custom error response for a failure CloudFront answers itself (origin unreachable, §4). */
-export function customErrorForFailure(env: Env, err: EdgeError, originFailure: boolean): CustomErrorResponse | undefined {
+function customErrorForFailure(env: Env, err: EdgeError, originFailure: boolean): CustomErrorResponse | undefined {
   const table = env.config.customErrorResponses;
   if (table.size === 0) return undefined;
   return customErrorFor(table, err.status, originFailure ? 'origin-failure' : err.kind === 'user' && err.code.startsWith('Lambda') ? 'function-error' : 'request-refused');
@@ -49,7 +49,7 @@ export function customErrorForFailure(env: Env, err: EdgeError, originFailure: b
  * Fetches the page of `c` for `ex` and returns what the viewer gets: the page with ResponseCode, or —
  * when the page cannot be fetched — the status and body CloudFront got for the page (§12).
  */
-export async function customErrorPage(env: Env, ex: Exchange, c: CustomErrorResponse, run: RunFrom): Promise<ExchangeResponse> {
+async function customErrorPage(env: Env, ex: Exchange, c: CustomErrorResponse, run: RunFrom): Promise<ExchangeResponse> {
   const pagePath = c.responsePagePath as string;
   const behavior = selectBehavior(env.config.behaviors, pagePath);
   const origin = env.config.origins.get(behavior.originId);

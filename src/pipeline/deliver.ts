@@ -35,7 +35,7 @@ function opaque(tag: string): string {
 }
 
 /** RFC 9110 §13.1.2/§13.1.3: would the viewer's conditional GET get a 304 from this stored response? */
-export function notModifiedForViewer(req: CfHeaders, res: CfHeaders): boolean {
+function notModifiedForViewer(req: CfHeaders, res: CfHeaders): boolean {
   const inm = headerValues(req, 'if-none-match');
   if (inm.length > 0) {
     const etag = firstHeader(res, 'etag');
@@ -185,7 +185,7 @@ function originHead(env: Env, ex: Exchange, r: ExchangeResponse): string[] {
   return out;
 }
 
-export function responseHead(env: Env, ex: Exchange, r: ExchangeResponse): string[] {
+function responseHead(env: Env, ex: Exchange, r: ExchangeResponse): string[] {
   let out: string[];
   // A hit nobody changed: the entry's head is reused (hot path: no header conversion per request).
   if (r.entry !== undefined && r.headers === r.entry.headers && r.body.kind === 'buffer' && r.body.buf === r.entry.body) {

@@ -15,7 +15,7 @@ import type { CodeSource } from '../runtime/code-types.js';
 import type { CffHost } from '../runtime/cff-host.js';
 import type { FunctionRuntime } from '../runtime/types.js';
 
-export interface BehaviorFacts {
+interface BehaviorFacts {
   /** Lowercase CloudFront-* header names the behavior's policies ask for (docs/cloudfront-reference.md §7). */
   readonly cloudFrontHeaders: readonly string[];
   /** The CloudFront-* names the cache policy keys on. */

@@ -18,7 +18,7 @@ import type { Step, StepTrace } from './steps.js';
 /** Where the response being delivered came from; decides which later hooks run (docs/cloudfront-reference.md §5.1). */
 export type ResponseSource = 'origin' | 'cache' | 'viewer-generated' | 'origin-generated' | 'error';
 
-export type ResponseBody =
+type ResponseBody =
   | { kind: 'none' }
   | { kind: 'buffer'; buf: Buffer }
   /** Streamed from the origin; never buffered whole (a 100 MB download streams). */
@@ -39,7 +39,7 @@ export interface ExchangeResponse {
 }
 
 /** The viewer's request body: left in the socket (streamed to the origin) or read whole. */
-export type RequestBody = { kind: 'stream' } | { kind: 'buffer'; buf: Buffer };
+type RequestBody = { kind: 'stream' } | { kind: 'buffer'; buf: Buffer };
 
 /** What the cache lookup decided for one request. */
 export interface CacheContext {
@@ -127,7 +127,7 @@ export interface Exchange {
   readonly capture: ExchangeCapture | undefined;
 }
 
-export interface ExchangeInit {
+interface ExchangeInit {
   readonly requestId: string;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;

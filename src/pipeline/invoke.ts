@@ -21,13 +21,13 @@ import { readRequestBody } from './request-body.js';
 const VIEWER_TRIGGERS: ReadonlySet<EventType> = new Set(['viewer-request', 'viewer-response']);
 
 /** Shown in log lines: the function's file relative to the working directory. */
-export function functionLabel(env: Env, functionId: string): string {
+function functionLabel(env: Env, functionId: string): string {
   const fn = env.config.functions.get(functionId);
   return fn ? relative(process.cwd(), fn.file) || fn.file : functionId;
 }
 
 /** Invokes and returns the raw result; throws EdgeError for every failure. */
-export async function invokeFunction(env: Env, ex: Exchange, eventType: EventType, assoc: Association, event: string): Promise<unknown> {
+async function invokeFunction(env: Env, ex: Exchange, eventType: EventType, assoc: Association, event: string): Promise<unknown> {
   const fn = env.config.functions.get(assoc.functionId);
   if (!fn) throw new EdgeError('InternalError', `function ${assoc.functionId} is not configured`, { stage: eventType });
   const timeoutMs =
@@ -66,7 +66,7 @@ export function failureOf(outcome: Extract<InvokeOutcome, { ok: false }>): { cod
 }
 
 /** Attaches stage and function to a validation error thrown by event/validate-result. */
-export function blame(e: unknown, env: Env, eventType: EventType, functionId: string): unknown {
+function blame(e: unknown, env: Env, eventType: EventType, functionId: string): unknown {
   if (e instanceof EdgeError && e.stage === undefined) {
     e.stage = eventType;
     e.functionName = functionLabel(env, functionId);

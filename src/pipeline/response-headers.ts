@@ -12,7 +12,7 @@ function first(h: CfHeaders, name: string): string | undefined {
   return h[name]?.[0]?.value;
 }
 
-export function policyRequest(ex: Exchange): PolicyRequest {
+function policyRequest(ex: Exchange): PolicyRequest {
   const h = ex.receivedHeaders;
   const pragma = first(h, 'pragma');
   return {

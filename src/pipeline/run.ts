@@ -66,7 +66,7 @@ export function newRequestId(): string {
   return `${id}==`;
 }
 
-export function clientIpOf(req: IncomingMessage): string {
+function clientIpOf(req: IncomingMessage): string {
   const ip = req.socket.remoteAddress ?? '127.0.0.1';
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }

@@ -38,7 +38,7 @@ export const DISALLOWED_HEADERS: readonly string[] = [
   'x-forwarded-proto', 'x-real-ip',
 ];
 /** §3.1's prefix entries (`X-Amz-Cf-*`, `X-Edge-*`), lowercase. */
-export const DISALLOWED_HEADER_PREFIXES: readonly string[] = ['x-amz-cf-', 'x-edge-'];
+const DISALLOWED_HEADER_PREFIXES: readonly string[] = ['x-amz-cf-', 'x-edge-'];
 
 const DISALLOWED = new Set(DISALLOWED_HEADERS);
 
@@ -65,7 +65,7 @@ export const ORIGIN_CUSTOM_HEADER_DENYLIST: readonly string[] = [
   'upgrade', 'via', 'x-real-ip',
 ];
 /** The denylist's prefix entries: "headers that begin with `X-Amz-`" and "with `X-Edge-`". */
-export const ORIGIN_CUSTOM_HEADER_DENIED_PREFIXES: readonly string[] = ['x-amz-', 'x-edge-'];
+const ORIGIN_CUSTOM_HEADER_DENIED_PREFIXES: readonly string[] = ['x-amz-', 'x-edge-'];
 
 const DENIED = new Set(ORIGIN_CUSTOM_HEADER_DENYLIST);
 
@@ -145,7 +145,7 @@ export const MAX_ORIGIN_RESPONSE_HEADER_BYTES = 20_480;
 
 /** §1.4: the origin SSL protocols CloudFront offers, newest first. */
 export const ORIGIN_SSL_PROTOCOLS = ['TLSv1.2', 'TLSv1.1', 'TLSv1', 'SSLv3'] as const;
-export type OriginSslProtocol = (typeof ORIGIN_SSL_PROTOCOLS)[number];
+type OriginSslProtocol = (typeof ORIGIN_SSL_PROTOCOLS)[number];
 
 const SSL_SET: ReadonlySet<string> = new Set(ORIGIN_SSL_PROTOCOLS);
 

@@ -24,14 +24,14 @@ import { watchFiles, type FileWatcher } from './code/watch.js';
 import { decodeWorkerMessage, encodeInvoke } from './protocol.js';
 import { createRingBuffer, RingReader } from './ring.js';
 
-export interface CffInvokeRequest extends CffRunPrefix {
+interface CffInvokeRequest extends CffRunPrefix {
   fn: ResolvedFunction;
   /** JSON of the CloudFront Functions event. */
   eventJson: string;
   requestId: string;
 }
 
-export type CffInvokeOutcome =
+type CffInvokeOutcome =
   | { ok: true; envelope: CffEnvelope }
   /** The run did not finish: it ran past cff.runTimeout, or its worker died or could not load the code. */
   | { ok: false; reason: 'timeout' | 'crash' | 'load'; errorType: string; errorMessage: string };
@@ -80,7 +80,7 @@ interface Slot {
 const PIPELINE_DEPTH = 8;
 
 /** Reads and checks a function's file: the script, or the findings that refuse it (one line each). */
-export async function loadCffCode(fn: ResolvedFunction, strict: boolean): Promise<{ script: string; warnings: string[] } | { errors: string[] }> {
+async function loadCffCode(fn: ResolvedFunction, strict: boolean): Promise<{ script: string; warnings: string[] } | { errors: string[] }> {
   const rel = path.relative(process.cwd(), fn.file) || fn.file;
   let source: string;
   try {
@@ -307,7 +307,7 @@ class CffFunction {
 
 }
 
-export interface CffHostOptions {
+interface CffHostOptions {
   config: ResolvedConfig;
   log: Logger;
   /** Reload functions and key value stores when their files change. */

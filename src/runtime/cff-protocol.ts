@@ -90,7 +90,7 @@ export type CffEnvelope =
   | ({ ok: true; result: unknown } & CffRunFacts)
   | ({ ok: false; errorType: string; errorMessage: string; stack: string } & CffRunFacts);
 
-export interface CffRunFacts {
+interface CffRunFacts {
   /** Milliseconds the handler ran. */
   ms: number;
   /** The run's console.log lines (10 KB at most). */

@@ -23,7 +23,7 @@ import { INIT_TIMEOUT_MS } from './slot.js';
 
 export { type CodeRef, type CodeSource, type LocalCodeSource, PublishError, type PublishErrorCode, type VersionInfo } from './code-types.js';
 
-export interface CodeSourceOptions {
+interface CodeSourceOptions {
   config: ResolvedConfig;
   log: Logger;
   /** Project-local state folder, e.g. `<cwd>/.edgeproxy` (git-ignorable; docs/versions.md). */

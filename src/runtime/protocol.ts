@@ -93,7 +93,7 @@ export function decodeInvokes(s: string): Invoke[] | undefined {
 // ---- worker → host ----
 
 /** The module loaded and the export is a function; invocations may start. */
-export interface ReadyMessage {
+interface ReadyMessage {
   t: 'ready';
   /** Milliseconds the module took to load (Lambda's Init Duration, docs/cloudfront-reference.md §9.5). */
   initMs: number;
@@ -112,7 +112,7 @@ export interface InitErrorMessage {
   location?: string;
 }
 
-export interface DoneOk {
+interface DoneOk {
   t: 'done';
   id: number;
   ok: true;
@@ -122,7 +122,7 @@ export interface DoneOk {
   mem: number;
 }
 
-export interface DoneError {
+interface DoneError {
   t: 'done';
   id: number;
   ok: false;
@@ -132,7 +132,7 @@ export interface DoneError {
   stack?: string;
 }
 
-export interface LogMessage {
+interface LogMessage {
   t: 'log';
   /** The invocation that was current when the line was written (0 before the first). */
   id: number;
@@ -141,7 +141,7 @@ export interface LogMessage {
 }
 
 /** An uncaught exception or unhandled rejection: the worker exits right after sending this. */
-export interface FatalMessage {
+interface FatalMessage {
   t: 'fatal';
   errorType: string;
   errorMessage: string;
@@ -169,7 +169,7 @@ export function decodeDoneOk(s: string): DoneOk | undefined {
 }
 
 /** Shallow check: messages come from our own worker script, so the tag is enough to switch on. */
-export function isWorkerToHost(v: unknown): v is WorkerToHost {
+function isWorkerToHost(v: unknown): v is WorkerToHost {
   return typeof v === 'object' && v !== null && typeof (v as { t?: unknown }).t === 'string';
 }
 

@@ -16,7 +16,7 @@ const HEADER = 8;
 const WRAP = -1;
 
 /** Bytes of data per worker ring: results of a few hundred invocations between two looks of the host. */
-export const RING_BYTES = 256 * 1024;
+const RING_BYTES = 256 * 1024;
 
 export function createRingBuffer(bytes = RING_BYTES): SharedArrayBuffer {
   return new SharedArrayBuffer(CTRL_BYTES + bytes);
@@ -32,7 +32,7 @@ export interface Overflow {
   text: string;
 }
 
-export function isOverflow(v: unknown): v is Overflow {
+function isOverflow(v: unknown): v is Overflow {
   return typeof v === 'object' && v !== null && typeof (v as Overflow).seq === 'number' && typeof (v as Overflow).text === 'string';
 }
 

@@ -48,7 +48,7 @@ export interface Invocation {
 
 export type InitResult = { ok: true; slot: Slot } | { ok: false; message: InitErrorMessage };
 
-export type SlotState = 'starting' | 'idle' | 'busy' | 'dead';
+type SlotState = 'starting' | 'idle' | 'busy' | 'dead';
 
 type SlotEvent = 'give' | 'loaded' | 'finish' | 'die';
 

@@ -32,7 +32,7 @@ export type InvokeFailure = 'error' | 'timeout' | 'crash' | 'throttled';
 export type ThrottleReason = 'ConcurrentInvocationLimitExceeded' | 'ReservedFunctionConcurrentInvocationLimitExceeded';
 
 /** Facts every outcome may carry (all optional: older code ignores them). */
-export interface InvokeFacts {
+interface InvokeFacts {
   /** The executed version: `$LATEST` or a number (docs/cloudfront-reference.md §9.1). */
   version?: string;
   /** context.awsRequestId of the invocation; the START/END/REPORT lines carry it. Absent when throttled. */

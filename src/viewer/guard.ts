@@ -18,7 +18,7 @@ const HOST = /^(?:\[([0-9A-Fa-f:.]+)\]|(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-
 let lastGoodHost = '';
 
 /** Why `value` is not a valid `host[:port]`, or undefined when it is. */
-export function hostProblem(value: string): string | undefined {
+function hostProblem(value: string): string | undefined {
   if (value === lastGoodHost) return undefined;
   // RFC 9110 §4.2.1: an http(s) URI never has an empty host.
   if (value === '') return 'the Host header is empty';

@@ -14,7 +14,7 @@ import type { Env } from '../pipeline/env.js';
 import { connectionEnding, markAnsweredByListener } from './connection-state.js';
 import { checkViewerRequest } from './guard.js';
 
-export interface ViewerLimits {
+interface ViewerLimits {
   /** From a request's first byte (a connection's start, for its first request) to the end of its head. */
   readonly requestHeadTimeoutMs: number;
   /** Idle time between a response's end and the next request's first byte. */
@@ -48,7 +48,7 @@ export function viewerServerOptions(limits: ViewerLimits): ServerOptions {
   };
 }
 
-export interface ViewerListener {
+interface ViewerListener {
   /**
    * Per parsed request, before the pipeline: false when the request must not run (an earlier answer
    * on its connection ends it); else watches its body, if it has one, and returns true.

@@ -20,7 +20,7 @@ import { resolveTrustedKeyGroupsRef, type KeyGroupRefs } from './trusted-key-gro
 type BehaviorInput = NonNullable<ParsedConfig['behaviors']>[number];
 
 /** What a behavior may refer to. */
-export interface BehaviorContext {
+interface BehaviorContext {
   origins: ReadonlyMap<string, ResolvedOrigin>;
   originIds: readonly string[];
   functions: ReadonlySet<string>;

@@ -10,7 +10,7 @@ import {
 import type { Problems } from '../problems.js';
 import type { PathSegment } from '../problems.js';
 
-export interface CustomErrorInput {
+interface CustomErrorInput {
   errorCode: number;
   responsePagePath?: string | undefined;
   responseCode?: number | undefined;

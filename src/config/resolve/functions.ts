@@ -49,7 +49,7 @@ export async function resolveFunction(
 const NO_ALIASES: ReadonlyMap<string, ResolvedAlias> = frozenMap([]);
 
 /** What the code registry needs about a function beyond running it. */
-export interface FunctionCodeSettings {
+interface FunctionCodeSettings {
   /** Where the function is in the config, for messages: `functions[0]`. */
   configPath: string;
   aliases: ReadonlyMap<string, ResolvedAlias>;

@@ -59,7 +59,7 @@ function md5(s: string): string {
   return createHash('md5').update(s).digest('hex');
 }
 
-export type ResolvedSettings = Omit<ResolvedConfig, 'origins' | 'functions' | 'behaviors' | 'viewerHeaders' | 'customErrorResponses' | 'lambda' | 'keyValueStores'>;
+type ResolvedSettings = Omit<ResolvedConfig, 'origins' | 'functions' | 'behaviors' | 'viewerHeaders' | 'customErrorResponses' | 'lambda' | 'keyValueStores'>;
 
 /** `cff` (docs/cloudfront-reference.md §22.4, §30): how CloudFront Functions run, every default applied. */
 function resolveCff(data: ParsedConfig, flags: FlagOverrides, pop: string): ResolvedCffSettings {

@@ -15,7 +15,7 @@ export type ModuleFormat = 'esm' | 'cjs';
  * node_modules, next to stateDir). `version`: everything bundled, so a version is an immutable
  * snapshot like a Lambda zip with its node_modules (docs/decisions.md).
  */
-export type BuildKind = 'latest' | 'version';
+type BuildKind = 'latest' | 'version';
 
 export interface BuildOutput {
   /** The module text, with an inline source map pointing at the user's files. */

@@ -5,9 +5,9 @@
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
-export type VerifyResult = { ok: true } | { ok: false; message: string };
+type VerifyResult = { ok: true } | { ok: false; message: string };
 
-export interface VerifyOptions {
+interface VerifyOptions {
   exportName: string;
   /** Module loading is bounded like Lambda's init phase. */
   timeoutMs: number;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Logger } from '../../log.js';
 import type { ModuleFormat } from './build.js';
 
-export interface VersionManifest {
+interface VersionManifest {
   functionId: string;
   /** `"1"`, `"2"`… */
   version: string;
@@ -38,7 +38,7 @@ export function functionDirName(functionId: string): string {
   return encodeURIComponent(functionId).replace(/^\.+/, (dots) => '%2E'.repeat(dots.length));
 }
 
-export function versionsDir(stateDir: string, functionId: string): string {
+function versionsDir(stateDir: string, functionId: string): string {
   return path.join(stateDir, 'versions', functionDirName(functionId));
 }
 

@@ -13,7 +13,7 @@ export interface FileWatcher {
   close(): void;
 }
 
-export interface WatchOptions {
+interface WatchOptions {
   debounceMs: number;
   /** Bound on files per watcher; beyond it the rest is not watched (warned once). */
   maxFiles: number;

@@ -20,13 +20,13 @@ export interface KvsView {
   lastUpdatedDateTime: string;
 }
 
-export interface EdgeLocation {
+interface EdgeLocation {
   name: string;
   serverIp: string;
   region: string;
 }
 
-export interface SandboxOptions {
+interface SandboxOptions {
   runtime: CffRuntime;
   /** The code as check.ts's `script` (imports rewritten); line numbers are the file's. */
   script: string;
@@ -36,7 +36,7 @@ export interface SandboxOptions {
   edgeLocation?: EdgeLocation;
 }
 
-export interface RunInput {
+interface RunInput {
   eventType: 'viewer-request' | 'viewer-response';
   /** JSON of the CloudFront Functions event (docs/cloudfront-reference.md §24). */
   eventJson: string;
@@ -46,7 +46,7 @@ export interface RunInput {
   nowMs: number;
 }
 
-export interface OriginCall {
+interface OriginCall {
   helper: 'updateRequestOrigin' | 'selectRequestOriginById' | 'createRequestOriginGroup';
   /** The call's arguments as JSON (null when they could not be serialized). */
   args: unknown;
@@ -61,7 +61,7 @@ interface RunFacts {
   kvsReads: number;
 }
 
-export type RunOutput =
+type RunOutput =
   | ({ ok: true; resultJson: string } & RunFacts)
   | ({ ok: false; errorType: string; errorMessage: string; stack: string } & RunFacts);
 
@@ -252,7 +252,7 @@ export class CffSandbox {
  * The function's own frames only: from the `Name: message` line (vm's decoration of a load error —
  * `file:line`, the source line, a caret — comes before it) down to the first frame that is ours.
  */
-export function cleanStack(stack: string, name: string): string {
+function cleanStack(stack: string, name: string): string {
   const lines = stack.split('\n');
   let from = lines.findIndex((l) => l.startsWith(`${name}:`) || l === name);
   if (from < 0) from = 0;
