@@ -19,11 +19,11 @@ export const DEMO_FUNCTIONS = Object.freeze({
 } as const);
 
 /** The example CloudFront Function (cloudfront-js-2.0, viewer-request) and its key value store. */
-export const DEMO_CFF_FUNCTION = 'short-links.js';
+const DEMO_CFF_FUNCTION = 'short-links.js';
 
 /** The single-page app's prefix: the demo origin answers a missing object under it with 403, like S3 without s3:ListBucket. */
 export const DEMO_APP_PREFIX = '/app/';
-export const DEMO_KVS_FILE = 'short-links.json';
+const DEMO_KVS_FILE = 'short-links.json';
 
 /**
  * The security headers of functions/security-headers.js as a response headers policy for `/app/*`
