@@ -10,7 +10,7 @@ import { DEFAULT_ADMIN_HOST, DEFAULT_CLOSE_GRACE_MS, DEFAULT_INSPECTOR_ADMIN_POR
 import type { ResolvedConfig } from './config/types.js';
 import { createCodeSource } from './runtime/code.js';
 import { createLogger, type Logger } from './log.js';
-import { createAccessLog, createExchangeObserver } from './observe/access-log.js';
+import { createAccessLog, createExchangeObserver, type ExchangeObserver } from './observe/access-log.js';
 import { createMetrics, type Metrics } from './observe/metrics.js';
 import { createOriginClient } from './origin/client.js';
 import { createUpgradeHandler } from './origin/upgrade.js';
@@ -75,6 +75,11 @@ export interface InternalStartOptions extends StartOptions {
   debounceMs?: number;
   /** Time for the Lambda API's async queue (tests step through retry delays with a manual one). */
   lambdaScheduler?: Scheduler;
+  /**
+   * Hears about every viewer exchange before its steps run, and turns on the step trace: the test kit's
+   * proxy.fetch reads what happened inside from it (docs/testing.md). Absent (the default) costs nothing.
+   */
+  observe?: ExchangeObserver;
 }
 
 /** `--inspector` with no admin listener configured: 9901, or the next free port of the next 100 (docs/inspector.md). */
@@ -146,10 +151,20 @@ export async function startProxy(opts: InternalStartOptions): Promise<RunningPro
   const origins = createOriginClient(log);
   const clock = opts.clock ?? systemClock;
   const store = createStore({ maxBytes: config.cache.maxBytes, maxObjectBytes: config.cache.maxObjectBytes, clock });
-  const env = createEnv(config, runtime, origins, { store, clock, inflight: new Map() }, log, code, { cff, inspector });
+  const env = createEnv(config, runtime, origins, { store, clock, inflight: new Map() }, log, code, { cff, inspector, trace: opts.observe !== undefined });
   const upgrades = createUpgradeHandler(config, log);
   const accessLog = config.log.accessLogFile === undefined ? undefined : createAccessLog(config.log.accessLogFile, log);
-  const observer = createExchangeObserver({ metrics, accessLog, edgeLocation: config.pop, distributionDomainName: config.distributionDomainName, log });
+  const observed = createExchangeObserver({ metrics, accessLog, edgeLocation: config.pop, distributionDomainName: config.distributionDomainName, log });
+  const extra = opts.observe;
+  const observer: ExchangeObserver =
+    extra === undefined
+      ? observed
+      : {
+          watch(ex, startedAt) {
+            observed.watch(ex, startedAt);
+            extra.watch(ex, startedAt);
+          },
+        };
   const unexpected = (res: ServerResponse, e: unknown): void => {
     log.error(`edgeproxy: request failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`);
     res.destroy();

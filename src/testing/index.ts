@@ -34,3 +34,5 @@ export async function closeWorkers(): Promise<void> {
 export function createInvoker(options: InvokerOptions = {}): Invoker {
   return new Invoker(options);
 }
+
+export { startEdgeProxy, type EdgeResponse, type ExchangeRecord, type RanFunction, type TestProxy, type TestProxyOptions } from './proxy.js';
