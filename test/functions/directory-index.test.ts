@@ -1,10 +1,18 @@
-import { describe, expect, it } from 'vitest';
-import { asRecord, h, headersOf, invoke, loadHandler, originRequest, readOnlyPairs } from './harness.js';
+// functions/directory-index.js through the public test kit (edgeproxy/testing): the origin-request event
+// the proxy builds, the function in a worker, CloudFront's verdict and the diff.
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeWorkers, invoke, type InvokeOptions } from 'edgeproxy/testing';
+import { asRecord, FUNCTIONS_DIR, headersOf, readOnlyPairs } from './support.js';
 
-const handler = loadHandler('directory-index.js');
+const FILE = `${FUNCTIONS_DIR}directory-index.js`;
+const run = (o: Omit<InvokeOptions<'origin-request'>, 'file' | 'trigger'>) => invoke({ file: FILE, trigger: 'origin-request', ...o });
+
+afterAll(() => closeWorkers());
 
 async function rewritten(uri: string): Promise<unknown> {
-  return asRecord(await invoke(handler, originRequest(uri)))['uri'];
+  const r = await run({ uri });
+  expect(r.ok).toBe(true);
+  return asRecord(r.result)['uri'];
 }
 
 describe('functions/directory-index.js (origin-request)', () => {
@@ -49,14 +57,18 @@ describe('functions/directory-index.js (origin-request)', () => {
   });
 
   it('changes only the uri: headers (read-only ones included), origin and the rest stay as received', async () => {
-    const event = originRequest('/about', {
-      ...h('If-None-Match', '"abc"'),
-      ...h('If-Modified-Since', 'Wed, 26 Nov 2026 10:00:00 GMT'),
-      ...h('CDN-Loop', 'cloudfront'),
+    const r = await run({
+      uri: '/about',
+      headers: { 'If-None-Match': '"abc"', 'If-Modified-Since': 'Wed, 26 Nov 2026 10:00:00 GMT', 'CDN-Loop': 'cloudfront' },
     });
-    const before = event.Records[0].cf.request;
-    const result = asRecord(await invoke(handler, event));
+    const before = r.event.Records[0].cf.request;
+    // The origin-side request carries them (the default policy forwards every viewer header).
+    expect(Object.keys(before.headers)).toEqual(expect.arrayContaining(['if-none-match', 'if-modified-since', 'cdn-loop', 'via', 'accept-encoding']));
+    expect(before.origin).toBeDefined();
+    const result = asRecord(r.result);
     expect(result).toEqual({ ...before, uri: '/about/index.html' });
+    expect(r.ok).toBe(true);
+    expect(r.diff).toEqual([{ op: 'changed', field: 'uri', before: '/about', after: '/about/index.html' }]);
     for (const [name, was, now] of readOnlyPairs('origin-request', before.headers, headersOf(result))) {
       expect(now, name).toEqual(was);
     }

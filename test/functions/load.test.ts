@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FUNCTIONS_DIR } from './harness.js';
+import { FUNCTIONS_DIR } from './support.js';
 
 const FILES = ['redirect.js', 'directory-index.js', 'cache-control.js', 'security-headers.js'];
 

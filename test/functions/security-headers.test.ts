@@ -1,7 +1,13 @@
-import { describe, expect, it } from 'vitest';
-import { asRecord, h, headersOf, invoke, loadHandler, readOnlyPairs, responseOf, viewerResponse } from './harness.js';
+// functions/security-headers.js through the public test kit (edgeproxy/testing): viewer-response events,
+// the function in a worker, CloudFront's verdict.
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeWorkers, invoke, type InvokeOptions } from 'edgeproxy/testing';
+import { asRecord, FUNCTIONS_DIR, headersOf, readOnlyPairs } from './support.js';
 
-const handler = loadHandler('security-headers.js');
+const FILE = `${FUNCTIONS_DIR}security-headers.js`;
+const run = (o: Omit<InvokeOptions<'viewer-response'>, 'file' | 'trigger'>) => invoke({ file: FILE, trigger: 'viewer-response', ...o });
+
+afterAll(() => closeWorkers());
 
 const EXPECTED: Record<string, [string, string]> = {
   'strict-transport-security': ['Strict-Transport-Security', 'max-age=63072000; includeSubdomains; preload'],
@@ -13,8 +19,9 @@ const EXPECTED: Record<string, [string, string]> = {
 
 describe('functions/security-headers.js (viewer-response)', () => {
   it('adds the security headers in the {key, value} format', async () => {
-    const result = asRecord(await invoke(handler, viewerResponse('/', '200', 'OK', h('Content-Type', 'text/html'))));
-    const headers = headersOf(result);
+    const r = await run({ uri: '/', responseHeaders: { 'Content-Type': 'text/html' } });
+    expect(r.ok).toBe(true);
+    const headers = headersOf(r.result);
     for (const [name, [key, value]] of Object.entries(EXPECTED)) {
       expect(headers[name], name).toEqual([{ key, value }]);
     }
@@ -25,25 +32,33 @@ describe('functions/security-headers.js (viewer-response)', () => {
     for (const directive of ["script-src 'self'", "style-src 'self'", "img-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"]) {
       expect(csp?.value).toContain(directive);
     }
+    expect(r.diff.map((d) => d.field)).toEqual(expect.arrayContaining(Object.keys(EXPECTED).map((n) => `headers[${JSON.stringify(n)}]`)));
   });
 
   it('replaces an origin value of the same header with exactly one line', async () => {
-    const result = await invoke(handler, viewerResponse('/', '200', 'OK', h('X-Frame-Options', 'SAMEORIGIN')));
-    expect(headersOf(result)['x-frame-options']).toEqual([{ key: 'X-Frame-Options', value: 'DENY' }]);
+    const r = await run({ uri: '/', responseHeaders: { 'X-Frame-Options': 'SAMEORIGIN' } });
+    expect(headersOf(r.result)['x-frame-options']).toEqual([{ key: 'X-Frame-Options', value: 'DENY' }]);
+    expect(r.diff).toContainEqual({ op: 'changed', field: 'headers["x-frame-options"]', before: ['SAMEORIGIN'], after: ['DENY'] });
   });
 
   it('keeps status, other headers and every viewer-response read-only header as received (AWS rule: read-only headers)', async () => {
-    const event = viewerResponse('/assets/app.js', '200', 'OK', {
-      ...h('Content-Type', 'text/javascript'),
-      ...h('Content-Length', '1234'),
-      ...h('Content-Encoding', 'gzip'),
-      ...h('Via', '1.1 origin-proxy'),
-      ...h('Warning', '110 - "Response is Stale"'),
-      ...h('Age', '42'),
-      ...h('Cache-Control', 'max-age=86400'),
+    const r = await run({
+      uri: '/assets/app.js',
+      statusDescription: 'OK',
+      responseHeaders: {
+        'Content-Type': 'text/javascript',
+        'Content-Length': '1234',
+        'Content-Encoding': 'gzip',
+        Via: '1.1 origin-proxy',
+        Warning: '110 - "Response is Stale"',
+        'Cache-Control': 'max-age=86400',
+      },
+      age: 42,
     });
-    const before = responseOf(event);
-    const result = asRecord(await invoke(handler, event));
+    expect(r.ok).toBe(true);
+    const before = r.event.Records[0].cf.response;
+    expect(Object.keys(before.headers)).toEqual(expect.arrayContaining(['content-length', 'content-encoding', 'via', 'warning', 'age', 'date']));
+    const result = asRecord(r.result);
     expect(result['status']).toBe('200');
     expect(result['statusDescription']).toBe('OK');
     const after = headersOf(result);
