@@ -6,12 +6,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSiteRoot, startDemoOrigin, type DemoOrigin } from '../../src/demo/origin.js';
-import type { CfHeaders } from '../../src/event/types.js';
-import { asRecord, headersOf, invoke, loadHandler, originRequest, originResponse, viewerRequest } from '../functions/harness.js';
+import { closeWorkers, invoke } from 'edgeproxy/testing';
+import { asRecord, FUNCTIONS_DIR, headersOf } from '../functions/support.js';
 
-const redirect = loadHandler('redirect.js');
-const directoryIndex = loadHandler('directory-index.js');
-const cacheControl = loadHandler('cache-control.js');
+// The example functions run as the proxy runs them, through the public test kit (docs/testing.md).
+const redirect = `${FUNCTIONS_DIR}redirect.js`;
+const directoryIndex = `${FUNCTIONS_DIR}directory-index.js`;
+const cacheControl = `${FUNCTIONS_DIR}cache-control.js`;
 
 /** Links that are meant to fail, to show error handling. */
 const EXPECTED_404 = new Set(['/no-such-page']);
@@ -28,13 +29,13 @@ async function throughEdge(originUrl: string, target: string): Promise<EdgeResul
   const redirects: string[] = [];
   let url = new URL(target, 'http://127.0.0.1:8080');
   for (let hop = 0; hop < 5; hop++) {
-    const vr = asRecord(await invoke(redirect, viewerRequest(url.pathname, { querystring: url.search.slice(1) })));
+    const vr = asRecord((await invoke({ file: redirect, trigger: 'viewer-request', uri: url.pathname, querystring: url.search.slice(1) })).result);
     if (!('status' in vr)) break;
     const location = headersOf(vr)['location']?.[0]?.value ?? '';
     redirects.push(`${String(vr['status'])} ${location}`);
     url = new URL(location, url);
   }
-  const or = asRecord(await invoke(directoryIndex, originRequest(url.pathname)));
+  const or = asRecord((await invoke({ file: directoryIndex, trigger: 'origin-request', uri: url.pathname })).result);
   const originUri = String(or['uri']);
   const res = await fetch(`${originUrl}${originUri}${url.search}`);
   await res.arrayBuffer();
@@ -56,7 +57,10 @@ describe('demo site through the example functions', () => {
   beforeAll(async () => {
     origin = await startDemoOrigin({ host: '127.0.0.1', port: 0 });
   });
-  afterAll(() => origin.close());
+  afterAll(async () => {
+    await origin.close();
+    await closeWorkers();
+  });
 
   it.each([
     ['/', '/index.html'],
@@ -123,12 +127,13 @@ describe('demo site through the example functions', () => {
     for (const [path, expected] of cases) {
       const res = await fetch(`${origin.url}${path}`);
       await res.arrayBuffer();
-      const headers: CfHeaders = {};
+      const headers: Array<[string, string]> = [];
       res.headers.forEach((value, name) => {
-        headers[name] = [{ key: name, value }];
+        headers.push([name, value]);
       });
-      const out = await invoke(cacheControl, originResponse(path, String(res.status), res.statusText, headers));
-      expect(headersOf(out)['cache-control']?.[0]?.value, path).toBe(expected);
+      const out = await invoke({ file: cacheControl, trigger: 'origin-response', uri: path, status: res.status, statusDescription: res.statusText, responseHeaders: headers, defaultResponseHeaders: false });
+      expect(out.ok, path).toBe(true);
+      expect(headersOf(out.result)['cache-control']?.[0]?.value, path).toBe(expected);
     }
   });
 });
