@@ -24,7 +24,7 @@ function run(cmd: string, args: string[], cwd: string, timeoutMs: number): Promi
 }
 
 /** The doc's code blocks whose first line names a file (`// test/redirect.test.ts`): path → text. */
-export function docFiles(markdown: string): Map<string, string> {
+function docFiles(markdown: string): Map<string, string> {
   const files = new Map<string, string>();
   for (const m of markdown.matchAll(/```(?:ts|jsonc)\n\/\/ ([\w./-]+)\n([\s\S]*?)```/g)) {
     const name = m[1] as string;
