@@ -35,4 +35,4 @@ export function createInvoker(options: InvokerOptions = {}): Invoker {
   return new Invoker(options);
 }
 
-export { startEdgeProxy, type EdgeResponse, type ExchangeRecord, type RanFunction, type TestProxy, type TestProxyOptions } from './proxy.js';
+export { startEdgeProxy, type EdgeResponse, type ExchangeRecord, type InspectorExchange, type RanFunction, type TestProxy, type TestProxyOptions } from './proxy.js';

@@ -14,7 +14,10 @@ import type { ExchangeObserver } from '../observe/access-log.js';
 import type { Exchange } from '../pipeline/exchange.js';
 import type { Step } from '../pipeline/steps.js';
 import { isEventType } from './event.js';
+import type { ExchangeRecord as InspectorExchange } from '../inspector/record.js';
 import type { DistributionInput } from './types.js';
+
+export type { InspectorExchange };
 
 export interface TestProxyOptions extends Omit<InternalStartOptions, 'config' | 'log' | 'observe' | 'lambdaScheduler'> {
   /** The distribution: a config file, a config object (as in edgeproxy.config.json) or a loaded config. Listens on 127.0.0.1, port 0. */
@@ -23,6 +26,12 @@ export interface TestProxyOptions extends Omit<InternalStartOptions, 'config' | 
   baseDir?: string;
   /** Print the proxy's and the functions' lines (default: quiet; the last ones are in proxy.logs). */
   print?: boolean;
+  /**
+   * Capture every exchange with the inspector (docs/inspector.md) and attach its record to each
+   * proxy.fetch answer as `edge.inspector` (default true; its admin listener then runs on a free port).
+   * Not applied to a config given already loaded: that one's own `inspector.capture` decides.
+   */
+  inspect?: boolean;
 }
 
 /** A function that ran for the exchange. */
@@ -53,6 +62,12 @@ export interface ExchangeRecord {
   error: { code: string; message: string; stage: string | undefined; functionName: string | undefined; field: string | undefined } | undefined;
   /** Every step the driver ran, with its outcome and duration. */
   steps: Array<{ step: Step; outcome: string; ms: number }>;
+  /**
+   * The inspector's capture of the exchange (docs/inspector.md): each function's exact event, result,
+   * diff and log lines, the cache key and TTL rule, the origin's request and answer, skipped stages.
+   * Set when capture is on (`inspect`, the default).
+   */
+  inspector?: InspectorExchange;
 }
 
 /** A fetch Response (body already read, so the exchange is complete) with what happened inside. */
@@ -63,6 +78,8 @@ export interface TestProxy extends EdgeProxy, AsyncDisposable {
   fetch(path: string, init?: RequestInit): Promise<EdgeResponse>;
   /** The last lines the proxy and its functions logged (at most 2,000). */
   readonly logs: readonly string[];
+  /** The inspector page (`<admin>/inspector/`) while capture is on: open it to see a failing test's exchanges. */
+  readonly inspectorUrl: string | undefined;
 }
 
 const KEEP_LINES = 2000;
@@ -161,15 +178,13 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  * startEdgeProxy({ config: 'edgeproxy.config.json' })`, then `await proxy.fetch('/about')`.
  */
 export async function startEdgeProxy(opts: TestProxyOptions): Promise<TestProxy> {
-  const { config: input, baseDir, print, ...rest } = opts;
+  const { config: input, baseDir, print, inspect, ...rest } = opts;
+  // Loopback and a free port; with capture, the inspector's admin listener on a free port too.
+  const flags = { port: 0, host: '127.0.0.1', ...(inspect === false ? {} : { inspector: true, adminPort: 0 }) };
   let config: ResolvedConfig;
-  if (typeof input === 'string') config = await loadConfig({ file: input, flags: { port: 0, host: '127.0.0.1' } });
+  if (typeof input === 'string') config = await loadConfig({ file: input, flags });
   else if ((input as { origins?: unknown }).origins instanceof Map) config = input as ResolvedConfig;
-  else {
-    const object = input as Record<string, unknown>;
-    const listen = typeof object.listen === 'object' && object.listen !== null ? object.listen : {};
-    config = await loadConfig({ object: { ...object, listen: { ...listen, host: '127.0.0.1', port: 0 } }, ...(baseDir === undefined ? {} : { baseDir }) });
-  }
+  else config = await loadConfig({ object: input, flags, ...(baseDir === undefined ? {} : { baseDir }) });
   const log = keepingLogger(print === true);
   const exchanges = tap();
   const proxy = await startProxy({ ...rest, config, log, observe: exchanges });
@@ -183,9 +198,15 @@ export async function startEdgeProxy(opts: TestProxyOptions): Promise<TestProxy>
       await Promise.race([w.done, new Promise<void>((r) => (timer = setTimeout(r, SETTLE_MS)))]);
       clearTimeout(timer);
     }
+    const captured = id === null || proxy.inspector === undefined ? undefined : await proxy.inspector.waitFor(id, SETTLE_MS);
     const nullBody = NULL_BODY.has(res.status) || (init?.method ?? 'GET').toUpperCase() === 'HEAD';
     const answer = new Response(nullBody ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers });
-    return Object.assign(answer, { edge: w === undefined ? undefined : exchangeRecord(w.ex) });
+    let edge: ExchangeRecord | undefined;
+    if (w !== undefined) {
+      edge = exchangeRecord(w.ex);
+      if (captured !== undefined) edge.inspector = captured.record();
+    }
+    return Object.assign(answer, { edge });
   };
   return {
     url: proxy.url,
@@ -195,6 +216,7 @@ export async function startEdgeProxy(opts: TestProxyOptions): Promise<TestProxy>
     close: (graceMs?: number) => proxy.close(graceMs),
     fetch: fetchThrough,
     logs: log.lines,
+    inspectorUrl: proxy.inspectorUrl,
     [Symbol.asyncDispose]: () => proxy.close(),
   };
 }

@@ -63,10 +63,36 @@ describe('startEdgeProxy + proxy.fetch', () => {
     ]);
     // fetch sends Accept-Encoding: gzip, deflate; the policy keys on the normalized gzip (docs/cloudfront-reference.md §6.3).
     expect(edge?.cache).toEqual({ key: '/about ae=gzip', lookup: 'miss', stored: true });
-    expect(edge?.steps.map((s) => s.step)).toEqual(['viewer-request', 'cache-lookup', 'origin-request', 'origin-fetch', 'origin-response', 'cache-store', 'viewer-response', 'deliver']);
+    expect(edge?.steps.map((s) => s.step)).toEqual(['request', 'viewer-request', 'cache-lookup', 'origin-request', 'origin-fetch', 'origin-response', 'cache-store', 'viewer-response', 'deliver']);
     expect(edge?.error).toBeUndefined();
     // The origin saw the same thing the record says.
     expect(origin.requests.at(-1)?.url).toBe('/about/index.html');
+    // The inspector's capture of the same exchange rides along.
+    const captured = edge?.inspector;
+    expect(captured?.requestId).toBe(edge?.requestId);
+    expect(captured?.origin?.url).toBe(`${origin.url}/about/index.html`);
+    expect(captured?.origin?.status).toBe(200);
+    expect(captured?.functionRuns.map((f) => `${f.trigger}=${f.functionId}`)).toEqual(['viewer-request=redirect', 'origin-request=index', 'origin-response=cc']);
+    expect(captured?.functionRuns[1]?.diff?.fields).toContainEqual(expect.objectContaining({ field: 'uri', before: '/about', after: '/about/index.html' }));
+    expect(captured?.cache).toMatchObject({ lookup: 'Miss', stored: true });
+    expect(captured?.cache?.ttlRule).toMatch(/max-age=60/);
+  });
+
+  it('the inspector page of the test distribution is on a free loopback port', () => {
+    expect(proxy.inspectorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/inspector\/$/);
+  });
+
+  it('with inspect: false there is no capture and no admin listener, and the record still comes', async () => {
+    const plain = await startEdgeProxy({ baseDir: ROOT, inspect: false, config: { origins: [{ id: 'site', url: origin.url }], functions: [{ id: 'index', file: 'functions/directory-index.js' }], behaviors: [{ pathPattern: '*', origin: 'site', functions: { 'origin-request': 'index' } }] } });
+    try {
+      expect(plain.inspectorUrl).toBeUndefined();
+      expect(plain.adminUrl).toBeUndefined();
+      const res = await plain.fetch('/about');
+      expect(res.edge?.originRequest?.uri).toBe('/about/index.html');
+      expect(res.edge?.inspector).toBeUndefined();
+    } finally {
+      await plain.close();
+    }
   });
 
   it('the same again: a hit, no origin request, only viewer-request ran', async () => {
