@@ -15,12 +15,16 @@ export const INVOKE_HELP = `edgeproxy invoke FILE[#export] --trigger TRIGGER [op
 Runs the function once in a worker thread exactly as the proxy does (same runtime, limits and log
 lines) on the event \`edgeproxy event\` would print (or --event FILE), and prints the START/END/REPORT
 and console lines, the result, what it changed, CloudFront's verdict and what the viewer would get.
+A CloudFront Function (a first-line runtime comment, or --cff) runs at viewer-request/-response in
+the proxy's CloudFront Functions runtime, and the output adds aws cloudfront test-function's fields.
 
   --trigger TRIGGER           viewer-request, origin-request, origin-response or viewer-response
   --event FILE                use this event (JSON) instead of building one from the options below
   --timeout S                 seconds (default: 5 at viewer triggers, 30 at origin triggers)
   --memory MB                 the function's memory size (default 128)
   --json                      print the whole result as JSON
+  --cff                       FILE is a CloudFront Function (without a \`// cloudfront-js-2.0\` first line)
+  --now ISO                   CloudFront Functions: what Date.now() returns, e.g. 2026-01-05T10:00:00Z
 ${EVENT_OPTIONS_HELP}
   -h, --help                  show this help
 
@@ -36,6 +40,8 @@ const INVOKE_PARSE_OPTIONS = {
   timeout: { type: 'string' },
   memory: { type: 'string' },
   json: { type: 'boolean' },
+  cff: { type: 'boolean' },
+  now: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -73,6 +79,12 @@ export function parseInvokeCommand(rest: string[]): InvokeCommand | { kind: 'hel
     if (!(mb >= 128 && mb <= 10240)) throw new ConfigError('UsageError', `--memory: expected MB 128-10240, got "${values.memory}"`);
     options.memorySize = mb;
   }
+  if (values.cff === true) options.cff = true;
+  if (values.now !== undefined) {
+    const t = Date.parse(values.now);
+    if (Number.isNaN(t)) throw new ConfigError('UsageError', `--now: expected an ISO 8601 time like 2026-01-05T10:00:00Z, got "${values.now}"`);
+    options.nowMs = t;
+  }
   return { kind: 'invoke', file, trigger, eventFile: values.event, options, json: values.json === true };
 }
 
@@ -106,9 +118,14 @@ function formatInvoke(r: InvokeResult, file: string, formatDiff: (d: InvokeResul
     : r.error?.code === 'LambdaValidationError'
       ? `invalid: CloudFront refuses the result${r.error.field === undefined ? '' : ` at ${r.error.field}`}`
       : `failed: ${r.error?.message ?? 'the function did not succeed'}`;
-  out.push(...section('verdict', [verdict, r.viewer.summary]));
-  const cold = r.initDurationMs === undefined ? 'warm' : `cold start, init ${r.initDurationMs.toFixed(2)} ms`;
-  out.push(`duration ${r.durationMs.toFixed(2)} ms (${cold}); memory ${r.memoryUsedMb ?? '?'} MB used of ${r.memorySizeMb} MB`);
+  out.push(...section('verdict', [verdict, r.viewer.summary, ...(r.cff?.warnings ?? []).map((w) => `note: ${w}`)]));
+  if (r.cff !== undefined) {
+    out.push(...section('aws cloudfront test-function fields', JSON.stringify(r.cff.testResult, null, 2).split('\n')));
+    out.push(`duration ${r.durationMs.toFixed(3)} ms; ComputeUtilization ${r.cff.computeUtilization}`);
+  } else {
+    const cold = r.initDurationMs === undefined ? 'warm' : `cold start, init ${r.initDurationMs.toFixed(2)} ms`;
+    out.push(`duration ${r.durationMs.toFixed(2)} ms (${cold}); memory ${r.memoryUsedMb ?? '?'} MB used of ${r.memorySizeMb} MB`);
+  }
   return `${out.join('\n')}\n`;
 }
 

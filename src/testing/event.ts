@@ -45,6 +45,8 @@ export interface BuiltEvent<T extends EventType = EventType> {
   response: CfResponse | undefined;
   config: ResolvedConfig;
   behavior: ResolvedBehavior;
+  /** What the viewer sent, as the proxy read it (a CloudFront Function's event is built from it too). */
+  viewer: { request: CfRequest; overrides: Record<string, string>; clientPort: number; httpVersion: string; target: string };
 }
 
 const heads = new WeakMap<ResolvedConfig, { eventHeads: EventHeads }>();
@@ -98,7 +100,8 @@ export function proxyEvent<T extends EventType>(
     response = { status: String(raw.status), statusDescription: raw.statusText, headers: h };
   }
   const json = eventJson(headsOf(config), { requestId }, trigger, request, response);
-  return { trigger, event: JSON.parse(json) as EventFor<T>, json, request, response, config, behavior };
+  const seen = { request: viewer, overrides, clientPort: raw.clientPort, httpVersion: raw.httpVersion, target: raw.target };
+  return { trigger, event: JSON.parse(json) as EventFor<T>, json, request, response, config, behavior, viewer: seen };
 }
 
 // ---------------------------------------------------------------------------------------------

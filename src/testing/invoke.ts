@@ -18,7 +18,9 @@ import type { CfRequest, CfResponse, EventType } from '../event/types.js';
 import { validateRequestResult, validateResponseResult } from '../event/validate-result.js';
 import { failureOf } from '../pipeline/invoke.js';
 import { createCodeSource, type CodeRef, type LocalCodeSource } from '../runtime/code.js';
+import { CffHost } from '../runtime/cff-host.js';
 import { createRuntime, type EdgeRuntime } from '../runtime/pool.js';
+import { invokeCff } from './cff.js';
 import { diffRequest, diffResponse } from './diff.js';
 import { behaviorFor, distribution, DEFAULT_ORIGIN } from './distribution.js';
 import { buildEventFull, checkTrigger, type BuiltEvent } from './event.js';
@@ -35,7 +37,10 @@ export interface InvokerOptions {
 /** One function as it runs: its resolved settings and the build the registry gives for $LATEST. */
 interface Target {
   fn: ResolvedFunction;
-  code: CodeRef;
+  /** Lambda@Edge: the build to run. */
+  code: CodeRef | undefined;
+  /** A CloudFront Function: the proxy's CloudFront Functions host that runs it. */
+  cff: CffHost | undefined;
   /** Set when the function is one of the user's config: its own timeout applies. */
   fromConfig: boolean;
 }
@@ -76,6 +81,7 @@ export class Invoker implements AsyncDisposable {
   readonly #targets = new Map<string, Promise<Target>>();
   readonly #codeSources = new Map<ResolvedConfig, LocalCodeSource>();
   readonly #ids = new Set<string>();
+  readonly #cffHosts = new Map<ResolvedConfig, Promise<CffHost>>();
   #closed = false;
 
   constructor(opts: InvokerOptions = {}) {
@@ -118,25 +124,39 @@ export class Invoker implements AsyncDisposable {
       const config = await distribution(o.config);
       for (const fn of config.functions.values()) {
         if (fn.file !== file || fn.exportName !== want) continue;
-        if (fn.cff !== undefined) throw new ConfigError('UsageError', `${path.relative(process.cwd(), file) || file}: a CloudFront Function; invoke runs Lambda@Edge functions (use edgeproxy test-function)`);
-        const own: ResolvedFunction = { ...fn, reservedConcurrency: undefined, memorySize: o.memorySize ?? fn.memorySize };
         this.#ids.add(fn.id);
-        return { fn: own, code: this.#codeSource(config).resolve(fn.id, undefined), fromConfig: true };
+        if (fn.cff !== undefined) return { fn, code: undefined, cff: await this.#cffHost(config), fromConfig: true };
+        const own: ResolvedFunction = { ...fn, reservedConcurrency: undefined, memorySize: o.memorySize ?? fn.memorySize };
+        return { fn: own, code: this.#codeSource(config).resolve(fn.id, undefined), cff: undefined, fromConfig: true };
       }
     }
     // Otherwise the file as `edgeproxy --<trigger> FILE` runs it: resolved by the config loader.
     const cff = runtimeComment(file) ?? (o.cff === true ? DEFAULT_CFF_RUNTIME : undefined);
-    if (cff !== undefined) throw new ConfigError('UsageError', `${path.relative(process.cwd(), file) || file}: a CloudFront Function (${cff}); invoke runs Lambda@Edge functions (use edgeproxy test-function)`);
     let id = functionId(file);
     for (let n = 2; this.#ids.has(id); n++) id = `${functionId(file)}-${n}`;
     this.#ids.add(id);
-    const fnInput: { id: string; file: string; export?: string; memorySize?: number } = { id, file };
-    if (exportName !== undefined) fnInput.export = exportName;
-    if (o.memorySize !== undefined) fnInput.memorySize = o.memorySize;
+    const fnInput: { id: string; file: string; export?: string; memorySize?: number; runtime?: string } = { id, file };
+    if (cff !== undefined) fnInput.runtime = cff;
+    else {
+      if (exportName !== undefined) fnInput.export = exportName;
+      if (o.memorySize !== undefined) fnInput.memorySize = o.memorySize;
+    }
     const config = await loadConfig({ object: { origins: [{ id: 'origin', url: DEFAULT_ORIGIN }], functions: [fnInput], behaviors: [{ pathPattern: '*', origin: 'origin' }] } });
     const fn = config.functions.get(id);
     if (fn === undefined) throw new Error(`edgeproxy: function ${id} was not resolved`);
-    return { fn, code: this.#codeSource(config).resolve(id, undefined), fromConfig: false };
+    if (cff !== undefined) return { fn, code: undefined, cff: await this.#cffHost(config), fromConfig: false };
+    return { fn, code: this.#codeSource(config).resolve(id, undefined), cff: undefined, fromConfig: false };
+  }
+
+  /** The proxy's CloudFront Functions host for a config: its functions checked and loaded as at start. */
+  #cffHost(config: ResolvedConfig): Promise<CffHost> {
+    let h = this.#cffHosts.get(config);
+    if (h === undefined) {
+      h = CffHost.start({ config, log: this.#logs });
+      this.#cffHosts.set(config, h);
+      h.catch(() => this.#cffHosts.delete(config));
+    }
+    return h;
   }
 
   /** Runs the function once on the event the options describe (or `event`), and judges the result as CloudFront would. */
@@ -153,9 +173,15 @@ export class Invoker implements AsyncDisposable {
       o.timeout !== undefined
         ? Math.round(o.timeout * 1000)
         : ((target.fromConfig ? target.fn.timeoutMs : undefined) ?? (VIEWER.has(trigger) ? config.defaultTimeouts.viewer : config.defaultTimeouts.origin));
+    if (target.cff !== undefined) return this.#invokeCff(target.cff, target.fn, trigger, built, o.nowMs);
     const awsRequestId = randomUUID();
     this.#logs.open(awsRequestId, o.print ?? this.#opts.print === true);
-    const outcome = await runtime.invoke({ fn: target.fn, eventType: trigger, event: built.json, requestId: built.event.Records[0].cf.config.requestId, timeoutMs, code: target.code, awsRequestId });
+    const code = target.code;
+    const outcome = await runtime.invoke(
+      code === undefined
+        ? { fn: target.fn, eventType: trigger, event: built.json, requestId: built.event.Records[0].cf.config.requestId, timeoutMs, awsRequestId }
+        : { fn: target.fn, eventType: trigger, event: built.json, requestId: built.event.Records[0].cf.config.requestId, timeoutMs, code, awsRequestId },
+    );
     const { lines, memoryUsedMb } = this.#logs.take(awsRequestId);
     const base = {
       trigger,
@@ -176,6 +202,14 @@ export class Invoker implements AsyncDisposable {
     return { ...base, ...judge(built, outcome.result) };
   }
 
+  async #invokeCff<T extends EventType>(host: CffHost, fn: ResolvedFunction, trigger: T, built: BuiltEvent<T>, nowMs: number | undefined): Promise<InvokeResult<T>> {
+    if (trigger !== 'viewer-request' && trigger !== 'viewer-response') {
+      throw new ConfigError('UsageError', `--trigger: ${path.relative(process.cwd(), fn.file) || fn.file} is a CloudFront Function (${fn.cff?.runtime}); they run at viewer-request and viewer-response only`);
+    }
+    const r = await invokeCff(host, fn, built as unknown as BuiltEvent<'viewer-request' | 'viewer-response'>, nowMs ?? Date.now());
+    return { ...r, trigger, event: built.event, memorySizeMb: 0 } as InvokeResult<T>;
+  }
+
   async #built<T extends EventType>(trigger: T, o: InvokeOptions<T>): Promise<BuiltEvent<T>> {
     if (o.event === undefined) return buildEventFull(trigger, o);
     // A given event is used as is: the function gets its JSON, the verdict compares with a copy.
@@ -187,7 +221,8 @@ export class Invoker implements AsyncDisposable {
     if ((trigger === 'origin-response' || trigger === 'viewer-response') && response === undefined) throw new ConfigError('UsageError', `--event: a ${trigger} event needs Records[0].cf.response`);
     const request = JSON.parse(JSON.stringify(cf.request)) as CfRequest;
     const { behavior } = behaviorFor(config, typeof request.uri === 'string' ? request.uri : '/', o.behavior);
-    return { trigger, event, json: JSON.stringify(o.event), request, response: response && (JSON.parse(JSON.stringify(response)) as CfResponse), config, behavior };
+    const viewer = { request, overrides: {}, clientPort: 0, httpVersion: '1.1', target: request.querystring === '' ? request.uri : `${request.uri}?${request.querystring}` };
+    return { trigger, event, json: JSON.stringify(o.event), request, response: response && (JSON.parse(JSON.stringify(response)) as CfResponse), config, behavior, viewer };
   }
 
   /** Ends every worker; later invoke() calls fail. Idempotent. */
@@ -195,7 +230,13 @@ export class Invoker implements AsyncDisposable {
     this.#closed = true;
     const runtime = this.#runtime;
     this.#runtime = undefined;
-    await Promise.all([runtime?.close(), ...[...this.#codeSources.values()].map((c) => c.close())]);
+    const hosts = [...this.#cffHosts.values()];
+    this.#cffHosts.clear();
+    await Promise.all([
+      runtime?.close(),
+      ...[...this.#codeSources.values()].map((c) => c.close()),
+      ...hosts.map((h) => h.then((x) => x.close(), () => undefined)),
+    ]);
     this.#codeSources.clear();
   }
 

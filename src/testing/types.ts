@@ -5,7 +5,10 @@
 import type { ConfigInput } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { ErrorCode } from '../errors.js';
+import type { CffEvent } from '../cff/types.js';
 import type { CfConfig, CfHeaders, CfRequest, CfResponse, EventType } from '../event/types.js';
+
+export type { CffEvent, CffRequest, CffResponse, CffValue } from '../cff/types.js';
 
 export type { CfBody, CfConfig, CfCustomOrigin, CfHeaderEntry, CfHeaders, CfOrigin, CfRequest, CfResponse, CfResultResponse, CfS3Origin, EventType } from '../event/types.js';
 
@@ -144,9 +147,23 @@ export interface InvokeResult<T extends EventType = EventType> {
   memorySizeMb: number;
   /** Set on a cold start (the worker loaded the module for this call): REPORT's Init Duration. */
   initDurationMs: number | undefined;
-  /** The executed version ($LATEST for a file). */
+  /** The executed version ($LATEST for a file; a CloudFront Function's runtime, `cloudfront-js-2.0`). */
   version: string | undefined;
   awsRequestId: string | undefined;
+  /** Set for a CloudFront Function: its own event (`event` is then the Lambda@Edge event of the same request) and CloudFront's TestFunction fields. */
+  cff?: CffDetails;
+}
+
+/** What a CloudFront Function's run adds (docs/cloudfront-functions.md). */
+export interface CffDetails {
+  /** The event the function received, in CloudFront Functions' shape. */
+  event: CffEvent;
+  /** CloudFront's ComputeUtilization, 0–100, against the configured budget (cff.compute.budgetMs). */
+  computeUtilization: number;
+  /** Notes on the result that are not errors (ignored fields, origin settings with no local effect). */
+  warnings: string[];
+  /** The fields `aws cloudfront test-function` prints, to compare runs side by side. */
+  testResult: { FunctionOutput: string; FunctionExecutionLogs: string[]; FunctionErrorMessage: string; ComputeUtilization: string };
 }
 
 export interface InvokeOptions<T extends EventType = EventType> extends EventOptions {
@@ -164,4 +181,6 @@ export interface InvokeOptions<T extends EventType = EventType> extends EventOpt
   print?: boolean;
   /** The file is a CloudFront Function even without a runtime comment on its first line (as `--cff`). */
   cff?: boolean;
+  /** CloudFront Functions: what Date.now() returns in the run (ms since the epoch); default now. */
+  nowMs?: number;
 }

@@ -120,6 +120,18 @@ describe('edgeproxy invoke', () => {
     expect(out.logs).toHaveLength(3);
   });
 
+  it('a CloudFront Function (its runtime comment): exit 0, the TestFunction fields, --now', async () => {
+    const r = await cli(['invoke', path.join(ROOT, 'test', 'fixtures', 'testing', 'cff-rewrite.js'), '--trigger', 'viewer-response', '--now', '2026-01-05T10:00:00Z']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('── aws cloudfront test-function fields');
+    expect(r.stdout).toContain('"ComputeUtilization"');
+    expect(r.stdout).toContain(`+ headers["x-served-at"]: "${Date.parse('2026-01-05T10:00:00Z')}"`);
+    expect(r.stdout).toMatch(/^duration [\d.]+ ms; ComputeUtilization \d+$/m);
+    const bad = await cli(['invoke', path.join(ROOT, 'test', 'fixtures', 'testing', 'cff-rewrite.js'), '--trigger', 'viewer-request', '--uri', '/host']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/viewer would get 502 FunctionValidationError: headers\["host"\]/);
+  });
+
   it('usage errors exit 2: no trigger, a missing file, a bad --memory, an event file that is not JSON', async () => {
     const noTrigger = await cli(['invoke', VERDICTS]);
     expect(noTrigger.code).toBe(2);
