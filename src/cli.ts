@@ -142,7 +142,7 @@ function banner(
     const region = config.lambda.region;
     say.info(`  AWS_ENDPOINT_URL_LAMBDA=${proxy.lambdaUrl} AWS_REGION=${region} AWS_DEFAULT_REGION=${region} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x`, { type: 'start', event: 'lambda-env' });
   }
-  if (config.inspectorHeaders) say.info('inspector headers on (X-Edgeproxy-Executed-Version, Server-Timing, X-Edgeproxy-Error)', { type: 'start', event: 'inspector-headers' });
+  if (config.inspectorHeaders) say.info('inspector headers on (X-Edgeproxy-Executed-Version, Server-Timing, X-Edgeproxy-Error, X-Edgeproxy-Stale-Code)', { type: 'start', event: 'inspector-headers' });
   if (opts.demoOriginUrl !== undefined) {
     for (const line of demoHints(proxy.url, opts.demoOriginUrl, proxy.inspectorUrl)) say.info(line, { type: 'start', event: 'demo' });
   }

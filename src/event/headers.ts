@@ -209,3 +209,14 @@ export function checkHeaderValue(value: string): 'ok' | 'wide' | number {
 export function toWireValue(value: string): string {
   return Buffer.from(value, 'utf8').toString('latin1');
 }
+
+/** A header value from any text: printable ASCII kept, the rest percent-encoded (RFC 9110 §5.5), at most 2 KiB. */
+export function headerSafe(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    out += c >= 0x20 && c <= 0x7e ? ch : c === 0x0a || c === 0x09 ? ' ' : encodeURIComponent(ch);
+    if (out.length >= 2048) return `${out.slice(0, 2045)}...`;
+  }
+  return out;
+}

@@ -12,7 +12,7 @@ import { ttlLeft } from '../cache/freshness.js';
 import { answerRange, ifRangeAllows } from '../cache/range.js';
 import { firstHeader, headerValues, httpDateNow, parseHttpDate } from '../cache/ttl.js';
 import { filterVaryForViewer } from '../cache/vary.js';
-import { cfHeadersToRaw } from '../event/headers.js';
+import { cfHeadersToRaw, headerSafe } from '../event/headers.js';
 import type { ResolvedBehavior } from '../config/types.js';
 import type { CfHeaders } from '../event/types.js';
 import type { OriginBody } from '../origin/client.js';
@@ -197,7 +197,11 @@ function responseHead(env: Env, ex: Exchange, r: ExchangeResponse): string[] {
   const policy = ex.behavior.responseHeadersPolicy;
   if (policy !== undefined) applyResponseHeadersPolicy(env, ex, r, policy, out);
   if (env.config.inspectorHeaders) {
-    if (ex.executed.length > 0) out.push('X-Edgeproxy-Executed-Version', ex.executed.join(', '));
+    if (ex.executed.length > 0) {
+      out.push('X-Edgeproxy-Executed-Version', ex.executed.join(', '));
+      const stale = staleCode(env, ex.executed);
+      if (stale !== undefined) out.push('X-Edgeproxy-Stale-Code', stale);
+    }
     if (ex.timings.length > 0) out.push('Server-Timing', ex.timings.map((t) => `${t.stage};dur=${t.ms.toFixed(2)}`).join(', '));
   }
   if (env.config.cache.cacheStatusHeader) {
@@ -205,6 +209,20 @@ function responseHead(env: Env, ex: Exchange, r: ExchangeResponse): string[] {
     if (cs !== undefined) out.push('Cache-Status', cs);
   }
   return out;
+}
+
+/**
+ * The functions among `executed` (`viewer-request=<id>:<version>`) whose last save did not load, so
+ * they ran the previous code: `"<id>": <why>; …`, or undefined. Inspector headers only.
+ */
+function staleCode(env: Env, executed: readonly string[]): string | undefined {
+  let out: string | undefined;
+  for (const e of executed) {
+    const id = e.slice(e.indexOf('=') + 1, e.lastIndexOf(':'));
+    const why = env.code?.reloadProblem(id) ?? env.cff?.reloadProblem(id);
+    if (why !== undefined) out = `${out === undefined ? '' : `${out}; `}"${id}" serves the previous code: ${why}`;
+  }
+  return out === undefined ? undefined : headerSafe(out);
 }
 
 /** Copies chunks aside while they stream to the viewer, for the cache (bounded by the object cap). */

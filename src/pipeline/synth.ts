@@ -8,6 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import { serveEntry } from '../cache/edge-cache.js';
 import { canServeStaleOnError } from '../cache/freshness.js';
 import { httpDateNow } from '../cache/ttl.js';
+import { headerSafe } from '../event/headers.js';
 import { ERRORS, type EdgeError } from '../errors.js';
 import { discardBody } from './discard.js';
 import type { Env } from './env.js';
@@ -94,15 +95,4 @@ export function synth(env: Env, ex: Exchange): StepResult<'synth'> {
   // The page keeps CloudFront's text; with inspector headers the viewer also gets the exact reason.
   if (env.config.inspectorHeaders) ex.response.headers['x-edgeproxy-error'] = [{ key: 'X-Edgeproxy-Error', value: headerSafe(err.describe()) }];
   return 'deliver';
-}
-
-/** A header value from any text: printable ASCII kept, the rest percent-encoded (RFC 9110 §5.5), at most 2 KiB. */
-function headerSafe(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const c = ch.codePointAt(0) ?? 0;
-    out += c >= 0x20 && c <= 0x7e ? ch : c === 0x0a || c === 0x09 ? ' ' : encodeURIComponent(ch);
-    if (out.length >= 2048) return `${out.slice(0, 2045)}...`;
-  }
-  return out;
 }

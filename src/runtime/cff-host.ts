@@ -328,6 +328,8 @@ export class CffHost {
   readonly #storeWatchers: FileWatcher[] = [];
   readonly #now: () => Date;
   readonly #meters = new Map<string, ComputeMeter>();
+  /** Per function: why its last save did not load (the previous code keeps running). */
+  readonly #reloadProblems = new Map<string, string>();
   readonly metrics: CffMetrics | undefined;
 
   private constructor(opts: CffHostOptions) {
@@ -394,15 +396,22 @@ export class CffHost {
     }
   }
 
+  /** Why a function serves older code than its file (its last save did not load), or undefined. */
+  reloadProblem(functionId: string): string | undefined {
+    return this.#reloadProblems.get(functionId);
+  }
+
   async #reloadFunction(f: CffFunction): Promise<void> {
     const r = await loadCffCode(f.fn, this.config.cff.strict);
     if ('errors' in r) {
       // As for Lambda's $LATEST: the last good code keeps serving until the file is fixed.
+      this.#reloadProblems.set(f.fn.id, r.errors.join('; '));
       this.log.error(`edgeproxy: CloudFront Function ${f.label} not reloaded; the previous code keeps running:\n${r.errors.join('\n')}`);
       return;
     }
     for (const w of r.warnings) this.log.warn(`edgeproxy: ${w}`);
     f.replaceCode(r.script);
+    this.#reloadProblems.delete(f.fn.id);
     this.log.info(`edgeproxy: CloudFront Function ${f.label} reloaded`);
   }
 

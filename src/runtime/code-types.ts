@@ -28,6 +28,11 @@ export interface CodeSource {
   resolve(functionId: string, qualifier: string | undefined): CodeRef;
   /** Snapshots $LATEST as the next numbered version; unchanged code makes no new version (docs/cloudfront-reference.md §9.1). */
   publish(functionId: string): Promise<{ version: string; created: boolean }>;
+  /**
+   * Why $LATEST serves older code than the file on disk (the last save did not load: its error), or
+   * undefined when it serves the file. Read on the inspector-headers path only.
+   */
+  reloadProblem(functionId: string): string | undefined;
   close(): Promise<void>;
 }
 

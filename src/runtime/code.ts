@@ -367,6 +367,10 @@ class Registry implements LocalCodeSource {
     throw new Error(`edgeproxy: function "${functionId}" has no version or alias "${qualifier}" (${publishedList(fc)})`);
   }
 
+  reloadProblem(functionId: string): string | undefined {
+    return this.fns.get(functionId)?.lastError;
+  }
+
   candidates(functionId: string, qualifier: string | undefined): readonly CodeRef[] {
     const fc = this.fns.get(functionId);
     const alias = qualifier === undefined ? undefined : fc?.aliases.get(qualifier);

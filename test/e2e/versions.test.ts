@@ -155,6 +155,34 @@ describe('versions and aliases through the proxy', () => {
     expect((await send(proxy.url, '/a')).text).toBe('one');
   });
 
+  it('says so in a response header, with inspector headers on, while a broken save is not serving', async () => {
+    const { dir, stateDir } = await project();
+    const { proxy, log } = await proxyFor(dir, stateDir, {
+      inspector: { headers: true },
+      functions: [PLAIN],
+      behaviors: [{ pathPattern: '*', origin: 'o', functions: { 'viewer-request': 'plain' } }],
+    });
+    const first = await send(proxy.url, '/a');
+    expect(first.text).toBe('one');
+    expect(first.headers['x-edgeproxy-stale-code']).toBeUndefined();
+    await writeFile(path.join(dir, 'plain-dep.mjs'), 'export const BODY = ;\n');
+    const end = Date.now() + WAIT_MS;
+    while (!log.lines.some((l) => l.includes('was not reloaded')) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    const stale = await send(proxy.url, '/a');
+    expect(stale.text).toBe('one');
+    expect(stale.headers['x-edgeproxy-stale-code']).toBe(`"plain" serves the previous code: ${path.join(dir, 'plain-dep.mjs')}:1:21: Unexpected ";"`);
+
+    await writeFile(path.join(dir, 'plain-dep.mjs'), "export const BODY = 'two';\n");
+    let fixed = stale;
+    const end2 = Date.now() + WAIT_MS;
+    while (fixed.text !== 'two' && Date.now() < end2) {
+      await new Promise((r) => setTimeout(r, 25));
+      fixed = await send(proxy.url, '/a');
+    }
+    expect(fixed.text).toBe('two');
+    expect(fixed.headers['x-edgeproxy-stale-code']).toBeUndefined();
+  });
+
   it('logs a TypeScript function’s error at its .ts line', async () => {
     const { dir, stateDir } = await project();
     const lines = (await readFile(path.join(dir, 'typed.ts'), 'utf8')).split('\n');
