@@ -4,7 +4,8 @@
 // DestinationDeliveryFailures (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
 // Served on the admin listener's /metrics next to the others. O(1) counters; derived values at scrape.
 
-import { type DurationSummary, Histogram, type RuntimeMetrics } from '../observe/metrics.js';
+import { type DurationSummary, Histogram } from '../observe/histogram.js';
+import type { RuntimeMetrics } from '../observe/metrics.js';
 import type { MetricsSource } from '../observe/types.js';
 
 class AsyncSeries {

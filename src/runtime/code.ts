@@ -3,15 +3,15 @@
 // versions are immutable bundles under stateDir/versions; aliases pick a version per invocation by
 // weight. Everything is prepared at start or on a file change: resolve() is two map lookups.
 
-import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { functionCodeSettings } from '../config/resolve/functions.js';
 import type { ResolvedConfig, ResolvedFunction } from '../config/types.js';
 import { ConfigError } from '../config/errors.js';
 import { EVENT_TYPES } from '../event/types.js';
 import type { Logger } from '../log.js';
-import { build, BuildError, type BuildOutput, type BuildRequest, buildSync, isTypeScript, type ModuleFormat, moduleFormat, outputExtension } from './code/build.js';
+import { build, BuildError, type BuildOutput, buildSync, isTypeScript, type ModuleFormat, moduleFormat, outputExtension } from './code/build.js';
+import { latestRequest, pruneBuilds, writeBuild, writeBuildSync } from './code/builds.js';
 import { verifyLoads } from './code/verify.js';
 import { displayPath } from './load-diagnosis.js';
 import { commitVersion, functionDirName, type PublishedVersion, readVersions, versionDir } from './code/versions.js';
@@ -44,8 +44,6 @@ interface CodeSourceOptions {
 const DEFAULT_DEBOUNCE_MS = 100;
 /** Bound on files watched per function (its local import graph). */
 const MAX_WATCHED_FILES = 500;
-/** Compiled $LATEST builds kept per function; older ones are deleted (workers load them at start only). */
-const BUILDS_KEPT = 5;
 
 interface AliasRoute {
   primary: CodeRef;
@@ -158,8 +156,8 @@ class Registry implements LocalCodeSource {
     };
     if (ts) {
       try {
-        const out = buildSync(this.latestRequest(fc));
-        fc.latest = Object.freeze({ ...fc.latest, file: this.writeBuildSync(fc, out) });
+        const out = buildSync(latestRequest(fc, this.root));
+        fc.latest = Object.freeze({ ...fc.latest, file: writeBuildSync(fc, out) });
         fc.latestSha = out.sha256;
         fc.startInputs = out.inputs;
       } catch (e) {
@@ -170,7 +168,7 @@ class Registry implements LocalCodeSource {
       // The same build a reload runs, so a syntax error is reported with the same file:line:column
       // at start as after a save. A missing file is the pool's to report ("does not exist").
       try {
-        const out = buildSync(this.latestRequest(fc));
+        const out = buildSync(latestRequest(fc, this.root));
         fc.latestSha = out.sha256;
         fc.startInputs = out.inputs;
         fc.startBuild = out;
@@ -225,49 +223,6 @@ class Registry implements LocalCodeSource {
     fc.versions.set(v.version, versionRef(fc.fn.id, v));
   }
 
-  // ---- $LATEST builds ------------------------------------------------------------------------
-
-  /** For .ts: the compile; for .js: a bundle of the local graph, only for its inputs and hash. */
-  private latestRequest(fc: FunctionCode): BuildRequest {
-    const base = path.basename(fc.fn.file).replace(/\.[^.]+$/, '');
-    return { entry: fc.fn.file, format: fc.format, kind: 'latest', outfile: path.join(fc.buildDir, `${base}${outputExtension(fc.format)}`), root: this.root };
-  }
-
-  /** Content-addressed, so a worker still starting on the previous build never reads a half-written file. */
-  private buildPath(fc: FunctionCode, out: BuildOutput): string {
-    const base = path.basename(fc.fn.file).replace(/\.[^.]+$/, '');
-    return path.join(fc.buildDir, `${base}-${out.sha256.slice(0, 16)}${outputExtension(fc.format)}`);
-  }
-
-  private writeBuildSync(fc: FunctionCode, out: BuildOutput): string {
-    const file = this.buildPath(fc, out);
-    mkdirSync(fc.buildDir, { recursive: true });
-    writeFileSync(file, out.code);
-    this.pruneBuilds(fc, file);
-    return file;
-  }
-
-  private async writeBuild(fc: FunctionCode, out: BuildOutput): Promise<string> {
-    const file = this.buildPath(fc, out);
-    await mkdir(fc.buildDir, { recursive: true });
-    await writeFile(file, out.code);
-    return file;
-  }
-
-  /** Keeps the newest BUILDS_KEPT builds (the serving one always), so edit loops do not fill the disk. */
-  private pruneBuilds(fc: FunctionCode, keep: string): void {
-    try {
-      const files = readdirSync(fc.buildDir)
-        .map((name) => path.join(fc.buildDir, name))
-        .filter((f) => f !== keep)
-        .map((f) => ({ f, t: statSync(f).mtimeMs }))
-        .sort((a, b) => b.t - a.t);
-      for (const { f } of files.slice(BUILDS_KEPT - 1)) unlinkSync(f);
-    } catch {
-      // Pruning is housekeeping: another process may have removed the same file.
-    }
-  }
-
   // ---- hot reload (docs/versions.md) -----------------------------------------------------------
 
   private startWatching(fc: FunctionCode): void {
@@ -278,7 +233,7 @@ class Registry implements LocalCodeSource {
       label: `function "${fc.fn.id}"`,
     });
     const inputs = fc.startInputs ?? [fc.fn.file];
-    if (fc.startBuild !== undefined) fc.snapshot = this.writeBuildSync(fc, fc.startBuild);
+    if (fc.startBuild !== undefined) fc.snapshot = writeBuildSync(fc, fc.startBuild);
     fc.startInputs = undefined;
     fc.startBuild = undefined;
     fc.watcher.set([fc.fn.file, ...inputs]);
@@ -304,7 +259,7 @@ class Registry implements LocalCodeSource {
   private async reload(fc: FunctionCode): Promise<void> {
     let out: BuildOutput;
     try {
-      out = await build(this.latestRequest(fc));
+      out = await build(latestRequest(fc, this.root));
     } catch (e) {
       this.reloadFailed(fc, e instanceof BuildError ? e.message : String(e));
       return;
@@ -318,7 +273,7 @@ class Registry implements LocalCodeSource {
       return;
     }
     // .ts: workers load the build; .js: the file itself, and the bundle is kept as the snapshot.
-    const built = await this.writeBuild(fc, out);
+    const built = await writeBuild(fc, out);
     const file = fc.ts ? built : fc.fn.file;
     if (this.closed) return;
     const check = verifyLoads(file, {
@@ -341,7 +296,7 @@ class Registry implements LocalCodeSource {
     fc.latest = Object.freeze({ ...fc.latest, file, generation: fc.latest.generation + 1 });
     fc.lastError = undefined;
     if (!fc.ts) fc.snapshot = built;
-    this.pruneBuilds(fc, built);
+    pruneBuilds(fc, built);
     this.log.info(`edgeproxy: reloaded ${displayPath(fc.fn.file)} ("${fc.fn.id}" $LATEST, generation ${fc.latest.generation})`);
   }
 

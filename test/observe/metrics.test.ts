@@ -2,7 +2,8 @@
 // scraped, and the Prometheus text format.
 
 import { describe, expect, it } from 'vitest';
-import { createMetrics, Histogram } from '../../src/observe/metrics.js';
+import { Histogram } from '../../src/observe/histogram.js';
+import { createMetrics } from '../../src/observe/metrics.js';
 
 describe('Histogram', () => {
   it('percentiles of a known distribution are within the bucket resolution (~9 %)', () => {
