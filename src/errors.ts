@@ -24,6 +24,8 @@ export type ErrorCode =
   | 'SignatureUnknownKey'
   | 'SignatureMalformedPolicy'
   | 'SignatureAccessDenied'
+  | 'ClientGeoBlocked'
+  | 'HttpsRequired'
   | 'InternalError';
 
 interface ErrorSpec {
@@ -209,6 +211,24 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = {
     pageMessage: 'Access denied',
     staleOnError: false,
     xmlCode: 'AccessDenied',
+  },
+  // Geographic restriction (docs/cloudfront-reference.md §17): the viewer's country is not allowed. The
+  // code is the standard log's x-edge-detailed-result-type for it.
+  ClientGeoBlocked: {
+    status: 403,
+    xCache: 'Error',
+    kind: 'user',
+    pageMessage: 'The Amazon CloudFront distribution is configured to block access from your country.',
+    staleOnError: false,
+  },
+  // An HTTP request to a behavior whose viewer protocol policy is https-only, or a non-GET/HEAD HTTP/1.0
+  // one under redirect-to-https (docs/cloudfront-reference.md §16). The page's message line is not documented [U].
+  HttpsRequired: {
+    status: 403,
+    xCache: 'Error',
+    kind: 'user',
+    pageMessage: 'Bad request.',
+    staleOnError: false,
   },
   // A bug in edgeproxy itself; the log line says what.
   InternalError: {

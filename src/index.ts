@@ -21,5 +21,5 @@ export async function startEdgeProxy(opts: StartOptions): Promise<EdgeProxy> {
   const { config, log, stateDir, watch, noteUnversioned } = opts;
   const p = await startProxy({ config, log, stateDir, watch, noteUnversioned });
   // The handle carries the documented fields only: the cache, metrics and Lambda API state are internal.
-  return { url: p.url, adminUrl: p.adminUrl, lambdaUrl: p.lambdaUrl, config: p.config, close: (graceMs?: number) => p.close(graceMs) };
+  return { url: p.url, https: p.https, adminUrl: p.adminUrl, lambdaUrl: p.lambdaUrl, config: p.config, close: (graceMs?: number) => p.close(graceMs) };
 }

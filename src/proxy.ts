@@ -25,12 +25,18 @@ import { LambdaMetrics } from './lambda/metrics.js';
 import type { Scheduler } from './lambda/scheduler.js';
 import { systemClock, type Clock } from './cache/clock.js';
 import { createStore, type CacheStore } from './cache/store.js';
+import { closeHttpsListener, createHttpsListener, type HttpsListener, loadTlsCredentials, type TlsCredentials } from './viewer/https.js';
 import { guardListener, viewerServerOptions } from './viewer/listener.js';
 
 
 export interface EdgeProxy {
   /** `http://host:port` of the viewer listener. */
   readonly url: string;
+  /**
+   * The HTTPS viewer listener (`listen.https`, docs/cloudfront-reference.md §16): its `https://host:port`
+   * and, for a self-signed certificate, where the certificate is (to trust it) and its SHA-256 fingerprint.
+   */
+  readonly https: { readonly url: string; readonly selfSigned: TlsCredentials['selfSigned'] } | undefined;
   /** `http://127.0.0.1:port` of the admin listener, when one was asked for. */
   readonly adminUrl: string | undefined;
   /** `http://127.0.0.1:port` of the Lambda Invoke API listener (docs/lambda-api.md), when asked for. */
@@ -94,7 +100,7 @@ async function startAdminOnFreePort(deps: Parameters<typeof startAdmin>[0], host
   }
 }
 
-function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+function listen(server: Server | HttpsListener, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -171,7 +177,7 @@ export async function startProxy(opts: InternalStartOptions): Promise<RunningPro
   };
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     try {
-      if (!viewer.admit(req, res)) return;
+      if (!viewerOf(req).admit(req, res)) return;
       // A cache hit with no functions is answered synchronously: no promise to watch.
       handleRequest(env, req, res, observer)?.catch((e: unknown) => unexpected(res, e));
     } catch (e) {
@@ -185,6 +191,9 @@ export async function startProxy(opts: InternalStartOptions): Promise<RunningPro
   // Timeouts, the cap on waiting connections, and requests Node cannot parse (CloudFront's error
   // page, after the responses already owed on the connection).
   const viewer = guardListener(server, env, config.listen);
+  // The HTTPS listener's own guard, when there is one: a request is admitted by its listener's.
+  const viewers = [viewer];
+  const viewerOf = (req: IncomingMessage): typeof viewer => (viewers.length === 1 || (req.socket as { encrypted?: boolean }).encrypted !== true ? viewer : (viewers[1] as typeof viewer));
   server.on('upgrade', (req, socket, head) => {
     if (viewer.admitUpgrade(req, socket)) upgrades.handle(req, socket as Socket, head);
   });
@@ -196,12 +205,30 @@ export async function startProxy(opts: InternalStartOptions): Promise<RunningPro
     upgrades.close();
     throw e;
   }
-  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  const url = `http://${host}:${addr.port}`;
+  const urlOf = (a: AddressInfo, scheme: string): string => `${scheme}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  const url = urlOf(addr, 'http');
   if (inspector !== undefined) inspector.viewerUrl = url;
   let lambda: LambdaApi | undefined;
   let admin: AdminServer | undefined;
+  let httpsServer: HttpsListener | undefined;
+  let https: EdgeProxy['https'];
   try {
+    const tls = config.listen.https;
+    if (tls !== undefined) {
+      // docs/cloudfront-reference.md §16: only when configured; the HTTP listener above is unchanged by it.
+      const creds = await loadTlsCredentials(tls, opts.stateDir ?? path.join(process.cwd(), '.edgeproxy'));
+      const secure = createHttpsListener(config, creds, onRequest);
+      httpsServer = secure;
+      secure.on('checkExpectation', onRequest);
+      const secureViewer = guardListener(secure as unknown as Server, env, config.listen);
+      viewers.push(secureViewer);
+      secure.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+        if (secureViewer.admitUpgrade(req, socket)) upgrades.handle(req, socket, head);
+      });
+      const bound = await listen(secure, tls.port, tls.host);
+      env.listeners.httpsPort = bound.port;
+      https = { url: urlOf(bound, 'https'), selfSigned: creds.selfSigned };
+    }
     if (config.lambda !== undefined) {
       lambda = await startLambdaApi({
         config: config.lambda,
@@ -234,6 +261,7 @@ export async function startProxy(opts: InternalStartOptions): Promise<RunningPro
     else if (inspector !== undefined) admin = await startAdminOnFreePort(adminDeps, DEFAULT_ADMIN_HOST, DEFAULT_INSPECTOR_ADMIN_PORT);
   } catch (e) {
     await new Promise<void>((r) => server.close(() => r()));
+    if (httpsServer !== undefined) await closeHttpsListener(httpsServer, 0);
     await lambda?.close(0);
     await Promise.all([lambda?.closed(), runtime.close(), origins.close(), accessLog?.close(), code.close(), cff.close()]);
     upgrades.close();
@@ -243,6 +271,7 @@ export async function startProxy(opts: InternalStartOptions): Promise<RunningPro
 
   return {
     url,
+    https,
     adminUrl: admin?.url,
     lambdaUrl: lambda?.url,
     inspector,
@@ -254,6 +283,7 @@ export async function startProxy(opts: InternalStartOptions): Promise<RunningPro
     close(graceMs = DEFAULT_CLOSE_GRACE_MS) {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const httpsClosed = httpsServer === undefined ? undefined : closeHttpsListener(httpsServer, graceMs);
         const adminClosed = admin?.close();
         // Async invocations in flight finish (or are reported dropped) before the workers go.
         const lambdaClosed = lambda?.close();
@@ -264,6 +294,7 @@ export async function startProxy(opts: InternalStartOptions): Promise<RunningPro
         const force = setTimeout(() => server.closeAllConnections(), graceMs);
         server.closeIdleConnections();
         await closed;
+        await httpsClosed;
         clearInterval(sweep);
         clearTimeout(force);
         await lambdaClosed;

@@ -17,7 +17,8 @@ describe('public API', () => {
       const config = await api.loadConfig({ object: { listen: { host: '127.0.0.1', port: 0 }, origins: [{ id: 'o', url: origin.url }] } });
       const proxy = await api.startEdgeProxy({ config, log: memoryLogger() });
       try {
-        expect(Object.keys(proxy).sort()).toEqual(['adminUrl', 'close', 'config', 'lambdaUrl', 'url']);
+        expect(Object.keys(proxy).sort()).toEqual(['adminUrl', 'close', 'config', 'https', 'lambdaUrl', 'url']);
+        expect(proxy.https).toBeUndefined();
         expect((await send(proxy.url, '/a')).status).toBe(200);
         expect(origin.hits).toBe(1);
       } finally {

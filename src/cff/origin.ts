@@ -8,7 +8,7 @@
 import { isIP } from 'node:net';
 import { checkHeaderValue, checkLowerToken } from '../event/headers.js';
 import type { CfHeaders } from '../event/types.js';
-import { isForbiddenOriginCustomHeader, isOriginSslProtocol } from '../rules/cloudfront.js';
+import { FAILOVER_STATUS_CODES, isForbiddenOriginCustomHeader, isOriginSslProtocol } from '../rules/cloudfront.js';
 import { CffValidationError } from './result.js';
 
 /** What edgeproxy honours of one origin's settings; everything absent is inherited. */
@@ -49,8 +49,8 @@ interface OriginCallContext {
   requestHeaders: CfHeaders;
 }
 
-/** The status codes an origin group may fail over on (CloudFront's origin failover criteria). */
-const FAILOVER_STATUS = new Set([400, 403, 404, 416, 500, 502, 503, 504]);
+/** The status codes an origin group may fail over on (docs/cloudfront-reference.md §14). */
+const FAILOVER_STATUS: ReadonlySet<number> = new Set(FAILOVER_STATUS_CODES);
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
 const PAGE_MESSAGE = 'The CloudFront function returned an invalid value for origin rewrite.';
 

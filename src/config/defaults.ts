@@ -19,6 +19,10 @@ export const DEFAULT_POP = 'IAD79-C3';
 export const DEFAULT_LISTEN_HOST = '127.0.0.1';
 /** `listen.port` / `--port`. */
 export const DEFAULT_LISTEN_PORT = 8080;
+/** `listen.https.port`: the HTTPS viewer listener's port, when `listen.https` is given. */
+export const DEFAULT_HTTPS_PORT = 8443;
+/** `httpVersion`: CloudFront's default for a new distribution (HTTP/2 offered to viewers). */
+export const DEFAULT_HTTP_VERSION = 'http2';
 /** `admin.host`: the admin listener binds to loopback unless told otherwise. */
 export const DEFAULT_ADMIN_HOST = '127.0.0.1';
 /** `admin.port` when only `admin: {}` is given: 0 picks a free port. */
@@ -37,6 +41,8 @@ export const DEFAULT_ORIGIN_SSL_PROTOCOLS: readonly string[] = ['TLSv1.2'];
 export const DEFAULT_CACHE_POLICY = 'CachingOptimized';
 /** `behaviors[].originRequestPolicy` (docs/decisions.md: why not CloudFront's "none"). */
 export const DEFAULT_ORIGIN_REQUEST_POLICY = 'AllViewerExceptHostHeader';
+/** `behaviors[].viewerProtocolPolicy`: the API's default (the console proposes redirect-to-https). */
+export const DEFAULT_VIEWER_PROTOCOL_POLICY = 'allow-all';
 /** `behaviors[].compress`. */
 export const DEFAULT_COMPRESS = true;
 /** `behaviors[].allowedMethods`: the largest of CloudFront's three sets. */

@@ -12,6 +12,9 @@ import { resolveBehaviors } from './resolve/behaviors.js';
 import { resolveCustomErrorResponses } from './resolve/custom-error-responses.js';
 import { cffRuntimeOf, resolveKeyValueStores } from './resolve/cff.js';
 import { resolveFunction } from './resolve/functions.js';
+import { resolveHttpsListener } from './resolve/https.js';
+import { resolveOriginGroups } from './resolve/origin-groups.js';
+import { resolveGeoRestriction } from './resolve/restrictions.js';
 import { checkUniqueIds, resolveOrigin } from './resolve/origins.js';
 import { checkNameReferences } from './resolve/references.js';
 import { resolveSettings } from './resolve/settings.js';
@@ -53,6 +56,8 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
     if (r !== undefined && !origins.has(r.id)) origins.set(r.id, r);
   });
 
+  const originGroups = resolveOriginGroups(data, origins, problems);
+
   const keyValueStores = await resolveKeyValueStores(data.keyValueStores, source.baseDir, problems);
   const storeNames = new Set(keyValueStores.keys());
   const functions = new Map<string, ResolvedFunction>();
@@ -76,6 +81,8 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
     {
       origins,
       originIds: data.origins.map((o) => o.id),
+      originGroups,
+      groupIds: (data.originGroups ?? []).map((g) => g.id),
       functions: new Set((data.functions ?? []).map((f) => f.id)),
       functionIds: (data.functions ?? []).map((f) => f.id),
       aliasNames: new Map((data.functions ?? []).map((f) => [f.id, Object.keys(f.aliases ?? {})] as const)),
@@ -86,11 +93,13 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
   );
   const viewerHeaders = resolveViewerHeaders(data.viewerHeaders, problems);
   const customErrors = resolveCustomErrorResponses(data.customErrorResponses, problems);
+  const geoRestriction = resolveGeoRestriction(data, problems);
+  const https = resolveHttpsListener(data, flags, source.baseDir, problems);
   const lambda = resolveLambda(data.lambda, flags, { functionIds: [...functions.keys()], baseDir: source.baseDir });
   problems.addAll(lambda.problems);
   problems.throwIfAny();
 
-  const { distributionId, distributionDomainName, pop, viaHost, listen, ...rest } = resolveSettings(data, flags, source.baseDir);
+  const { distributionId, distributionDomainName, pop, viaHost, listen, ...rest } = resolveSettings(data, flags, source.baseDir, https);
   const config: ResolvedConfig = {
     distributionId,
     distributionDomainName,
@@ -98,6 +107,8 @@ export async function loadConfig(src: LoadSource): Promise<ResolvedConfig> {
     viaHost,
     listen,
     origins: frozenMap(origins),
+    originGroups: frozenMap(originGroups),
+    geoRestriction,
     functions: frozenMap(functions),
     keyValueStores,
     behaviors,

@@ -4,7 +4,7 @@
 // become one line per problem naming its path (problems.ts): `behaviors[1].functions.viewer-request: ...`.
 
 import { z } from 'zod';
-import { ORIGIN_SSL_PROTOCOLS } from '../rules/cloudfront.js';
+import { GEO_RESTRICTION_TYPES, HTTP_VERSIONS, ORIGIN_GROUP_SELECTION_CRITERIA, ORIGIN_SSL_PROTOCOLS, VIEWER_PROTOCOL_POLICIES } from '../rules/cloudfront.js';
 import { lambdaFunctionSchema, lambdaSchema } from './lambda.js';
 
 // ---- building blocks -------------------------------------------------------------------------
@@ -102,6 +102,18 @@ export const originSchema = z.strictObject({
     .array(z.enum(ORIGIN_SSL_PROTOCOLS))
     .min(1, { error: 'must list at least one protocol' })
     .optional(),
+});
+
+/**
+ * CloudFront's OriginGroup (docs/cloudfront-reference.md §14): two origins, primary first, and the
+ * statuses that fail over. Member count, ids and codes are checked in resolve/origin-groups.ts so the
+ * message can name the member.
+ */
+export const originGroupSchema = z.strictObject({
+  id: nonEmpty,
+  members: z.array(z.union([nonEmpty, z.strictObject({ originId: nonEmpty })])),
+  failoverCriteria: z.strictObject({ statusCodes: z.array(z.number().int({ error: 'must be a whole HTTP status' })) }),
+  selectionCriteria: z.enum(ORIGIN_GROUP_SELECTION_CRITERIA, { error: `must be one of ${ORIGIN_GROUP_SELECTION_CRITERIA.join(', ')}` }).optional(),
 });
 
 /** Bytes as a number, or a string with a unit: "256MiB", "1GB", "512k". */
@@ -306,6 +318,8 @@ export const behaviorSchema = z.strictObject({
   responseHeadersPolicy: z.union([nonEmpty, responseHeadersPolicySchema]).optional(),
   /** TrustedKeyGroups (§15.1): key group IDs or names; the behavior then serves only signed URLs and signed cookies. */
   trustedKeyGroups: z.array(nonEmpty).optional(),
+  /** docs/cloudfront-reference.md §16: what an HTTP (not HTTPS) viewer request gets. */
+  viewerProtocolPolicy: z.enum(VIEWER_PROTOCOL_POLICIES, { error: `must be one of ${VIEWER_PROTOCOL_POLICIES.join(', ')}` }).optional(),
 });
 
 const port = z
@@ -338,9 +352,31 @@ export const configSchema = z.strictObject({
       keepAliveTimeout: seconds(300).optional(),
       requestBodyTimeout: seconds(300).optional(),
       maxPendingConnections: z.number().int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).optional(),
+      /** The HTTPS viewer listener (docs/cloudfront-reference.md §16); cert and key files, or a self-signed certificate made at start. */
+      https: z
+        .strictObject({
+          host: nonEmpty.optional(),
+          port: port.optional(),
+          cert: nonEmpty.optional(),
+          key: nonEmpty.optional(),
+        })
+        .optional(),
     })
     .optional(),
+  /** DistributionConfig.HttpVersion (docs/cloudfront-reference.md §16): whether the HTTPS listener offers HTTP/2. */
+  httpVersion: z.enum(HTTP_VERSIONS, { error: `must be one of ${HTTP_VERSIONS.join(', ')}` }).optional(),
   origins: z.array(originSchema).min(1, { error: 'must define at least one origin' }),
+  /** CloudFront's OriginGroups (docs/cloudfront-reference.md §14); a behavior's `origin` may name one. */
+  originGroups: z.array(originGroupSchema).optional(),
+  /** CloudFront's Restrictions (docs/cloudfront-reference.md §17). */
+  restrictions: z
+    .strictObject({
+      geoRestriction: z.strictObject({
+        restrictionType: z.enum(GEO_RESTRICTION_TYPES, { error: `must be one of ${GEO_RESTRICTION_TYPES.join(', ')}` }),
+        locations: z.array(z.string()).optional(),
+      }),
+    })
+    .optional(),
   functions: z.array(functionSchema).optional(),
   keyValueStores: z.array(keyValueStoreSchema).optional(),
   cff: cffSchema.optional(),
@@ -433,6 +469,7 @@ export const KNOWN_KEYS: readonly string[] = [
     ...Object.keys(cffSchema.shape),
     ...Object.keys(publicKeySchema.shape),
     ...Object.keys(keyGroupSchema.shape),
+    ...Object.keys(originGroupSchema.shape), 'originId', 'statusCodes', 'geoRestriction', 'restrictionType', 'locations', 'https', 'cert', 'key',
     'budgetMs', 'mode', 'hardCapMs', 'throttle', 'throttleCoolDown', 'serverIp', 'region',
     'host', 'port', 'viewer', 'origin', 'maxWorkersPerFunction', 'function', 'includeBody', 'behavior', 'names',
   ]),

@@ -8,6 +8,7 @@ import type { TrustedKeyGroups } from '../distribution/signed-urls.js';
 import type { ComputeSettings } from '../cff/compute.js';
 import type { CffRuntime } from '../cff/limits.js';
 import type { EventType } from '../event/types.js';
+import type { HttpVersionSetting, ViewerProtocolPolicy } from '../rules/cloudfront.js';
 import type { ResolvedLambdaConfig } from './lambda.js';
 
 export interface ResolvedOrigin {
@@ -29,6 +30,39 @@ export interface ResolvedOrigin {
   sslProtocols: readonly string[];
   /** The Host sent to the origin, when a CloudFront Function's origin helper set one (docs/cloudfront-reference.md §26.1). */
   hostHeader?: string;
+}
+
+/**
+ * An origin group's failover (docs/cloudfront-reference.md §14): the secondary origin and the primary's
+ * statuses that send the request to it. A CloudFront Function's cf.createRequestOriginGroup() makes one
+ * per request; a configured group is one per behavior, made at start.
+ */
+export interface Failover {
+  readonly origin: ResolvedOrigin;
+  readonly statusCodes: ReadonlySet<number>;
+}
+
+/** CloudFront's OriginGroup, resolved: its two origins, primary first. */
+export interface ResolvedOriginGroup {
+  readonly id: string;
+  readonly primary: ResolvedOrigin;
+  readonly secondary: ResolvedOrigin;
+  readonly statusCodes: readonly number[];
+  readonly selectionCriteria: 'default' | 'media-quality-based';
+}
+
+/** Restrictions.GeoRestriction (docs/cloudfront-reference.md §17): countries as ISO 3166-1 alpha-2 codes. */
+export type GeoRestriction =
+  | { readonly restrictionType: 'none' }
+  | { readonly restrictionType: 'whitelist' | 'blacklist'; readonly locations: ReadonlySet<string> };
+
+/** The HTTPS viewer listener (docs/cloudfront-reference.md §16). */
+export interface ResolvedHttpsListener {
+  host: string;
+  port: number;
+  /** Absolute paths of the PEM certificate (chain) and key; both undefined = a self-signed certificate for localhost, made at start. */
+  certFile: string | undefined;
+  keyFile: string | undefined;
 }
 
 export interface ResolvedFunction {
@@ -136,7 +170,12 @@ export interface ResolvedBehavior {
   pathPattern: string;
   /** Compiled matcher for the viewer's path (docs/cloudfront-reference.md §6.1). */
   matches: (path: string) => boolean;
+  /** The origin requests go to: the behavior's origin, or its origin group's primary. */
   originId: string;
+  /** The origin group the behavior targets (docs/cloudfront-reference.md §14); undefined = a single origin. */
+  originGroupId?: string | undefined;
+  /** Its failover, made once at start; undefined for a single origin. */
+  failover?: Failover | undefined;
   functions: Readonly<Partial<Record<EventType, Association>>>;
   cachePolicy: CachePolicy;
   originRequestPolicy: OriginRequestPolicy | undefined;
@@ -149,6 +188,8 @@ export interface ResolvedBehavior {
   responseHeadersPolicy?: ResponseHeadersPolicy | undefined;
   /** Restrict viewer access (docs/cloudfront-reference.md §15): the keys signed URLs and cookies must be signed with; undefined = not restricted. */
   trustedKeyGroups?: TrustedKeyGroups | undefined;
+  /** What an HTTP viewer request gets (docs/cloudfront-reference.md §16); built-by-hand behaviors may leave it out (= allow-all). */
+  viewerProtocolPolicy?: ViewerProtocolPolicy;
 }
 
 /** Values for CloudFront-* viewer headers that a real edge would compute from geo-IP/TLS (docs/cloudfront-reference.md §7). */
@@ -169,8 +210,16 @@ export interface ResolvedConfig {
     keepAliveTimeoutMs: number;
     requestBodyTimeoutMs: number;
     maxPendingConnections: number;
+    /** The HTTPS viewer listener; undefined = none (HTTP only). */
+    https: ResolvedHttpsListener | undefined;
   };
+  /** DistributionConfig.HttpVersion: `http1.1` keeps the HTTPS listener to HTTP/1.1; the others offer HTTP/2 too (docs/cloudfront-reference.md §16). */
+  httpVersion: HttpVersionSetting;
   origins: ReadonlyMap<string, ResolvedOrigin>;
+  /** CloudFront's origin groups by id (docs/cloudfront-reference.md §14). */
+  originGroups: ReadonlyMap<string, ResolvedOriginGroup>;
+  /** Restrictions.GeoRestriction (docs/cloudfront-reference.md §17). */
+  geoRestriction: GeoRestriction;
   functions: ReadonlyMap<string, ResolvedFunction>;
   /** CloudFront Functions' key value stores by name. */
   keyValueStores: ReadonlyMap<string, ResolvedKeyValueStore>;

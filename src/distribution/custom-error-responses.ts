@@ -35,17 +35,20 @@ export type ErrorOrigin =
   /** A function failed: CloudFront's 502/503 Lambda errors (§4). */
   | 'function-error'
   /** CloudFront refused the request itself (method not allowed, too large, GET with a body, …). */
-  | 'request-refused';
+  | 'request-refused'
+  /** The geographic restriction refused the viewer's country (§17): AWS offers a custom error page for it. */
+  | 'geo-restriction';
 
 /**
  * The custom error response that replaces this error, if any (§12). Only errors from the origin side
- * (the origin's own status, or CloudFront's 502/504 when it cannot reach the origin) are replaced;
+ * (the origin's own status, or CloudFront's 502/504 when it cannot reach the origin) and the geographic
+ * restriction's 403 (§17) are replaced;
  * function-generated responses, function errors and CloudFront's own refusals go out as they are
  * (docs/decisions.md, custom error responses).
  */
 export function customErrorFor(table: CustomErrorTable, status: number, from: ErrorOrigin): CustomErrorResponse | undefined {
   if (status < 400 || table.size === 0) return undefined;
-  if (from !== 'origin' && from !== 'origin-failure') return undefined;
+  if (from !== 'origin' && from !== 'origin-failure' && from !== 'geo-restriction') return undefined;
   const c = table.get(status);
   return c?.responsePagePath === undefined ? undefined : c;
 }

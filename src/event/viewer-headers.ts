@@ -7,6 +7,7 @@ import type { ResolvedBehavior, ViewerHeaderValues } from '../config/types.js';
 import type { CfHeaders } from './types.js';
 import { CLOUDFRONT_HEADER_KEYS, isDisallowedHeader } from '../rules/cloudfront.js';
 import { defaultHeaderKey, getHeader, rawToCfHeaders, setOwn } from './headers.js';
+import type { TlsFacts } from '../viewer/tls-facts.js';
 
 interface ViewerInfo {
   /** The viewer's headers as received, as viewerHeadersFromRaw gives them (not the function-modified ones). */
@@ -16,6 +17,8 @@ interface ViewerInfo {
   /** '1.0' | '1.1' | '2.0' */
   httpVersion: string;
   protocol: 'http' | 'https';
+  /** The TLS connection's facts, for an HTTPS viewer (docs/cloudfront-reference.md §16). */
+  tls?: TlsFacts | undefined;
 }
 
 /** Exact spellings CloudFront uses (docs/cloudfront-reference.md §7), for the `key` of headers it adds. */
@@ -157,12 +160,15 @@ function computed(lower: string, req: ViewerInfo, cache: { device?: DeviceFlags;
       return req.protocol;
     case 'cloudfront-viewer-http-version':
       return req.httpVersion;
+    // HTTPS only: `TLSv1.3:TLS_AES_128_GCM_SHA256:fullHandshake` (docs/cloudfront-reference.md §7, §16).
+    case 'cloudfront-viewer-tls':
+      return req.tls === undefined ? undefined : `${req.tls.version}:${req.tls.cipher}:${req.tls.handshake}`;
     case 'cloudfront-viewer-header-order':
       return orderOf(cache, req).order;
     case 'cloudfront-viewer-header-count':
       return String(orderOf(cache, req).count);
     default:
-      return undefined; // geo, ASN, TLS, JA3: only a real edge knows
+      return undefined; // geo, ASN, JA3/JA4: only a real edge knows
   }
 }
 

@@ -125,6 +125,9 @@ export function resultType(xCache: string | undefined): string {
       return xCache;
     case 'LambdaGeneratedResponse':
       return 'Miss';
+    // CloudFront's HTTP→HTTPS redirect (docs/cloudfront-reference.md §16).
+    case 'Redirect':
+      return 'Redirect';
     default:
       return 'Error';
   }
@@ -358,7 +361,7 @@ export function createExchangeObserver(opts: {
       errorCode: ex.errorCode,
       requestId: ex.requestId,
       hostHeader: first(ex.req.headers.host),
-      protocol: 'http',
+      protocol: ex.viewerProtocol,
       csBytes: requestHeadBytes(ex) + bytesIn,
       timeTakenMs: performance.now() - w.startedAt,
       forwardedFor: first(ex.req.headers['x-forwarded-for']),

@@ -13,14 +13,14 @@ import { variantMatches } from '../cache/vary.js';
 import type { CfHeaders } from '../event/types.js';
 import { cloudFrontViewerHeaders } from '../event/viewer-headers.js';
 import type { Env } from './env.js';
-import { createCacheContext, type CacheContext, type Exchange } from './exchange.js';
+import { createCacheContext, viewerInfoOf, type CacheContext, type Exchange } from './exchange.js';
 import type { Next, StepResult } from './steps.js';
 
 function keyHeaders(env: Env, ex: Exchange, names: readonly string[]): CfHeaders {
   if (names.length === 0) return ex.viewerRequest.headers;
   // CloudFront-* headers a cache policy names are keyed on the values CloudFront computes (docs/cloudfront-reference.md §7).
   const cf = cloudFrontViewerHeaders(
-    { headers: ex.receivedHeaders, clientIp: ex.clientIp, clientPort: ex.req.socket.remotePort ?? 0, httpVersion: ex.viewerHttpVersion, protocol: 'http' },
+    viewerInfoOf(ex),
     names,
     env.config.viewerHeaders,
     ex.viewerOverrides,

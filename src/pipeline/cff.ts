@@ -18,7 +18,7 @@ import type { CffEnvelope } from '../runtime/cff-protocol.js';
 import type { CffHost } from '../runtime/cff-host.js';
 import { discardBody } from './discard.js';
 import type { Env } from './env.js';
-import type { Exchange, ExchangeResponse } from './exchange.js';
+import { viewerInfoOf, type Exchange, type ExchangeResponse } from './exchange.js';
 
 type ViewerEvent = 'viewer-request' | 'viewer-response';
 
@@ -153,11 +153,14 @@ function applyOriginChange(env: Env, ex: Exchange, fn: ResolvedFunction, change:
   const byId = (id: string): ResolvedOrigin => env.config.origins.get(id) as ResolvedOrigin;
   const ignored: string[] = [];
   switch (change.kind) {
+    // An origin chosen by a helper replaces the behavior's origin group too (docs/decisions.md).
     case 'update':
+      ex.failover = undefined;
       ex.origin = overridden(ex.origin, change.override);
       ignored.push(...change.override.ignored);
       break;
     case 'select':
+      ex.failover = undefined;
       ex.origin = overridden(byId(change.originId), change.override);
       ignored.push(...change.override.ignored);
       break;
@@ -190,7 +193,7 @@ function withCloudFrontHeaders(env: Env, ex: Exchange): { request: CfRequest; ad
   const wanted = env.facts(ex.behavior).cloudFrontHeaders;
   if (wanted.length === 0) return { request: ex.viewerRequest, added: [] };
   const extra: CfHeaders = cloudFrontViewerHeaders(
-    { headers: ex.receivedHeaders, clientIp: ex.clientIp, clientPort: ex.req.socket.remotePort ?? 0, httpVersion: ex.viewerHttpVersion, protocol: 'http' },
+    viewerInfoOf(ex),
     wanted,
     env.config.viewerHeaders,
     ex.viewerOverrides,

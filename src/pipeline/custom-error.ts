@@ -42,7 +42,14 @@ function customErrorForResponse(env: Env, r: ExchangeResponse): CustomErrorRespo
 function customErrorForFailure(env: Env, err: EdgeError, originFailure: boolean): CustomErrorResponse | undefined {
   const table = env.config.customErrorResponses;
   if (table.size === 0) return undefined;
-  return customErrorFor(table, err.status, originFailure ? 'origin-failure' : err.kind === 'user' && err.code.startsWith('Lambda') ? 'function-error' : 'request-refused');
+  const from: ErrorOrigin = originFailure
+    ? 'origin-failure'
+    : err.code === 'ClientGeoBlocked'
+      ? 'geo-restriction'
+      : err.kind === 'user' && err.code.startsWith('Lambda')
+        ? 'function-error'
+        : 'request-refused';
+  return customErrorFor(table, err.status, from);
 }
 
 /**

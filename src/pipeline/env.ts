@@ -52,6 +52,8 @@ export interface Env {
   readonly cff: CffHost | undefined;
   /** The inspector, when capture is on (docs/inspector.md); undefined = off, no per-request work for it. */
   readonly inspector: Inspector | undefined;
+  /** The listeners' bound ports, set once they listen: the HTTPS one is where redirect-to-https points (docs/cloudfront-reference.md §16). */
+  readonly listeners: { httpsPort: number | undefined };
   facts(b: ResolvedBehavior): BehaviorFacts;
 }
 
@@ -100,6 +102,7 @@ export function createEnv(
     trace: opts.trace === true,
     cff: opts.cff,
     inspector: opts.inspector,
+    listeners: { httpsPort: undefined },
     facts(b) {
       const f = table.get(b);
       if (!f) throw new Error(`behavior ${b.pathPattern} was not prepared at start`);

@@ -8,11 +8,13 @@ import type { ForwardReason } from '../cache/cache-status.js';
 import type { CacheEntry } from '../cache/entry.js';
 import type { Inflight } from '../cache/inflight.js';
 import type { CacheKey } from '../cache/key.js';
-import type { ResolvedBehavior, ResolvedOrigin } from '../config/types.js';
+import type { Failover, ResolvedBehavior, ResolvedOrigin } from '../config/types.js';
 import type { EdgeError, ErrorCode } from '../errors.js';
 import type { CfHeaders, CfRequest } from '../event/types.js';
 import type { ExchangeCapture } from '../inspector/capture.js';
 import type { OriginBody } from '../origin/client.js';
+import type { ViewerInfo } from '../event/viewer-headers.js';
+import { tlsFactsOf } from '../viewer/tls-facts.js';
 import type { Step, StepTrace } from './steps.js';
 
 /** Where the response being delivered came from; decides which later hooks run (docs/cloudfront-reference.md §5.1). */
@@ -84,6 +86,8 @@ export interface Exchange {
   readonly clientIp: string;
   /** The viewer's HTTP version (`1.1`, `2.0`), read once for Via, CloudFront-Viewer-Http-Version and compression. */
   readonly viewerHttpVersion: string;
+  /** `https` when the viewer came in on the HTTPS listener (docs/cloudfront-reference.md §16). */
+  readonly viewerProtocol: 'http' | 'https';
   readonly behavior: ResolvedBehavior;
   /**
    * The origin of the behavior, chosen from the viewer's original path; a uri rewrite never changes it
@@ -91,8 +95,11 @@ export interface Exchange {
    * viewer-request (docs/cloudfront-reference.md §26), before the origin side reads it.
    */
   origin: ResolvedOrigin;
-  /** An origin group a CloudFront Function made for this request: the secondary and the status codes it fails over on. */
-  failover: { origin: ResolvedOrigin; statusCodes: ReadonlySet<number> } | undefined;
+  /**
+   * The origin group's failover (docs/cloudfront-reference.md §14): the behavior's configured group, or
+   * one a CloudFront Function made for this request (§26.3); cleared once the secondary is chosen.
+   */
+  failover: Failover | undefined;
   /** performance.now() when the exchange began: trace times count from it. */
   readonly startedAt: number;
   /** The viewer-side request: as received, then as the viewer-request function left it. */
@@ -162,9 +169,10 @@ export function createExchange(i: ExchangeInit): Exchange {
     res: i.res,
     clientIp: i.clientIp,
     viewerHttpVersion: i.req.httpVersion,
+    viewerProtocol: (i.req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http',
     behavior: i.behavior,
     origin: i.origin,
-    failover: undefined,
+    failover: i.behavior.failover,
     startedAt: i.startedAt,
     viewerRequest: i.viewerRequest,
     requestBody: STREAMED,
@@ -182,5 +190,17 @@ export function createExchange(i: ExchangeInit): Exchange {
     timings: [],
     trace: i.trace ? [] : undefined,
     capture: i.capture,
+  };
+}
+
+/** The viewer's connection as CloudFront-* headers describe it (docs/cloudfront-reference.md §7, §16). */
+export function viewerInfoOf(ex: Exchange): ViewerInfo {
+  return {
+    headers: ex.receivedHeaders,
+    clientIp: ex.clientIp,
+    clientPort: ex.req.socket.remotePort ?? 0,
+    httpVersion: ex.viewerHttpVersion,
+    protocol: ex.viewerProtocol,
+    tls: ex.viewerProtocol === 'https' ? tlsFactsOf(ex.req) : undefined,
   };
 }

@@ -1,8 +1,12 @@
 // The origin fetch between [F] and [G] (docs/cloudfront-reference.md §0): send the origin-side request, possibly redirected
-// by the origin-request function (request.origin), and stream the answer back without buffering it.
+// by the origin-request function (request.origin), and stream the answer back without buffering it. An origin
+// group's primary that fails hands the request back to origin-request for the secondary (§14).
 
 import { STATUS_CODES } from 'node:http';
-import { customOriginFor, originHostHeader, originRequestToFetch } from '../event/origin-request.js';
+import { EdgeError } from '../errors.js';
+import { rawHeaderValue } from '../event/headers.js';
+import { originRequestToFetch } from '../event/origin-request.js';
+import { FAILOVER_METHODS } from '../rules/cloudfront.js';
 import type { CfRequest } from '../event/types.js';
 import { discardBody } from './discard.js';
 import { rawToCfHeadersEndToEnd } from '../event/hop-by-hop.js';
@@ -24,40 +28,58 @@ function withoutFraming(raw: string[], keepLength: boolean): string[] {
   return out;
 }
 
-/** Methods an origin group fails over for (CloudFront's origin failover: GET, HEAD and OPTIONS only). */
-const FAILOVER_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** docs/cloudfront-reference.md §14: the methods an origin group fails over for. */
+const FAILOVER: ReadonlySet<string> = new Set(FAILOVER_METHODS);
+
+/** docs/cloudfront-reference.md §14: CloudFront could not get an answer from the primary (connection, DNS, timeout). */
+function isConnectionFailure(e: unknown): boolean {
+  return e instanceof EdgeError && (e.code === 'OriginConnectError' || e.code === 'OriginDnsError' || e.code === 'OriginTimeout');
+}
+
+/** The viewer's request carries a body (a method other than GET/HEAD). */
+function viewerSentBody(ex: Exchange): boolean {
+  const raw = ex.req.rawHeaders;
+  const length = rawHeaderValue(raw, 'content-length');
+  return (length !== undefined && length !== '0') || rawHeaderValue(raw, 'transfer-encoding') !== undefined;
+}
+
+/**
+ * An origin group (docs/cloudfront-reference.md §14) fails over for GET, HEAD and OPTIONS whose body,
+ * if any, can be sent again: none, or one read whole for a function.
+ */
+function mayFailOver(ex: Exchange, method: string): boolean {
+  return FAILOVER.has(method) && (method !== 'OPTIONS' || ex.requestBody.kind === 'buffer' || !viewerSentBody(ex));
+}
 
 export async function originFetch(env: Env, ex: Exchange): Promise<Next<'origin-fetch'>> {
   const request = ex.originRequest;
   if (!request) throw new Error('origin-fetch without an origin request');
   const fo = ex.failover;
-  if (fo === undefined || !FAILOVER_METHODS.has(request.method)) return fetchOnce(env, ex, request);
-  // An origin group a CloudFront Function made (docs/cloudfront-reference.md §26.3): the primary's
-  // answer unless its status is a failover code or it cannot be reached; then the secondary's.
+  if (fo === undefined || !mayFailOver(ex, request.method)) return fetchOnce(env, ex, request);
+  // docs/cloudfront-reference.md §14: the primary's answer, unless its status is a failover code or
+  // CloudFront cannot get one (connection, DNS, timeout); then the same request goes to the
+  // secondary, through origin-request again (its function runs a second time and sees the secondary).
   try {
     await fetchOnce(env, ex, request);
-    if (ex.response !== undefined && !fo.statusCodes.has(ex.response.status)) return 'origin-response';
-    discardBody(ex.response);
-  } catch {
-    // The primary could not be reached (connection, DNS, timeout): CloudFront fails over too.
+    const r = ex.response;
+    if (r !== undefined && !fo.statusCodes.has(r.status)) return 'origin-response';
+    discardBody(r);
+    ex.response = undefined;
+  } catch (e) {
+    if (!isConnectionFailure(e)) throw e;
   }
-  const primary = ex.origin;
   ex.origin = fo.origin;
   ex.failover = undefined;
-  request.origin = { custom: customOriginFor(fo.origin) };
-  const host = request.headers['host']?.[0]?.value;
-  if (fo.origin.hostHeader !== undefined) request.headers['host'] = [{ key: 'Host', value: fo.origin.hostHeader }];
-  else if (host === (primary.hostHeader ?? originHostHeader(primary.domainName, primary.protocol, primary.port))) {
-    request.headers['host'] = [{ key: 'Host', value: originHostHeader(fo.origin.domainName, fo.origin.protocol, fo.origin.port) }];
-  }
-  return fetchOnce(env, ex, request);
+  return 'origin-request';
 }
 
 async function fetchOnce(env: Env, ex: Exchange, request: CfRequest): Promise<Next<'origin-fetch'>> {
   const { headers, origin } = originRequestToFetch(request, ex.requestId);
   const bodyless = request.method === 'GET' || request.method === 'HEAD';
   const c = ex.capture;
-  let body: Buffer | Readable | null = bodyless ? null : ex.requestBody.kind === 'buffer' ? ex.requestBody.buf : ex.req;
+  // A method without a body of its own (OPTIONS, DELETE with none) sends none: the viewer's stream may
+  // already have been read by a first fetch to an origin group's primary (docs/cloudfront-reference.md §14).
+  let body: Buffer | Readable | null = bodyless ? null : ex.requestBody.kind === 'buffer' ? ex.requestBody.buf : viewerSentBody(ex) ? ex.req : null;
   if (ex.cache) ex.cache.requestTime = env.cache.clock.now();
   const path = `${origin.path}${request.uri}${request.querystring ? `?${request.querystring}` : ''}`;
   const sent = withoutFraming(headers, body !== null && !Buffer.isBuffer(body));

@@ -9,7 +9,7 @@ import { buildOriginRequest } from '../event/origin-request.js';
 import type { CfRequest } from '../event/types.js';
 import { cloudFrontViewerHeaders } from '../event/viewer-headers.js';
 import type { Env } from './env.js';
-import type { Exchange } from './exchange.js';
+import { viewerInfoOf, type Exchange } from './exchange.js';
 import { runRequestTrigger } from './invoke.js';
 import type { Next, StepResult } from './steps.js';
 
@@ -20,13 +20,7 @@ export function originRequest(env: Env, ex: Exchange): StepResult<'origin-reques
     facts.cloudFrontHeaders.length === 0
       ? {}
       : cloudFrontViewerHeaders(
-          {
-            headers: ex.receivedHeaders,
-            clientIp: ex.clientIp,
-            clientPort: ex.req.socket.remotePort ?? 0,
-            httpVersion: version,
-            protocol: 'http',
-          },
+          viewerInfoOf(ex),
           facts.cloudFrontHeaders,
           env.config.viewerHeaders,
           ex.viewerOverrides,

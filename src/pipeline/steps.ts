@@ -10,8 +10,8 @@
  * `viewer-response` (the driver's rule: it has no viewer).
  */
 export const TRANSITIONS = {
-  /** [A]: the request as CloudFront reads it (head, limits, allowed methods). */
-  request: ['restrict-viewer-access', 'viewer-request'],
+  /** [A]: the request as CloudFront reads it (head, limits, geo restriction, viewer protocol policy, allowed methods); a redirect to HTTPS is delivered at once. */
+  request: ['restrict-viewer-access', 'viewer-request', 'deliver'],
   /** Signed URLs and cookies of a behavior with trusted key groups (§15), before any function runs. */
   'restrict-viewer-access': ['viewer-request'],
   /** [B]: the viewer-request function. */
@@ -20,7 +20,8 @@ export const TRANSITIONS = {
   'cache-lookup': ['origin-request', 'viewer-response'],
   /** [E]+[F]: the origin-side request, then the origin-request function. */
   'origin-request': ['origin-fetch', 'cache-store'],
-  'origin-fetch': ['origin-response'],
+  /** Between [F] and [G]; an origin group's failover goes back to origin-request for the secondary (§14). */
+  'origin-fetch': ['origin-response', 'origin-request'],
   /** [G]: the origin-response function. */
   'origin-response': ['cache-store'],
   'cache-store': ['viewer-response'],

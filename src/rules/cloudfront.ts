@@ -178,6 +178,31 @@ export const CACHED_METHOD_SETS: readonly (readonly string[])[] = [
 /** §6.2: at most this many names per list in a cache policy. */
 export const MAX_CACHE_POLICY_NAMES = 10;
 
+// ---- §14 origin groups, §16 viewer protocol policy, §17 geo restriction ------------------------
+
+/** §14: the status codes an origin group may fail over on (OriginGroupFailoverCriteria.StatusCodes). */
+export const FAILOVER_STATUS_CODES: readonly number[] = [400, 403, 404, 416, 500, 502, 503, 504];
+
+/** §14: the methods CloudFront fails over for; any other method goes to the primary only. */
+export const FAILOVER_METHODS: readonly string[] = ['GET', 'HEAD', 'OPTIONS'];
+
+/** §14: OriginGroup.SelectionCriteria. */
+export const ORIGIN_GROUP_SELECTION_CRITERIA = ['default', 'media-quality-based'] as const;
+
+/** §16: CacheBehavior.ViewerProtocolPolicy. */
+export const VIEWER_PROTOCOL_POLICIES = ['allow-all', 'redirect-to-https', 'https-only'] as const;
+export type ViewerProtocolPolicy = (typeof VIEWER_PROTOCOL_POLICIES)[number];
+
+/** §16: DistributionConfig.HttpVersion, the highest HTTP version viewers may use. */
+export const HTTP_VERSIONS = ['http1.1', 'http2', 'http2and3', 'http3'] as const;
+export type HttpVersionSetting = (typeof HTTP_VERSIONS)[number];
+
+/** §17: GeoRestriction.RestrictionType (`whitelist` = allow list, `blacklist` = block list). */
+export const GEO_RESTRICTION_TYPES = ['none', 'whitelist', 'blacklist'] as const;
+
+/** §17: a location is an ISO 3166-1 alpha-2 country code, upper case. */
+export const COUNTRY_CODE = /^[A-Z]{2}$/;
+
 // ---- §3.9 associations -----------------------------------------------------------------------
 
 /** §3.9: only viewer-request and origin-request associations may include the request body. */

@@ -4,12 +4,12 @@
 
 import { EVENT_TYPES, type EventType } from '../../event/types.js';
 import { ALLOWED_METHOD_SETS, CACHED_METHOD_SETS, mayIncludeBody } from '../../rules/cloudfront.js';
-import { DEFAULT_ALLOWED_METHODS, DEFAULT_CACHE_POLICY, DEFAULT_CACHED_METHODS, DEFAULT_COMPRESS } from '../defaults.js';
+import { DEFAULT_ALLOWED_METHODS, DEFAULT_CACHE_POLICY, DEFAULT_CACHED_METHODS, DEFAULT_COMPRESS, DEFAULT_VIEWER_PROTOCOL_POLICY } from '../defaults.js';
 import { MANAGED_CACHE_POLICIES } from '../managed-policies.js';
 import { compilePathPattern, normalizePathPattern, pathPatternProblem } from '../path-pattern.js';
 import type { PathSegment, Problems } from '../problems.js';
 import type { ParsedConfig } from '../schema.js';
-import type { Association, CachePolicy, ResolvedBehavior, ResolvedOrigin } from '../types.js';
+import type { Association, CachePolicy, Failover, ResolvedBehavior, ResolvedOrigin, ResolvedOriginGroup } from '../types.js';
 import type { CffRuntime } from '../../cff/limits.js';
 import { checkCffAssociations } from './cff.js';
 import { qualifierProblem, splitFunctionRef } from './functions.js';
@@ -23,6 +23,9 @@ type BehaviorInput = NonNullable<ParsedConfig['behaviors']>[number];
 interface BehaviorContext {
   origins: ReadonlyMap<string, ResolvedOrigin>;
   originIds: readonly string[];
+  /** Origin groups by id (docs/cloudfront-reference.md §14): a behavior's origin may name one. */
+  originGroups: ReadonlyMap<string, ResolvedOriginGroup>;
+  groupIds: readonly string[];
   functions: ReadonlySet<string>;
   functionIds: readonly string[];
   aliasNames: ReadonlyMap<string, readonly string[]>;
@@ -77,13 +80,29 @@ function resolveAssociations(b: BehaviorInput, at: PathSegment[], ctx: BehaviorC
   return functions;
 }
 
+/** Failovers by group, so behaviors that share a group share one (made once, at start). */
+const failovers = new WeakMap<ResolvedOriginGroup, Failover>();
+
+function failoverOf(g: ResolvedOriginGroup): Failover {
+  let f = failovers.get(g);
+  if (f === undefined) {
+    f = { origin: g.secondary, statusCodes: new Set(g.statusCodes) };
+    failovers.set(g, f);
+  }
+  return f;
+}
+
 function resolveBehavior(b: BehaviorInput, at: PathSegment[], ctx: BehaviorContext, problems: Problems): ResolvedBehavior {
   let originId = b.origin;
-  if (originId === undefined) {
+  // docs/cloudfront-reference.md §14: TargetOriginId names an origin or an origin group.
+  const group = originId === undefined ? undefined : ctx.originGroups.get(originId);
+  if (group !== undefined) originId = group.primary.id;
+  else if (originId === undefined) {
     if (ctx.originIds.length === 1) originId = ctx.originIds[0];
     else problems.add([...at, 'origin'], 'is required when there is more than one origin');
-  } else if (!ctx.originIds.includes(originId)) {
-    problems.add([...at, 'origin'], `unknown origin id "${originId}" (defined: ${ctx.originIds.map((i) => `"${i}"`).join(', ')})`);
+  } else if (!ctx.originIds.includes(originId) && !ctx.groupIds.includes(originId)) {
+    const groups = ctx.groupIds.length === 0 ? '' : `; origin groups: ${ctx.groupIds.map((i) => `"${i}"`).join(', ')}`;
+    problems.add([...at, 'origin'], `unknown origin id "${originId}" (defined: ${ctx.originIds.map((i) => `"${i}"`).join(', ')}${groups})`);
   }
 
   const functions = resolveAssociations(b, at, ctx, problems);
@@ -100,6 +119,8 @@ function resolveBehavior(b: BehaviorInput, at: PathSegment[], ctx: BehaviorConte
     pathPattern: b.pathPattern,
     matches: compilePathPattern(b.pathPattern),
     originId: originId ?? '',
+    originGroupId: group?.id,
+    failover: group === undefined ? undefined : failoverOf(group),
     functions,
     // Placeholder only when a problem was recorded; the caller throws before returning a config.
     cachePolicy: cachePolicy ?? (MANAGED_CACHE_POLICIES.get(DEFAULT_CACHE_POLICY) as CachePolicy),
@@ -109,6 +130,7 @@ function resolveBehavior(b: BehaviorInput, at: PathSegment[], ctx: BehaviorConte
     cachedMethods,
     responseHeadersPolicy: b.responseHeadersPolicy === undefined ? undefined : resolveResponseHeadersPolicyRef(b.responseHeadersPolicy, [...at, 'responseHeadersPolicy'], problems),
     trustedKeyGroups: resolveTrustedKeyGroupsRef(b.trustedKeyGroups, [...at, 'trustedKeyGroups'], ctx.keyGroups, problems),
+    viewerProtocolPolicy: b.viewerProtocolPolicy ?? DEFAULT_VIEWER_PROTOCOL_POLICY,
   };
 }
 

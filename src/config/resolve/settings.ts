@@ -29,6 +29,7 @@ import {
   DEFAULT_IDLE_TIMEOUT_S,
   DEFAULT_INSPECTOR_BODY_BYTES,
   DEFAULT_INSPECTOR_CAPTURE,
+  DEFAULT_HTTP_VERSION,
   DEFAULT_INSPECTOR_HEADERS,
   DEFAULT_INSPECTOR_MAX_BYTES,
   DEFAULT_INSPECTOR_MAX_EXCHANGES,
@@ -50,7 +51,7 @@ import {
 import { frozenMap } from '../freeze.js';
 import type { ParsedConfig } from '../schema.js';
 import type { FlagOverrides } from '../sources.js';
-import type { ResolvedCffSettings, ResolvedConfig } from '../types.js';
+import type { ResolvedCffSettings, ResolvedConfig, ResolvedHttpsListener } from '../types.js';
 
 /** `runtime.maxWorkersPerFunction` on this machine when the config sets none. */
 export const DEFAULT_WORKERS_PER_FUNCTION = defaultWorkersPerFunction(availableParallelism());
@@ -59,7 +60,7 @@ function md5(s: string): string {
   return createHash('md5').update(s).digest('hex');
 }
 
-type ResolvedSettings = Omit<ResolvedConfig, 'origins' | 'functions' | 'behaviors' | 'viewerHeaders' | 'customErrorResponses' | 'lambda' | 'keyValueStores'>;
+type ResolvedSettings = Omit<ResolvedConfig, 'origins' | 'functions' | 'behaviors' | 'viewerHeaders' | 'customErrorResponses' | 'lambda' | 'keyValueStores' | 'originGroups' | 'geoRestriction'>;
 
 /** `cff` (docs/cloudfront-reference.md §22.4, §30): how CloudFront Functions run, every default applied. */
 function resolveCff(data: ParsedConfig, flags: FlagOverrides, pop: string): ResolvedCffSettings {
@@ -89,7 +90,7 @@ function resolveCff(data: ParsedConfig, flags: FlagOverrides, pop: string): Reso
   };
 }
 
-export function resolveSettings(data: ParsedConfig, flags: FlagOverrides, baseDir: string): ResolvedSettings {
+export function resolveSettings(data: ParsedConfig, flags: FlagOverrides, baseDir: string, https?: ResolvedHttpsListener): ResolvedSettings {
   const distributionId = data.distributionId ?? DEFAULT_DISTRIBUTION_ID;
   return {
     distributionId,
@@ -104,7 +105,9 @@ export function resolveSettings(data: ParsedConfig, flags: FlagOverrides, baseDi
       keepAliveTimeoutMs: Math.round((data.listen?.keepAliveTimeout ?? DEFAULT_KEEP_ALIVE_TIMEOUT_S) * 1000),
       requestBodyTimeoutMs: Math.round((data.listen?.requestBodyTimeout ?? DEFAULT_REQUEST_BODY_TIMEOUT_S) * 1000),
       maxPendingConnections: data.listen?.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS,
+      https,
     },
+    httpVersion: data.httpVersion ?? DEFAULT_HTTP_VERSION,
     // docs/cloudfront-reference.md §3.7: the trigger timeouts when a function sets none.
     defaultTimeouts: {
       viewer: Math.round((data.timeouts?.viewer ?? DEFAULT_VIEWER_TRIGGER_TIMEOUT_S) * 1000),
