@@ -9,7 +9,7 @@ import { CLOUDFRONT_HEADER_KEYS, isDisallowedHeader } from '../rules/cloudfront.
 import { defaultHeaderKey, getHeader, rawToCfHeaders, setOwn } from './headers.js';
 import type { TlsFacts } from '../viewer/tls-facts.js';
 
-interface ViewerInfo {
+export interface ViewerInfo {
   /** The viewer's headers as received, as viewerHeadersFromRaw gives them (not the function-modified ones). */
   headers: CfHeaders;
   clientIp: string;

@@ -210,6 +210,7 @@ export async function startEdgeProxy(opts: TestProxyOptions): Promise<TestProxy>
   };
   return {
     url: proxy.url,
+    https: proxy.https,
     adminUrl: proxy.adminUrl,
     lambdaUrl: proxy.lambdaUrl,
     config: proxy.config,
