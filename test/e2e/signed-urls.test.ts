@@ -62,15 +62,19 @@ describe('signed URLs and signed cookies', () => {
           { id: 'K1EXAMPLE', name: 'rsa', encodedKey: K1.publicKey },
           { id: 'K2EXAMPLE', name: 'ec', file: 'ec.pem' },
           { id: 'K3EXAMPLE', encodedKey: K3.publicKey },
+          // A legacy CloudFront key pair's public key, under its key pair ID.
+          { id: 'APKAEIBAERJR2EXAMPLE', encodedKey: K3.publicKey },
         ],
         keyGroups: [
           { id: 'kg-1', name: 'signers', items: ['K1EXAMPLE'] },
           { id: 'kg-2', items: ['K2EXAMPLE'] },
           { id: 'kg-3', items: ['K3EXAMPLE'] },
+          { id: 'kg-legacy', items: ['APKAEIBAERJR2EXAMPLE'] },
         ],
         behaviors: [
           { pathPattern: '/private/*', origin: 'o', trustedKeyGroups: ['signers', 'kg-2'] },
           { pathPattern: '/gen/*', origin: 'o', trustedKeyGroups: ['kg-1'], functions: { 'viewer-request': 'gen' } },
+          { pathPattern: '/legacy/*', origin: 'o', trustedKeyGroups: ['kg-legacy'], responseHeadersPolicy: 'SecurityHeadersPolicy' },
           { pathPattern: '*', origin: 'o' },
         ],
       },
@@ -217,6 +221,37 @@ describe('signed URLs and signed cookies', () => {
     expect((await send(base, target(url))).status).toBe(200);
     // The same signature claimed as SHA1 does not verify.
     expectRefused(await send(base, target(url.replace('&Hash-Algorithm=SHA256', ''))), 'AccessDenied', 'Access denied');
+  });
+
+  it('a legacy key pair ID works like a public key ID; the refusal still gets the behavior’s response headers policy', async () => {
+    const url = canned('/legacy/file.zip', { key: K3, keyPairId: 'APKAEIBAERJR2EXAMPLE' });
+    const ok = await send(base, target(url));
+    expect(ok.status).toBe(200);
+    const refused = await send(base, '/legacy/file.zip');
+    expectRefused(refused, 'MissingKey', 'Missing Key-Pair-Id query parameter or cookie value');
+    expect(refused.headers['strict-transport-security']).toBe('max-age=31536000');
+  });
+
+  it('the Resource is the URL the viewer used: a URL signed for the distribution’s domain works with that Host', async () => {
+    const url = getSignedUrl({ url: 'http://d111111abcdef8.cloudfront.net/private/dns.txt', keyPairId: 'K1EXAMPLE', privateKey: K1.privateKey, dateLessThan: hourFromNow() });
+    expect((await send(base, target(url), { headers: { host: 'd111111abcdef8.cloudfront.net' } })).status).toBe(200);
+    expectRefused(await send(base, target(url)), 'AccessDenied', 'Access denied');
+  });
+
+  it('signing parameters in the query string are what counts: good cookies do not rescue a bad signed URL', async () => {
+    const cookies = getSignedCookies({ url: `${base}/private/both.txt`, keyPairId: 'K1EXAMPLE', privateKey: K1.privateKey, dateLessThan: hourFromNow() });
+    const header = Object.entries(cookies).map(([k, v]) => `${k}=${v}`).join('; ');
+    expect((await send(base, '/private/both.txt', { headers: { cookie: header } })).status).toBe(200);
+    const expired = canned('/private/both.txt', { dateLessThan: hourAgo() });
+    expectRefused(await send(base, target(expired), { headers: { cookie: header } }), 'AccessDenied', 'Access denied');
+  });
+
+  it('HEAD of a signed URL is served without a body; HEAD without a signature is refused', async () => {
+    const url = canned('/private/head.txt');
+    const r = await send(base, target(url), { method: 'HEAD' });
+    expect(r.status).toBe(200);
+    expect(r.body.length).toBe(0);
+    expect((await send(base, '/private/head.txt', { method: 'HEAD' })).status).toBe(403);
   });
 
   it('the signature is checked before the viewer-request function: a refused request runs nothing, a signed one runs it', async () => {
