@@ -285,6 +285,35 @@ export function resourceMatches(pattern: string, url: string): boolean {
   return p === pattern.length;
 }
 
+/**
+ * Signatures that verified, so signed cookies sent with every request of a page (and a signed URL
+ * fetched again) cost one RSA or ECDSA verification, not one per request. A verification is a pure
+ * function of key, algorithm, signed text and signature; the policy's conditions are still checked
+ * per request. Per key object, so two proxies in one process never share a verdict; bounded: cleared when full.
+ */
+const VERIFIED = new WeakMap<KeyObject, Set<string>>();
+const MAX_VERIFIED = 1024;
+
+function verified(key: TrustedKey, algorithm: 'sha1' | 'sha256', signed: string, signatureText: string, sig: Buffer): boolean {
+  let seen = VERIFIED.get(key.key);
+  const memo = `${algorithm}\n${signatureText}\n${signed}`;
+  if (seen?.has(memo) === true) return true;
+  let ok: boolean;
+  try {
+    ok = verify(algorithm, Buffer.from(signed, 'utf8'), key.key, sig);
+  } catch {
+    ok = false;
+  }
+  if (ok) {
+    if (seen === undefined) {
+      seen = new Set();
+      VERIFIED.set(key.key, seen);
+    } else if (seen.size >= MAX_VERIFIED) seen.clear();
+    seen.add(memo);
+  }
+  return ok;
+}
+
 /** What the check needs of the request. */
 export interface SignedRequest {
   /** The URL CloudFront compares the policy's Resource with: scheme, host, path, query without the signing values. */
@@ -354,13 +383,7 @@ export function checkSignature(trusted: TrustedKeyGroups, v: SigningValues, req:
   if (v.signature === undefined || v.signature === '') return refuse('SignatureAccessDenied', `no ${name(v, 'signature')}`, name(v, 'signature'));
   const sig = decodeUrlSafeBase64(v.signature);
   if (sig === undefined) return refuse('SignatureAccessDenied', 'the signature is not URL-safe base64', name(v, 'signature'));
-  let ok: boolean;
-  try {
-    ok = verify(algorithm, Buffer.from(signed, 'utf8'), key.key, sig);
-  } catch {
-    ok = false;
-  }
-  if (!ok) {
+  if (!verified(key, algorithm, signed, v.signature, sig)) {
     const what = v.policy === undefined ? `the canned policy for ${req.url}` : 'the policy';
     return refuse('SignatureAccessDenied', `the signature does not verify with key ${keyId} (${algorithm.toUpperCase()}) over ${what}`, name(v, 'signature'));
   }

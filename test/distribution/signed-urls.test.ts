@@ -62,6 +62,23 @@ describe('the signer round trip', () => {
   });
 });
 
+describe('verdicts are remembered per key, never across keys', () => {
+  it('a signature that verified once still verifies; the same key id with another key does not accept it', () => {
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const impostor: TrustedKeyGroups = { groups: ['kg'], keys: new Map([['KID', { id: 'KID', keyGroup: 'kg', key: createPublicKey(other.publicKey) }]]) };
+    const url = getSignedUrl({ url: 'https://example.org/m', keyPairId: 'KID', privateKey: PAIR.privateKey, dateLessThan: new Date(EXPIRES * 1000).toISOString() });
+    const { base, query } = split(url);
+    const v = signingValuesFromQuery(query)?.values;
+    if (v === undefined) throw new Error('no signing values');
+    const req = { url: base, clientIp: '192.0.2.1', now: NOW };
+    expect(checkSignature(TRUSTED, v, req)).toBeUndefined();
+    expect(checkSignature(TRUSTED, v, req)).toBeUndefined();
+    expect(checkSignature(impostor, v, req)?.code).toBe('SignatureAccessDenied');
+    // Remembered or not, the conditions are checked every time.
+    expect(checkSignature(TRUSTED, v, { ...req, now: EXPIRES * 1000 })?.reason).toMatch(/^expired at/);
+  });
+});
+
 describe('the pieces', () => {
   it('URL-safe base64: + → -, = → _, / → ~ and back; other characters are not base64', () => {
     const bytes = Buffer.from([0xfb, 0xff, 0xbf, 0x01]);
