@@ -289,7 +289,7 @@ export type ResponseHeadersPolicyInput = z.output<typeof responseHeadersPolicySc
  * A public key for signed URLs and signed cookies, in the API's PublicKey shape (docs/cloudfront-reference.md §15.1):
  * `id` is what a signed URL names in Key-Pair-Id; the key is PEM, inline (EncodedKey) or in a file.
  */
-export const publicKeySchema = z.strictObject({
+const publicKeySchema = z.strictObject({
   id: z.string().regex(/^[A-Z0-9]{1,128}$/, { error: 'must be uppercase letters and digits, like "K2JCJMDEHXQW5F" (a public key ID) or "APKAEIBAERJR2EXAMPLE" (a legacy key pair ID)' }),
   name: nonEmpty.optional(),
   encodedKey: nonEmpty.optional(),
@@ -298,7 +298,7 @@ export const publicKeySchema = z.strictObject({
 });
 
 /** A key group (KeyGroup: Id, KeyGroupConfig Name / Items / Comment): the public keys a behavior can trust (§15.1). */
-export const keyGroupSchema = z.strictObject({
+const keyGroupSchema = z.strictObject({
   id: nonEmpty,
   name: nonEmpty.optional(),
   items: z.array(nonEmpty).min(1, { error: 'must list at least one public key id' }),

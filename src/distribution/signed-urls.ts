@@ -33,11 +33,8 @@ export interface SigningValues {
   readonly hashAlgorithm: string | undefined;
 }
 
-/** The query string parameters CloudFront reads (§15.2); a URL's own parameters cannot have these names. */
-export const SIGNING_PARAMS: readonly string[] = ['Expires', 'Policy', 'Signature', 'Key-Pair-Id', 'Hash-Algorithm'];
-
 /** The signed cookies' names (§15.2); cookie names are case-sensitive. */
-export const SIGNING_COOKIES = {
+const SIGNING_COOKIES = {
   expires: 'CloudFront-Expires',
   policy: 'CloudFront-Policy',
   signature: 'CloudFront-Signature',
@@ -66,7 +63,8 @@ function decodeComponent(v: string): string {
 }
 
 /**
- * The signing values in a raw query string (without `?`), and the query string without them — the
+ * The signing values in a raw query string (without `?`) — `Expires`, `Policy`, `Signature`,
+ * `Key-Pair-Id`, `Hash-Algorithm`, names a URL's own parameters cannot have (§15.2) — and the query string without them — the
  * part that belongs to the URL CloudFront checks the policy against (§15.3). Undefined when the query
  * string has none of them.
  */

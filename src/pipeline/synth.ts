@@ -31,7 +31,7 @@ export function errorPage(status: number, message: string, requestId: string): s
 }
 
 /** The XML error document CloudFront answers signed-URL refusals with (docs/cloudfront-reference.md §15.5) [O]. */
-export function xmlErrorBody(code: string, message: string): string {
+function xmlErrorBody(code: string, message: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
 }
 
