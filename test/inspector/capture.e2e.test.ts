@@ -147,7 +147,7 @@ describe('inspector capture through the real pipeline', () => {
     expect(rec.response.body).toMatchObject({ size: Buffer.byteLength('origin body for /page?x=1'), text: 'origin body for /page?x=1', truncated: false });
     expect(rec.response.completed).toBe(true);
     // The driver's steps, in order, with times.
-    expect(rec.steps.map((s) => s.step)).toEqual(['viewer-request', 'cache-lookup', 'origin-request', 'origin-fetch', 'origin-response', 'cache-store', 'viewer-response', 'deliver']);
+    expect(rec.steps.map((s) => s.step)).toEqual(['request', 'viewer-request', 'cache-lookup', 'origin-request', 'origin-fetch', 'origin-response', 'cache-store', 'viewer-response', 'deliver']);
     for (const s of rec.steps) expect(s.durationMs).toBeGreaterThanOrEqual(0);
     // no-store under CachingOptimized: MinTTL 1 wins (docs/cloudfront-reference.md §6.5), and the rule says so.
     expect(rec.cache).toMatchObject({ lookup: 'Miss', stored: true, ttl: 1, ttlRule: 'Cache-Control: no-store overridden by MinTTL 1' });
@@ -194,7 +194,7 @@ describe('inspector capture through the real pipeline', () => {
     expect(skipped['origin-response']).toMatch(/cache hit/);
     expect(skipped.origin).toMatch(/cache hit/);
     expect(hit.origin).toBeUndefined();
-    expect(hit.steps.map((s) => s.step)).toEqual(['viewer-request', 'cache-lookup', 'viewer-response', 'deliver']);
+    expect(hit.steps.map((s) => s.step)).toEqual(['request', 'viewer-request', 'cache-lookup', 'viewer-response', 'deliver']);
   });
 
   it('a response generated at viewer-request: the origin side and viewer-response skipped', async () => {
