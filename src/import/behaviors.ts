@@ -1,17 +1,17 @@
 // DistributionConfig.CacheBehaviors (in order) and DefaultCacheBehavior (last, as `*`) → edgeproxy's
-// behaviors: path pattern, target origin, methods, compression, policies (policies.ts) and the
-// function associations — Lambda@Edge and CloudFront Functions (functions.ts).
+// behaviors: path pattern, target origin (or origin group), viewer protocol policy, methods,
+// compression, policies (policies.ts), trusted key groups (key-groups.ts) and the function
+// associations — Lambda@Edge and CloudFront Functions (functions.ts).
 // Field names: CloudFront API Reference, CacheBehavior and DefaultCacheBehavior.
 
 import type { Behavior, MapContext, MapSink } from './context.js';
 import type { FunctionRegistry } from './functions.js';
+import type { KeyGroupRegistry } from './key-groups.js';
 import { bool, isEmptyValue, items, obj, type Obj, str, strings } from './json.js';
 import { mapBehaviorPolicies } from './policies.js';
 
 const BEHAVIOR_NOTES: Readonly<Record<string, string>> = {
-  ViewerProtocolPolicy: 'not mapped yet: edgeproxy serves HTTP and never redirects to HTTPS',
-  TrustedKeyGroups: 'not mapped yet: signed URLs/cookies are not checked',
-  TrustedSigners: 'not mapped yet: signed URLs/cookies are not checked',
+  TrustedSigners: 'not emulated: trusted signers are AWS accounts\' CloudFront key pairs; use TrustedKeyGroups (signed URLs are then checked)',
   FieldLevelEncryptionId: 'ignored locally: no field-level encryption',
   RealtimeLogConfigArn: 'ignored locally: use --access-log FILE',
   SmoothStreaming: 'ignored locally',
@@ -20,7 +20,10 @@ const BEHAVIOR_NOTES: Readonly<Record<string, string>> = {
 const BEHAVIOR_MAPPED = new Set([
   'PathPattern', 'TargetOriginId', 'AllowedMethods', 'CachedMethods', 'Compress', 'CachePolicyId', 'OriginRequestPolicyId',
   'ForwardedValues', 'MinTTL', 'DefaultTTL', 'MaxTTL', 'LambdaFunctionAssociations', 'FunctionAssociations', 'ResponseHeadersPolicyId',
+  'ViewerProtocolPolicy', 'TrustedKeyGroups',
 ]);
+const VIEWER_PROTOCOL_POLICIES = ['allow-all', 'redirect-to-https', 'https-only'] as const;
+type ViewerProtocolPolicy = (typeof VIEWER_PROTOCOL_POLICIES)[number];
 
 type EventType = keyof NonNullable<Behavior['functions']>;
 const isEventType = (e: string | undefined): e is EventType =>
@@ -68,7 +71,12 @@ function mapAssociations(b: Obj, at: string, registry: FunctionRegistry, sink: M
   return Object.keys(assoc).length > 0 ? assoc : undefined;
 }
 
-export function mapBehaviors(dc: Obj, ctx: MapContext, registry: FunctionRegistry, sink: MapSink): Behavior[] {
+export interface Registries {
+  functions: FunctionRegistry;
+  keyGroups: KeyGroupRegistry;
+}
+
+export function mapBehaviors(dc: Obj, ctx: MapContext, registries: Registries, sink: MapSink): Behavior[] {
   const raws: Array<{ b: Obj; at: string }> = items(dc.CacheBehaviors).map((b, i) => {
     const o = obj(b) ?? {};
     return { b: o, at: `CacheBehaviors[${str(o.PathPattern) ?? i}]` };
@@ -84,9 +92,21 @@ export function mapBehaviors(dc: Obj, ctx: MapContext, registry: FunctionRegistr
     const cached = strings(b.CachedMethods ?? obj(allowedRaw)?.CachedMethods);
     if (cached.length > 0) behavior.cachedMethods = cached;
     behavior.compress = bool(b.Compress) === true;
+    // docs/cloudfront-reference.md §15; allow-all is edgeproxy's default too, so it makes no field.
+    const vpp = str(b.ViewerProtocolPolicy);
+    if (vpp !== undefined && vpp !== 'allow-all') {
+      if ((VIEWER_PROTOCOL_POLICIES as readonly string[]).includes(vpp)) behavior.viewerProtocolPolicy = vpp as ViewerProtocolPolicy;
+      else sink.problem(`${at}.ViewerProtocolPolicy: unknown value ${JSON.stringify(vpp)} (expected ${VIEWER_PROTOCOL_POLICIES.join(', ')})`);
+    }
     mapBehaviorPolicies(b, at, behavior, ctx, sink);
-    const functions = mapAssociations(b, at, registry, sink);
+    const functions = mapAssociations(b, at, registries.functions, sink);
     if (functions !== undefined) behavior.functions = functions;
+    // TrustedKeyGroups (§15.1): `{ Enabled, Quantity, Items }` in the API, a list in CloudFormation.
+    const tkg = b.TrustedKeyGroups;
+    if (obj(tkg)?.Enabled !== false) {
+      const groups = strings(tkg).flatMap((g) => registries.keyGroups.group(g, `${at}.TrustedKeyGroups`) ?? []);
+      if (groups.length > 0) behavior.trustedKeyGroups = groups;
+    }
 
     for (const [k, v] of Object.entries(b)) {
       if (BEHAVIOR_MAPPED.has(k) || isEmptyValue(v)) continue;

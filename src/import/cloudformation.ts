@@ -147,6 +147,8 @@ export function resolveTemplate(template: Obj, opts: { label: string; logicalId?
   const cachePolicies = new Map<string, Obj>();
   const originRequestPolicies = new Map<string, Obj>();
   const responseHeadersPolicies = new Map<string, Obj>();
+  const keyGroups = new Map<string, Obj>();
+  const publicKeys = new Map<string, Obj>();
   const templateCode = new Map<string, LocalCode>();
   const templateCff = new Map<string, TemplateCff>();
   const templateKvs = new Map<string, TemplateKvs>();
@@ -167,6 +169,12 @@ export function resolveTemplate(template: Obj, opts: { label: string; logicalId?
     } else if (type === 'AWS::CloudFront::ResponseHeadersPolicy') {
       const c = obj(props(id).ResponseHeadersPolicyConfig);
       if (c !== undefined) responseHeadersPolicies.set(`cfn:${id}`, c);
+    } else if (type === 'AWS::CloudFront::KeyGroup') {
+      const c = obj(props(id).KeyGroupConfig);
+      if (c !== undefined) keyGroups.set(`cfn:${id}`, c);
+    } else if (type === 'AWS::CloudFront::PublicKey') {
+      const c = obj(props(id).PublicKeyConfig);
+      if (c !== undefined) publicKeys.set(`cfn:${id}`, c);
     } else if (type === 'AWS::CloudFront::Function') {
       // AWS::CloudFront::Function: FunctionCode is the code itself; FunctionConfig.Runtime and
       // KeyValueStoreAssociations[].KeyValueStoreARN (AWS CloudFormation User Guide).
@@ -217,5 +225,5 @@ export function resolveTemplate(template: Obj, opts: { label: string; logicalId?
       }
     }
   }
-  return { logicalId, distributionConfig, policies: { cachePolicies, originRequestPolicies, responseHeadersPolicies }, templateCode, templateCff, templateKvs };
+  return { logicalId, distributionConfig, policies: { cachePolicies, originRequestPolicies, responseHeadersPolicies, keyGroups, publicKeys }, templateCode, templateCff, templateKvs };
 }

@@ -40,12 +40,15 @@ export interface TemplateKvs {
   file: string | undefined;
 }
 
-/** Where custom policies come from, so a missing one names the way to supply it. */
+/** What a DistributionConfig names by ID: policies, key groups, public keys. */
 export interface PolicySources {
-  /** Policy body by the value a behavior names it with: `cfn:LogicalId` (template) or its AWS Id (--policy-file). */
+  /** The body (`CachePolicyConfig` …) by the value a behavior names it with: `cfn:LogicalId` (template) or its AWS Id (--policy-file). */
   cachePolicies: ReadonlyMap<string, Obj>;
   originRequestPolicies: ReadonlyMap<string, Obj>;
   responseHeadersPolicies: ReadonlyMap<string, Obj>;
+  /** KeyGroupConfig / PublicKeyConfig (docs/cloudfront-reference.md §15.1). */
+  keyGroups: ReadonlyMap<string, Obj>;
+  publicKeys: ReadonlyMap<string, Obj>;
 }
 
 export interface MapContext {

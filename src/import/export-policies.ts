@@ -12,7 +12,8 @@ type Json = Record<string, unknown>;
 
 export const list = (xs: readonly unknown[]): Json => (xs.length === 0 ? { Quantity: 0 } : { Quantity: xs.length, Items: [...xs] });
 
-export type PolicyKind = 'CachePolicy' | 'OriginRequestPolicy' | 'ResponseHeadersPolicy';
+/** What --policy-out writes: custom policies, and the key groups and public keys of trusted key groups. */
+export type PolicyKind = 'CachePolicy' | 'OriginRequestPolicy' | 'ResponseHeadersPolicy' | 'KeyGroup' | 'PublicKey';
 
 export interface ExportedPolicy {
   kind: PolicyKind;
@@ -112,7 +113,7 @@ export function responseHeadersPolicyConfig(p: ResponseHeadersPolicyIn, fallback
   return out;
 }
 
-/** The JSON `aws cloudfront get-cache-policy` (…) prints for one policy; --policy-file reads it. */
+/** The JSON `aws cloudfront get-cache-policy` (…, `get-key-group`, `get-public-key`) prints for one; --policy-file reads it. */
 export function policyFileJson(p: ExportedPolicy): Json {
   return { [p.kind]: { Id: p.id, [`${p.kind}Config`]: p.config } };
 }

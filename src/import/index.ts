@@ -40,6 +40,8 @@ function mergePolicies(a: PolicySources | undefined, b: PolicySources): PolicySo
     cachePolicies: m(a?.cachePolicies, b.cachePolicies),
     originRequestPolicies: m(a?.originRequestPolicies, b.originRequestPolicies),
     responseHeadersPolicies: m(a?.responseHeadersPolicies, b.responseHeadersPolicies),
+    keyGroups: m(a?.keyGroups, b.keyGroups),
+    publicKeys: m(a?.publicKeys, b.publicKeys),
   };
 }
 

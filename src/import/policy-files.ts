@@ -1,7 +1,8 @@
-// --policy-file FILE|DIR: the custom policies a get-distribution-config output names only by ID.
-// Each file is the JSON of `aws cloudfront get-cache-policy`, `get-origin-request-policy` or
-// `get-response-headers-policy` (`{ ETag, CachePolicy: { Id, CachePolicyConfig } }` …), or of the
-// matching `list-*-policies --type custom`; a directory gives every *.json in it. Read once at start.
+// --policy-file FILE|DIR: what a get-distribution-config output names only by ID — custom policies,
+// key groups and public keys. Each file is the JSON of `aws cloudfront get-cache-policy`,
+// `get-origin-request-policy`, `get-response-headers-policy`, `get-key-group` or `get-public-key`
+// (`{ ETag, CachePolicy: { Id, CachePolicyConfig } }` …), or of `list-*-policies --type custom` /
+// `list-key-groups`; a directory gives every *.json in it. Read once at start.
 
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,6 +14,9 @@ const KINDS = [
   { key: 'CachePolicy', config: 'CachePolicyConfig', list: 'CachePolicyList', into: 'cachePolicies', command: 'get-cache-policy' },
   { key: 'OriginRequestPolicy', config: 'OriginRequestPolicyConfig', list: 'OriginRequestPolicyList', into: 'originRequestPolicies', command: 'get-origin-request-policy' },
   { key: 'ResponseHeadersPolicy', config: 'ResponseHeadersPolicyConfig', list: 'ResponseHeadersPolicyList', into: 'responseHeadersPolicies', command: 'get-response-headers-policy' },
+  { key: 'KeyGroup', config: 'KeyGroupConfig', list: 'KeyGroupList', into: 'keyGroups', command: 'get-key-group' },
+  // list-public-keys gives summaries without PublicKeyConfig; get-public-key is the form read.
+  { key: 'PublicKey', config: 'PublicKeyConfig', list: 'PublicKey-no-list', into: 'publicKeys', command: 'get-public-key' },
 ] as const;
 
 type Into = (typeof KINDS)[number]['into'];
@@ -27,7 +31,13 @@ async function filesOf(p: string): Promise<string[]> {
 }
 
 export async function readPolicyFiles(paths: readonly string[]): Promise<PolicySources> {
-  const out: Record<Into, Map<string, Obj>> = { cachePolicies: new Map(), originRequestPolicies: new Map(), responseHeadersPolicies: new Map() };
+  const out: Record<Into, Map<string, Obj>> = {
+    cachePolicies: new Map(),
+    originRequestPolicies: new Map(),
+    responseHeadersPolicies: new Map(),
+    keyGroups: new Map(),
+    publicKeys: new Map(),
+  };
   const from = new Map<string, string>();
   const add = (into: Into, entry: unknown, file: string, key: string): void => {
     const kind = KINDS.find((k) => k.into === into);
@@ -37,7 +47,7 @@ export async function readPolicyFiles(paths: readonly string[]): Promise<PolicyS
     if (id === undefined || config === undefined) throw new ConfigError('ConfigFileUnreadable', `--policy-file ${file}: ${key} needs "Id" and "${kind?.config}"`);
     const seen = out[into].get(id);
     if (seen !== undefined && JSON.stringify(seen) !== JSON.stringify(config)) {
-      throw new ConfigError('ConfigFileUnreadable', `--policy-file ${file}: policy ${id} is also in ${from.get(`${into}:${id}`)}, with a different ${kind?.config}`);
+      throw new ConfigError('ConfigFileUnreadable', `--policy-file ${file}: ${kind?.key} ${id} is also in ${from.get(`${into}:${id}`)}, with a different ${kind?.config}`);
     }
     out[into].set(id, config);
     from.set(`${into}:${id}`, file);
@@ -72,7 +82,7 @@ export async function readPolicyFiles(paths: readonly string[]): Promise<PolicyS
       if (!found) {
         throw new ConfigError(
           'ConfigFileUnreadable',
-          `--policy-file ${file}: not a policy: expected the JSON of aws cloudfront get-cache-policy, get-origin-request-policy or get-response-headers-policy ("CachePolicy", "OriginRequestPolicy" or "ResponseHeadersPolicy")`,
+          `--policy-file ${file}: not a policy: expected the JSON of aws cloudfront get-cache-policy, get-origin-request-policy, get-response-headers-policy, get-key-group or get-public-key ("CachePolicy", "OriginRequestPolicy", "ResponseHeadersPolicy", "KeyGroup" or "PublicKey")`,
         );
       }
     }

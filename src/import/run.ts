@@ -46,7 +46,8 @@ export async function runConfigCommand(cmd: {
     input = src.raw as ConfigInput;
   }
   if (cmd.action === 'print') return { exitCode: 0, stdout: `${JSON.stringify(input, null, 2)}\n`, stderr };
-  const back = toDistributionConfig(input, { exportPolicies: cmd.policyOut !== undefined });
+  const baseDir = cmd.configFile === undefined ? process.cwd() : path.dirname(path.resolve(cmd.configFile));
+  const back = toDistributionConfig(input, { exportPolicies: cmd.policyOut !== undefined, baseDir });
   if (cmd.policyOut !== undefined) {
     await mkdir(cmd.policyOut, { recursive: true });
     for (const p of back.policies) {

@@ -2,8 +2,12 @@
 // the fields both have: origins (the URL becomes DomainName + OriginPath), behaviors in order,
 // methods, managed policies by their AWS IDs, custom policies by generated IDs (their bodies in
 // `policies`, for --policy-out), legacy ForwardedValues + TTLs, Lambda@Edge and CloudFront Function
-// associations, custom error responses. What has no DistributionConfig form is reported in `notes`.
+// associations, viewer protocol policies, trusted key groups (their groups and keys in `policies`),
+// origin groups, geo restriction, HttpVersion, custom error responses. What has no DistributionConfig
+// form is reported in `notes`.
 
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { MANAGED_POLICY_IDS } from '../config/managed-policies.js';
 import { managedResponseHeadersPolicy } from '../distribution/response-headers-policy.js';
 import type { ConfigInput } from '../config/schema.js';
@@ -33,6 +37,8 @@ function managedId(name: string): string | undefined {
 interface ToDistributionOptions {
   /** Give custom policies IDs and return their bodies (`config --to-distribution --policy-out DIR`). */
   exportPolicies?: boolean;
+  /** Where a public key's `file` is relative to (the config file's directory). */
+  baseDir?: string;
 }
 
 export function toDistributionConfig(c: ConfigInput, opts: ToDistributionOptions = {}): { distributionConfig: Json; notes: string[]; policies: ExportedPolicy[] } {
@@ -86,6 +92,10 @@ export function toDistributionConfig(c: ConfigInput, opts: ToDistributionOptions
       out.AllowedMethods = am;
     }
     if (b.compress !== undefined) out.Compress = b.compress;
+    out.ViewerProtocolPolicy = b.viewerProtocolPolicy ?? 'allow-all';
+    const tkg = b.trustedKeyGroups ?? [];
+    out.TrustedKeyGroups = tkg.length === 0 ? { Enabled: false, Quantity: 0 } : { Enabled: true, ...list(tkg) };
+    if (tkg.length > 0) trusted = true;
     const lambdas: Json[] = [];
     const cffs: Json[] = [];
     for (const [EventType, ref] of Object.entries(b.functions ?? {})) {
@@ -146,12 +156,21 @@ export function toDistributionConfig(c: ConfigInput, opts: ToDistributionOptions
     }
     return out;
   };
+  let trusted = false;
   const behaviors = c.behaviors ?? [];
   const def = behaviors.findIndex((b) => b.pathPattern === '*');
   const dc: Json = {
     Origins: list(origins),
     DefaultCacheBehavior: def === -1 ? { TargetOriginId: c.origins[0]?.id } : behaviorOut(behaviors[def] as Behavior, def),
     CacheBehaviors: list(behaviors.flatMap((b, i) => (i === def ? [] : [behaviorOut(b, i)]))),
+    OriginGroups: list(
+      (c.originGroups ?? []).map((g) => {
+        const members = g.members.map((m) => ({ OriginId: typeof m === 'string' ? m : m.originId }));
+        const out: Json = { Id: g.id, FailoverCriteria: { StatusCodes: list(g.failoverCriteria.statusCodes) }, Members: list(members) };
+        if (g.selectionCriteria !== undefined) out.SelectionCriteria = g.selectionCriteria;
+        return out;
+      }),
+    ),
     CustomErrorResponses: list(
       (c.customErrorResponses ?? []).map((e) => {
         const r: Json = { ErrorCode: e.errorCode };
@@ -162,5 +181,26 @@ export function toDistributionConfig(c: ConfigInput, opts: ToDistributionOptions
       }),
     ),
   };
+  const geo = c.restrictions?.geoRestriction;
+  if (geo !== undefined) dc.Restrictions = { GeoRestriction: { RestrictionType: geo.restrictionType, ...list(geo.locations ?? []) } };
+  if (c.httpVersion !== undefined) dc.HttpVersion = c.httpVersion;
+  // Key groups and public keys are named by ID like policies (docs/cloudfront-reference.md §15.1).
+  if (trusted || (c.keyGroups ?? []).length > 0) {
+    if (opts.exportPolicies !== true) {
+      notes.push('keyGroups, publicKeys: a DistributionConfig names key groups by ID; write them with --policy-out DIR (and import with --policy-file DIR)');
+    } else {
+      for (const g of c.keyGroups ?? []) {
+        const config: Json = { Name: g.name ?? g.id, Items: [...g.items] };
+        if (g.comment !== undefined) config.Comment = g.comment;
+        policies.set(`KeyGroup:${g.id}`, { kind: 'KeyGroup', id: g.id, config });
+      }
+      for (const k of c.publicKeys ?? []) {
+        const encodedKey = k.encodedKey ?? readFileSync(path.resolve(opts.baseDir ?? '.', k.file ?? ''), 'utf8');
+        const config: Json = { CallerReference: `edgeproxy-${k.id}`, Name: k.name ?? k.id, EncodedKey: encodedKey };
+        if (k.comment !== undefined) config.Comment = k.comment;
+        policies.set(`PublicKey:${k.id}`, { kind: 'PublicKey', id: k.id, config });
+      }
+    }
+  }
   return { distributionConfig: dc, notes, policies: [...policies.values()] };
 }

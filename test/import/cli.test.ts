@@ -3,7 +3,7 @@
 // `config --to-distribution`.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,7 @@ function mapArgs(url: string): string[] {
   return [
     '--origin-map', `api.example.com=${url}`,
     '--origin-map', `assets.example.com=${url}`,
+    '--origin-map', `backup.example.com=${url}`,
     ...functionMaps.flatMap((m) => ['--function-map', m]),
     '--kvs-map', `${GREET}=${path.join(DIR, 'greetings.kvs.json')}`,
     '--policy-file', path.join(DIR, 'policies'),
@@ -56,7 +57,13 @@ afterAll(async () => {
 
 describe('edgeproxy --distribution (built CLI)', () => {
   it('prints the not-emulated table before listening, then serves through the mapped origin', async () => {
-    const child = spawn(process.execPath, [CLI, '--port', '0', '--distribution', FILE, ...mapArgs(origin.url)], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The fixture with every behavior on allow-all: its HTTPS behaviors would open the HTTPS listener
+    // on its fixed default port (8443), which parallel test runs must not share.
+    const doc = JSON.parse(await readFile(FILE, 'utf8')) as { DistributionConfig: { DefaultCacheBehavior: Record<string, unknown>; CacheBehaviors: { Items: Array<Record<string, unknown>> } } };
+    for (const b of [doc.DistributionConfig.DefaultCacheBehavior, ...doc.DistributionConfig.CacheBehaviors.Items]) b.ViewerProtocolPolicy = 'allow-all';
+    const httpOnly = path.join(dir, 'http-only.json');
+    await writeFile(httpOnly, JSON.stringify(doc));
+    const child = spawn(process.execPath, [CLI, '--port', '0', '--distribution', httpOnly, ...mapArgs(origin.url)], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -70,7 +77,10 @@ describe('edgeproxy --distribution (built CLI)', () => {
       expect(out.indexOf('not emulated (')).toBeLessThan(out.indexOf('edgeproxy listening'));
       expect(out).toMatch(/Aliases\s+www\.example\.com\s+ignored locally/);
       expect(out).toMatch(/CacheBehaviors\[\/legacy\/\*\]\.FunctionAssociations\[viewer-request\]\.FunctionARN\s+\S+greet\s+runs as cloudfront-js-2\.0/);
-      const res = await fetch(`${url}/api/ping`);
+      // The distribution allows viewers from DE and FR (Restrictions.GeoRestriction).
+      const refused = await fetch(`${url}/api/ping`, { headers: { 'x-edgeproxy-cloudfront-viewer-country': 'US' } });
+      expect(refused.status).toBe(403);
+      const res = await fetch(`${url}/api/ping`, { headers: { 'x-edgeproxy-cloudfront-viewer-country': 'DE' } });
       expect(res.status).toBe(200);
       expect(res.headers.get('x-origin-response')).toBe('ran');
       expect(((await res.json()) as { url: string }).url).toBe('/v1/api/ping');
@@ -109,11 +119,11 @@ describe('edgeproxy --distribution (built CLI)', () => {
     expect(back.code, back.stderr).toBe(0);
     type B = { PathPattern: string; CachePolicyId?: string; FunctionAssociations: { Quantity: number } };
     const dc = (JSON.parse(back.stdout) as { DistributionConfig: { CacheBehaviors: { Items: B[] } } }).DistributionConfig;
-    expect(dc.CacheBehaviors.Items.map((b) => b.PathPattern)).toEqual(['/api/*', '/legacy/*', '/custom/*']);
+    expect(dc.CacheBehaviors.Items.map((b) => b.PathPattern)).toEqual(['/api/*', '/legacy/*', '/custom/*', '/private/*']);
     expect(dc.CacheBehaviors.Items[1]?.FunctionAssociations.Quantity).toBe(1);
     // The custom policies are written where --policy-out says, as get-*-policy files named on stderr.
     const written = (await readdir(policyOut)).sort();
-    expect(written.map((f) => f.replace(/-[0-9a-f-]{36}\.json$/, ''))).toEqual(['CachePolicy', 'OriginRequestPolicy', 'ResponseHeadersPolicy']);
+    expect(written.map((f) => f.replace(/-[0-9A-Za-z-]+\.json$/, ''))).toEqual(['CachePolicy', 'KeyGroup', 'OriginRequestPolicy', 'PublicKey', 'ResponseHeadersPolicy']);
     expect(written.some((f) => f === `CachePolicy-${dc.CacheBehaviors.Items[2]?.CachePolicyId}.json`)).toBe(true);
     for (const f of written) expect(back.stderr).toContain(`edgeproxy: wrote ${path.join(policyOut, f)}`);
   });

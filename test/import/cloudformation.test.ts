@@ -1,7 +1,9 @@
 // CloudFormation templates (YAML with short-form tags, and the same template in JSON) imported and
 // run through the real proxy: Ref / Fn::GetAtt / Fn::Sub / Fn::Join resolved to the template's
 // policies, functions (inline code and a CDK-style asset), a CloudFront Function with its key value
-// store, and parameters.
+// store, a key group with its public key, and parameters. The template's viewer protocol policies
+// put /api/* and the default behavior on the HTTPS listener.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +13,7 @@ import { startEdgeProxy, type EdgeProxy } from '../../src/index.js';
 import { importDistribution } from '../../src/import/index.js';
 import { memoryLogger } from '../../src/log.js';
 import { FIXTURES, send, startOrigin, type TestOrigin } from '../helpers.js';
+import { sendHttps, signedPath } from './tls.js';
 
 const YAML = path.join(FIXTURES, 'import', 'cdk.out', 'template.yaml');
 const JSON_TEMPLATE = path.join(FIXTURES, 'import', 'cdk.out', 'template.json');
@@ -18,6 +21,9 @@ let site: TestOrigin;
 let api: TestOrigin;
 let proxy: EdgeProxy;
 let work: string;
+let stateDir: string;
+const https = (p: string, opts: Parameters<typeof sendHttps>[3] = {}): ReturnType<typeof sendHttps> =>
+  sendHttps(proxy.https?.url ?? '', p, proxy.https?.selfSigned?.certFile ?? '', opts);
 
 function header(rawHeaders: string[], name: string): string | undefined {
   for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]?.toLowerCase() === name) return rawHeaders[i + 1];
@@ -36,12 +42,14 @@ beforeAll(async () => {
   });
   api = await startOrigin();
   work = await mkdtemp(path.join(tmpdir(), 'edgeproxy-cfn-'));
+  stateDir = await mkdtemp(path.join(tmpdir(), 'edgeproxy-cfn-state-'));
 });
 afterAll(async () => {
   await proxy?.close();
   await site?.close();
   await api?.close();
   await rm(work, { recursive: true, force: true });
+  await rm(stateDir, { recursive: true, force: true });
 });
 
 describe('import: CloudFormation', () => {
@@ -50,7 +58,7 @@ describe('import: CloudFormation', () => {
     const j = await importDistribution({ file: JSON_TEMPLATE, logicalId: 'Site', workDir: work, ...maps() });
     expect(y.kind).toBe('cloudformation');
     expect(j.config).toEqual(y.config);
-    const [apiB, defB] = y.config.behaviors ?? [];
+    const [apiB, membersB, defB] = y.config.behaviors ?? [];
     expect(y.config.origins[1]).toEqual({ id: 'api', url: `${api.url}/prod`, customHeaders: { 'X-Api-Key': 'key-123456789012' }, readTimeout: 20, sslProtocols: ['TLSv1.2'] });
     expect(apiB?.cachePolicy).toMatchObject({ name: 'edgeproxy-local-api', defaultTTL: 30, queryStrings: { behavior: 'whitelist', names: ['page'] } });
     expect(apiB?.originRequestPolicy).toMatchObject({ name: 'api-origin', queryStrings: { behavior: 'all' } });
@@ -61,12 +69,20 @@ describe('import: CloudFormation', () => {
     expect(rewrite).toEqual({ id: 'Rewrite', file: path.join(work, 'Rewrite.js'), runtime: 'cloudfront-js-2.0', keyValueStore: 'redirects' });
     expect(y.config.keyValueStores).toEqual([{ name: 'redirects', file: path.join(path.dirname(YAML), 'asset.eb2e5c262fc260dd48fafd692d92dfeb73f71b985d71e3f43475710312752138.json') }]);
     expect(y.notEmulated.map((n) => n.field)).not.toContain('DefaultCacheBehavior.FunctionAssociations');
-    const config = await loadConfig({ object: { ...y.config, listen: { host: '127.0.0.1', port: 0 } } });
-    proxy = await startEdgeProxy({ config, log: memoryLogger() });
+    // AWS::CloudFront::KeyGroup / PublicKey: the local Key-Pair-Id is the key's logical id, upper case
+    expect(membersB?.trustedKeyGroups).toEqual(['SigningGroup']);
+    expect(y.config.keyGroups).toEqual([{ id: 'SigningGroup', name: 'members', items: ['SIGNINGKEY'] }]);
+    expect(y.config.publicKeys).toEqual([{ id: 'SIGNINGKEY', name: 'members-key', encodedKey: readFileSync(path.join(FIXTURES, 'import', 'signing-key.pub.pem'), 'utf8') }]);
+    expect(y.notEmulated.find((n) => n.field === 'SigningKey.PublicKeyConfig')?.note).toBe('signed URLs name it Key-Pair-Id=SIGNINGKEY locally (AWS assigns the real ID at deploy)');
+    expect(apiB?.viewerProtocolPolicy).toBe('https-only');
+    expect(defB?.viewerProtocolPolicy).toBe('redirect-to-https');
+    const config = await loadConfig({ object: { ...y.config, listen: { host: '127.0.0.1', port: 0, https: { port: 0 } } } });
+    proxy = await startEdgeProxy({ config, log: memoryLogger(), stateDir });
   });
 
   it('/api/*: the api origin under /prod, the template policies, the inline Lambda code', async () => {
-    const r = await send(proxy.url, '/api/list?page=2&sort=a', { headers: { 'x-tenant': 't1', 'x-request-id': 'r1', 'x-other': 'no' } });
+    expect((await send(proxy.url, '/api/list')).status).toBe(403); // https-only
+    const r = await https('/api/list?page=2&sort=a', { headers: { 'x-tenant': 't1', 'x-request-id': 'r1', 'x-other': 'no' } });
     expect(r.status).toBe(200);
     const seen = api.requests.at(-1);
     expect(seen?.url).toBe('/prod/api/list?page=2&sort=a'); // origin request policy: all query strings
@@ -79,15 +95,24 @@ describe('import: CloudFormation', () => {
   });
 
   it('default behavior: the bucket origin mapped by Id, the asset Lambda, the template response headers policy, the CloudFront Function', async () => {
-    const r = await send(proxy.url, '/index.html');
+    expect((await send(proxy.url, '/index.html')).status).toBe(301); // redirect-to-https
+    const r = await https('/index.html');
     expect(r.text).toBe('site');
     expect(r.headers['x-asset-function']).toBe('ran');
     expect(r.headers['x-served-by']).toBe('edge-us-east-1');
     expect(site.requests.at(-1)?.url).toBe('/index.html');
     // Rewrite (viewer-request) looks the URI up in its key value store: /old → /new.html
-    const moved = await send(proxy.url, '/old');
+    const moved = await https('/old');
     expect(moved.status).toBe(200);
     expect(site.requests.at(-1)?.url).toBe('/new.html');
+  });
+
+  it('/members/*: signed URLs with the template key group\'s key', async () => {
+    expect((await send(proxy.url, '/members/a')).status).toBe(403);
+    const signed = signedPath('/members/a', 'http*://*/members/*', Math.floor(Date.now() / 1000) + 600, 'SIGNINGKEY', path.join(FIXTURES, 'import', 'signing-key.pem'));
+    const ok = await send(proxy.url, signed);
+    expect(ok.status).toBe(200);
+    expect(site.requests.at(-1)?.url).toBe('/members/a');
   });
 
   it('a template store whose data is not beside the template needs --kvs-map, named', async () => {

@@ -1,6 +1,8 @@
 // A hand-written `aws cloudfront get-distribution-config` output using every mapped field, imported
 // and run through the real proxy: each behavior's request reaches its mapped origin with the
-// imported policies and functions applied; the not-emulated table lists what cannot run locally.
+// imported policies, functions, viewer protocol policy, origin group, trusted key group and geo
+// restriction applied; the not-emulated table lists what cannot run locally.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +15,7 @@ import { importDistribution } from '../../src/import/index.js';
 import { parseFunctionMap, parseKvsMap, parseOriginMap } from '../../src/import/flags.js';
 import { formatNotEmulated } from '../../src/import/report.js';
 import { FIXTURES, send, startOrigin, type TestOrigin } from '../helpers.js';
+import { sendHttps, signedPath } from './tls.js';
 
 const DIR = path.join(FIXTURES, 'import');
 const FILE = path.join(DIR, 'get-distribution-config.json');
@@ -32,10 +35,18 @@ const functionMap = (): ReturnType<typeof parseFunctionMap> =>
 /** The store greet reads: a DistributionConfig does not say which, so --kvs-map names it by the function's ARN. */
 const kvsMap = (): ReturnType<typeof parseKvsMap> => parseKvsMap([`${GREET}=${path.join(DIR, 'greetings.kvs.json')}`]);
 const POLICIES = path.join(DIR, 'policies');
+const KEY_GROUP = '5e6f7a8b-4444-4555-8666-777788889999';
 
 let api: TestOrigin;
 let assets: TestOrigin;
+let backup: TestOrigin;
 let proxy: EdgeProxy;
+let stateDir: string;
+/** The imported distribution allows DE and FR only: the proxy's viewers are in DE unless a request says otherwise. */
+const IN_DE = { 'x-edgeproxy-cloudfront-viewer-country': 'DE' };
+const https = (p: string, opts: Parameters<typeof sendHttps>[3] = {}): ReturnType<typeof sendHttps> =>
+  sendHttps(proxy.https?.url ?? '', p, proxy.https?.selfSigned?.certFile ?? '', { ...opts, headers: { ...IN_DE, ...opts.headers } });
+const http = (p: string, opts: Parameters<typeof send>[2] = {}): ReturnType<typeof send> => send(proxy.url, p, { ...opts, headers: { ...IN_DE, ...opts.headers } });
 
 function header(rawHeaders: string[], name: string): string | undefined {
   for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]?.toLowerCase() === name) return rawHeaders[i + 1];
@@ -46,21 +57,32 @@ beforeAll(async () => {
   api = await startOrigin();
   assets = await startOrigin((req, res) => {
     const json = JSON.stringify({ url: req.url });
+    // /custom/down fails, so the origin group fails over to backup
+    res.writeHead(req.url?.startsWith('/custom/down') === true ? 503 : 200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
+    res.end(json);
+  });
+  backup = await startOrigin((req, res) => {
+    const json = JSON.stringify({ backup: req.url });
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
     res.end(json);
   });
+  stateDir = await mkdtemp(path.join(tmpdir(), 'edgeproxy-import-state-'));
 });
 afterAll(async () => {
   await proxy?.close();
   await api?.close();
   await assets?.close();
+  await backup?.close();
+  if (stateDir !== undefined) await rm(stateDir, { recursive: true, force: true });
 });
+const origins = (): ReturnType<typeof parseOriginMap> =>
+  parseOriginMap([`api.example.com=${api.url}`, `assets.example.com=${assets.url}`, `backup.example.com=${backup.url}`]);
 
 describe('import: get-distribution-config JSON', () => {
   it('maps origins, behaviors, policies, legacy settings, functions and error responses', async () => {
     const r = await importDistribution({
       file: FILE,
-      originMap: parseOriginMap([`api.example.com=${api.url}`, `assets.example.com=${assets.url}`]),
+      originMap: origins(),
       functionMap: functionMap(),
       kvsMap: kvsMap(),
       policyFiles: [POLICIES],
@@ -70,9 +92,18 @@ describe('import: get-distribution-config JSON', () => {
     expect(c.origins).toEqual([
       { id: 'api', url: `${api.url}/v1`, customHeaders: { 'X-Origin-Secret': 's3cr3t' }, connectTimeout: 3, readTimeout: 10, keepaliveTimeout: 4, sslProtocols: ['TLSv1.2'] },
       { id: 'assets', url: assets.url, connectTimeout: 10 },
+      { id: 'backup', url: backup.url, connectTimeout: 10 },
     ]);
-    expect(c.behaviors?.map((b) => [b.pathPattern, b.origin])).toEqual([['/api/*', 'api'], ['/legacy/*', 'assets'], ['/custom/*', 'assets'], ['*', 'assets']]);
-    const [apiB, legacyB, customB, defB] = c.behaviors ?? [];
+    expect(c.behaviors?.map((b) => [b.pathPattern, b.origin])).toEqual([['/api/*', 'api'], ['/legacy/*', 'assets'], ['/custom/*', 'assets-failover'], ['/private/*', 'assets'], ['*', 'assets']]);
+    const [apiB, legacyB, customB, privateB, defB] = c.behaviors ?? [];
+    expect(c.originGroups).toEqual([{ id: 'assets-failover', members: ['assets', 'backup'], failoverCriteria: { statusCodes: [500, 502, 503] }, selectionCriteria: 'default' }]);
+    expect(c.behaviors?.map((b) => b.viewerProtocolPolicy)).toEqual(['https-only', undefined, undefined, undefined, 'redirect-to-https']);
+    expect(c.listen).toEqual({ https: {} }); // a behavior needs HTTPS: the HTTPS listener, self-signed
+    expect(c.httpVersion).toBe('http2');
+    expect(c.restrictions).toEqual({ geoRestriction: { restrictionType: 'whitelist', locations: ['DE', 'FR'] } });
+    expect(privateB?.trustedKeyGroups).toEqual([KEY_GROUP]);
+    expect(c.keyGroups).toEqual([{ id: KEY_GROUP, name: 'fixture-signers', items: ['K2JCJMDEHXQW5F'], comment: "the fixture's one key" }]);
+    expect(c.publicKeys).toEqual([{ id: 'K2JCJMDEHXQW5F', name: 'fixture-signing-key', encodedKey: readFileSync(path.join(DIR, 'signing-key.pub.pem'), 'utf8'), comment: 'signs the /private/* URLs of the import fixture' }]);
     expect(apiB?.cachePolicy).toBe('CachingDisabled');
     expect(apiB?.originRequestPolicy).toBe('AllViewerExceptHostHeader');
     expect(apiB?.allowedMethods).toEqual(['HEAD', 'DELETE', 'POST', 'GET', 'OPTIONS', 'PUT', 'PATCH']);
@@ -112,28 +143,46 @@ describe('import: get-distribution-config JSON', () => {
 
     const fields = r.notEmulated.map((n) => n.field);
     for (const f of [
-      'Aliases', 'Logging', 'PriceClass', 'ViewerCertificate', 'Restrictions',
-      'DefaultCacheBehavior.ViewerProtocolPolicy',
-      'CacheBehaviors[/api/*].ViewerProtocolPolicy',
+      'Aliases', 'Logging', 'PriceClass', 'ViewerCertificate',
       'CacheBehaviors[/legacy/*].FunctionAssociations[viewer-request].FunctionARN', // runs as cloudfront-js-2.0
       'Origins[api].ConnectionAttempts', 'Origins[api].CustomOriginConfig',
       'CacheBehaviors[/api/*].LambdaFunctionAssociations[viewer-request].LambdaFunctionARN',
     ]) expect(fields).toContain(f);
     // Empty, default or purely descriptive fields make no row; a mapped field makes none either.
-    for (const f of ['DefaultCacheBehavior.ResponseHeadersPolicyId', 'DefaultCacheBehavior.FunctionAssociations', 'DefaultCacheBehavior.FunctionAssociations[viewer-response].FunctionARN', 'CacheBehaviors[/custom/*].CachePolicyId', 'Comment', 'CallerReference', 'Enabled', 'WebACLId', 'OriginGroups', 'CacheBehaviors[/legacy/*].ViewerProtocolPolicy', 'Origins[assets].ConnectionAttempts']) {
+    for (const f of ['DefaultCacheBehavior.ResponseHeadersPolicyId', 'DefaultCacheBehavior.FunctionAssociations', 'DefaultCacheBehavior.FunctionAssociations[viewer-response].FunctionARN', 'CacheBehaviors[/custom/*].CachePolicyId', 'Comment', 'CallerReference', 'Enabled', 'WebACLId', 'OriginGroups', 'Restrictions', 'HttpVersion', 'DefaultCacheBehavior.ViewerProtocolPolicy', 'CacheBehaviors[/api/*].ViewerProtocolPolicy', 'CacheBehaviors[/legacy/*].ViewerProtocolPolicy', 'CacheBehaviors[/private/*].TrustedKeyGroups', 'Origins[assets].ConnectionAttempts']) {
       expect(fields).not.toContain(f);
     }
     const table = formatNotEmulated(r.notEmulated);
     expect(table[0]).toBe(`not emulated (${r.notEmulated.length}):`);
     expect(table.find((l) => l.includes('Aliases'))).toMatch(/www\.example\.com\s+ignored locally/);
+    expect(table.find((l) => l.includes('ViewerCertificate'))).toMatch(/self-signed localhost certificate/);
 
-    const config = await loadConfig({ object: { ...c, listen: { host: '127.0.0.1', port: 0 } } });
-    proxy = await startEdgeProxy({ config, log: memoryLogger() });
+    const config = await loadConfig({ object: { ...c, listen: { host: '127.0.0.1', port: 0, https: { ...c.listen?.https, port: 0 } } } });
+    proxy = await startEdgeProxy({ config, log: memoryLogger(), stateDir });
+    expect(proxy.https?.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('viewer protocol policies: /api/* refuses plain HTTP, the default behavior redirects it to the HTTPS listener', async () => {
+    const before = api.hits;
+    expect((await http('/api/items')).status).toBe(403);
+    expect(api.hits).toBe(before);
+    const r = await http('/index.html?a=1');
+    expect(r.status).toBe(301);
+    expect(r.headers.location).toBe(`https://127.0.0.1:${new URL(proxy.https?.url ?? '').port}/index.html?a=1`);
+  });
+
+  it('geo restriction: a viewer outside DE and FR gets 403, one in FR is served', async () => {
+    const before = assets.hits;
+    const us = await http('/legacy/geo?v=1', { headers: { 'x-edgeproxy-cloudfront-viewer-country': 'US' } });
+    expect(us.status).toBe(403);
+    expect(assets.hits).toBe(before);
+    const fr = await http('/legacy/geo?v=1', { headers: { 'x-edgeproxy-cloudfront-viewer-country': 'FR' } });
+    expect(fr.status).toBe(200);
   });
 
   it('/api/*: the api origin under its origin path, custom header, viewer-request body, origin-response, not cached', async () => {
     const before = api.hits;
-    const r = await send(proxy.url, '/api/items?x=1', { method: 'POST', body: 'hello', headers: { 'content-type': 'text/plain' } });
+    const r = await https('/api/items?x=1', { method: 'POST', body: 'hello', headers: { 'content-type': 'text/plain' } });
     expect(r.status).toBe(200);
     expect(r.headers['x-origin-response']).toBe('ran');
     const seen = api.requests.at(-1);
@@ -142,42 +191,42 @@ describe('import: get-distribution-config JSON', () => {
     expect(header(seen?.rawHeaders ?? [], 'x-origin-secret')).toBe('s3cr3t');
     expect(header(seen?.rawHeaders ?? [], 'x-vr-body-length')).toBe('5');
     expect(header(seen?.rawHeaders ?? [], 'x-origin-request')).toBeUndefined();
-    await send(proxy.url, '/api/items');
-    await send(proxy.url, '/api/items');
+    await https('/api/items');
+    await https('/api/items');
     expect(api.hits - before).toBe(3); // CachingDisabled
   });
 
   it('/legacy/*: keyed on v only, all query strings reach the origin, cached for the legacy TTL', async () => {
     const before = assets.hits;
-    const a = await send(proxy.url, '/legacy/a?v=1&w=1');
+    const a = await http('/legacy/a?v=1&w=1');
     expect(JSON.parse(a.text)).toEqual({ url: '/legacy/a?v=1&w=1' });
     // The CloudFront Function greet (viewer-request) set X-Variant from its key value store; the
     // legacy settings forward X-Variant.
     expect(header(assets.requests.at(-1)?.rawHeaders ?? [], 'x-variant')).toBe('hello from the store');
-    const b = await send(proxy.url, '/legacy/a?v=1&w=2');
+    const b = await http('/legacy/a?v=1&w=2');
     expect(b.headers['x-cache']).toMatch(/^Hit/);
-    const c = await send(proxy.url, '/legacy/a?v=2');
+    const c = await http('/legacy/a?v=2');
     expect(c.headers['x-cache']).toMatch(/^Miss/);
     expect(assets.hits - before).toBe(2);
-    const d = await send(proxy.url, '/legacy/a?v=1', { method: 'PUT' });
+    const d = await http('/legacy/a?v=1', { method: 'PUT' });
     expect(d.status).toBe(403); // PUT is not in the behavior's AllowedMethods
   });
 
   it('default behavior: the assets origin, the origin-request function, CachingOptimized', async () => {
     const before = assets.hits;
-    const a = await send(proxy.url, '/index.html?q=1');
+    const a = await https('/index.html?q=1');
     expect(JSON.parse(a.text)).toEqual({ url: '/index.html' }); // CachingOptimized, no origin request policy: no query strings
     expect(header(assets.requests.at(-1)?.rawHeaders ?? [], 'x-origin-request')).toBe('ran');
     expect(a.headers['x-content-type-options']).toBe('nosniff'); // SecurityHeadersPolicy by its AWS ID
     expect(a.headers['x-cff-viewer-response']).toBe('ran'); // the CloudFront Function stamp-cf (1.0)
-    const b = await send(proxy.url, '/index.html?q=2');
+    const b = await https('/index.html?q=2');
     expect(b.headers['x-cache']).toMatch(/^Hit/);
     expect(assets.hits - before).toBe(1);
   });
 
   it('/custom/*: the custom policies from --policy-file: keyed on k and X-Variant, all query strings and X-Forward-Me to the origin, the custom headers', async () => {
     const before = assets.hits;
-    const a = await send(proxy.url, '/custom/a?k=1&z=1', { headers: { 'x-forward-me': 'yes', 'x-other': 'no' } });
+    const a = await http('/custom/a?k=1&z=1', { headers: { 'x-forward-me': 'yes', 'x-other': 'no' } });
     expect(a.status).toBe(200);
     expect(JSON.parse(a.text)).toEqual({ url: '/custom/a?k=1&z=1' });
     const raw = assets.requests.at(-1)?.rawHeaders ?? [];
@@ -185,17 +234,34 @@ describe('import: get-distribution-config JSON', () => {
     expect(header(raw, 'x-other')).toBeUndefined();
     expect(a.headers['x-custom-policy']).toBe('applied');
     expect(a.headers['x-frame-options']).toBe('DENY');
-    const b = await send(proxy.url, '/custom/a?k=1&z=2');
+    const b = await http('/custom/a?k=1&z=2');
     expect(b.headers['x-cache']).toMatch(/^Hit/); // z is not in the cache key
-    const c = await send(proxy.url, '/custom/a?k=1&z=2', { headers: { 'x-variant': 'b' } });
+    const c = await http('/custom/a?k=1&z=2', { headers: { 'x-variant': 'b' } });
     expect(c.headers['x-cache']).toMatch(/^Miss/); // X-Variant is
     expect(assets.hits - before).toBe(2);
+  });
+
+  it('/custom/* targets the origin group: a 503 from assets fails over to backup', async () => {
+    const a = await http('/custom/down?k=9');
+    expect(a.status).toBe(200);
+    expect(JSON.parse(a.text)).toEqual({ backup: '/custom/down?k=9' });
+    expect(assets.requests.at(-1)?.url).toBe('/custom/down?k=9'); // the primary was asked first
+  });
+
+  it('/private/* trusts the key group from --policy-file: unsigned 403, signed with its key 200', async () => {
+    const before = assets.hits;
+    expect((await http('/private/doc')).status).toBe(403);
+    const signed = signedPath('/private/doc', 'http*://*/private/*', Math.floor(Date.now() / 1000) + 600, 'K2JCJMDEHXQW5F', path.join(DIR, 'signing-key.pem'));
+    const ok = await http(signed);
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.text)).toEqual({ url: '/private/doc' }); // the signing values do not reach the origin
+    expect(assets.hits - before).toBe(1);
   });
 });
 
 describe('import: what stops an import', () => {
   it('an unmapped origin names its domain and the flag that maps it', async () => {
-    const e = await importDistribution({ file: FILE, originMap: parseOriginMap(['api.example.com=http://127.0.0.1:1']), functionMap: functionMap(), kvsMap: kvsMap(), policyFiles: [POLICIES] }).catch((x: unknown) => x);
+    const e = await importDistribution({ file: FILE, originMap: parseOriginMap(['api.example.com=http://127.0.0.1:1', 'backup.example.com=http://127.0.0.1:3']), functionMap: functionMap(), kvsMap: kvsMap(), policyFiles: [POLICIES] }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ConfigError);
     expect((e as ConfigError).message).toBe(
       `${FILE}: Origins[assets]: origin "assets.example.com" has no local URL; map it with --origin-map assets.example.com=http://127.0.0.1:3000`,
@@ -205,7 +271,7 @@ describe('import: what stops an import', () => {
   it('an unmapped function names its ARN and --function-map', async () => {
     const e = await importDistribution({
       file: FILE,
-      originMap: parseOriginMap(['api.example.com=http://127.0.0.1:1', 'assets.example.com=http://127.0.0.1:2']),
+      originMap: parseOriginMap(['api.example.com=http://127.0.0.1:1', 'assets.example.com=http://127.0.0.1:2', 'backup.example.com=http://127.0.0.1:3']),
       functionMap: parseFunctionMap([`arn:aws:lambda:us-east-1:123456789012:function:guard=${FNS}#viewerRequest`]),
       policyFiles: [POLICIES],
     }).catch((x: unknown) => x);
@@ -218,11 +284,12 @@ describe('import: what stops an import', () => {
   });
 
   it('a custom policy ID that is neither managed, in the file nor in a --policy-file is named, with the flag that supplies it', async () => {
-    const e = await importDistribution({ file: FILE, originMap: parseOriginMap(['api.example.com=http://127.0.0.1:1', 'assets.example.com=http://127.0.0.1:2']), functionMap: functionMap(), kvsMap: kvsMap() }).catch((x: unknown) => x);
+    const e = await importDistribution({ file: FILE, originMap: parseOriginMap(['api.example.com=http://127.0.0.1:1', 'assets.example.com=http://127.0.0.1:2', 'backup.example.com=http://127.0.0.1:3']), functionMap: functionMap(), kvsMap: kvsMap() }).catch((x: unknown) => x);
     expect((e as ConfigError).message.split('\n')).toEqual([
       `${FILE}: CacheBehaviors[/custom/*].CachePolicyId: "2a1b3c4d-1111-4222-8333-444455556666" is neither an AWS managed cache policy nor defined in this file; supply it with --policy-file FILE (the JSON of aws cloudfront get-cache-policy --id 2a1b3c4d-1111-4222-8333-444455556666), or import the CloudFormation template that defines it`,
       `${FILE}: CacheBehaviors[/custom/*].OriginRequestPolicyId: "3b2c4d5e-2222-4333-8444-555566667777" is neither an AWS managed origin request policy nor defined in this file; supply it with --policy-file FILE (the JSON of aws cloudfront get-origin-request-policy --id 3b2c4d5e-2222-4333-8444-555566667777), or import the CloudFormation template that defines it`,
       `${FILE}: CacheBehaviors[/custom/*].ResponseHeadersPolicyId: "4c3d5e6f-3333-4444-8555-666677778888" is neither an AWS managed response headers policy nor defined in this file; supply it with --policy-file FILE (the JSON of aws cloudfront get-response-headers-policy --id 4c3d5e6f-3333-4444-8555-666677778888), or import the CloudFormation template that defines it`,
+      `${FILE}: CacheBehaviors[/private/*].TrustedKeyGroups: key group "${KEY_GROUP}" is not defined in this file; supply it with --policy-file FILE (the JSON of aws cloudfront get-key-group --id ${KEY_GROUP})`,
     ]);
   });
 

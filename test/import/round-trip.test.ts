@@ -1,8 +1,10 @@
 // Round trip: an imported config converted back with `config --to-distribution` and imported again
 // is the same edgeproxy config; and the DistributionConfig that comes back equals the original on
 // the fields both have (origins' paths, headers and timeouts; behaviors in order with their
-// methods, policies — custom ones through --policy-out / --policy-file — legacy settings, Lambda@Edge
-// and CloudFront Function associations; custom error responses).
+// methods, viewer protocol policies, policies — custom ones through --policy-out / --policy-file —
+// legacy settings, Lambda@Edge and CloudFront Function associations, trusted key groups (their groups
+// and keys through --policy-out too); origin groups, geo restriction, HttpVersion; custom error
+// responses).
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -23,6 +25,7 @@ const DIR = path.join(FIXTURES, 'import');
 const GREET = 'arn:aws:cloudfront::123456789012:function/greet';
 const API = 'http://127.0.0.1:4001';
 const ASSETS = 'http://127.0.0.1:4002';
+const BACKUP = 'http://127.0.0.1:4003';
 
 /** The fields of a behavior both sides have, with lists as plain arrays. */
 function shared(b: unknown): Obj {
@@ -44,6 +47,8 @@ function shared(b: unknown): Obj {
     MaxTTL: fv === undefined ? undefined : o.MaxTTL,
     Lambda: items(o.LambdaFunctionAssociations).map((a) => (isObj(a) ? [a.EventType, a.IncludeBody] : a)),
     Functions: items(o.FunctionAssociations).map((a) => (isObj(a) ? a.EventType : a)),
+    ViewerProtocolPolicy: o.ViewerProtocolPolicy,
+    TrustedKeyGroups: items(o.TrustedKeyGroups),
   };
 }
 
@@ -51,7 +56,7 @@ describe('import round trip', () => {
   it('edgeproxy config → DistributionConfig → edgeproxy config is identity', async () => {
     const first = await importDistribution({
       file: FILE,
-      originMap: parseOriginMap([`api.example.com=${API}`, `assets.example.com=${ASSETS}`]),
+      originMap: parseOriginMap([`api.example.com=${API}`, `assets.example.com=${ASSETS}`, `backup.example.com=${BACKUP}`]),
       functionMap: parseFunctionMap([
         `arn:aws:lambda:us-east-1:123456789012:function:guard=${FNS}#viewerRequest`,
         `arn:aws:lambda:us-east-1:123456789012:function:mark=${FNS}#originResponse`,
@@ -65,7 +70,7 @@ describe('import round trip', () => {
     const back = toDistributionConfig(first.config, { exportPolicies: true });
     // A CloudFront Function's store is not part of a DistributionConfig: the one thing said.
     expect(back.notes).toEqual([`functions[2].keyValueStore: a CloudFront Function's key value store is in its FunctionConfig, not in the DistributionConfig; import again with --kvs-map ${GREET}=FILE`]);
-    expect(back.policies.map((p) => p.kind)).toEqual(['CachePolicy', 'OriginRequestPolicy', 'ResponseHeadersPolicy']);
+    expect(back.policies.map((p) => p.kind)).toEqual(['CachePolicy', 'OriginRequestPolicy', 'ResponseHeadersPolicy', 'KeyGroup', 'PublicKey']);
     // The exported functions are named by their edgeproxy ids; map those ARNs to the same code.
     const functionMap = new Map(
       (first.config.functions ?? []).map((f) => [f.runtime === undefined ? lambdaArnFor(f.id) : cffArnFor(f.id), f.export === undefined ? { file: f.file } : { file: f.file, export: f.export }]),
@@ -80,7 +85,7 @@ describe('import round trip', () => {
       await rm(out, { recursive: true, force: true });
     }
     const kvsMap = new Map([[GREET, path.join(DIR, 'greetings.kvs.json')]]);
-    const again = mapDistribution(back.distributionConfig, { originMap: new Map([['api', API], ['assets', ASSETS]]), functionMap, kvsMap, policies });
+    const again = mapDistribution(back.distributionConfig, { originMap: new Map([['api', API], ['assets', ASSETS], ['backup', BACKUP]]), functionMap, kvsMap, policies });
     expect(again.problems).toEqual([]);
     expect(again.config).toEqual(first.config);
     // The second export is the first: same IDs for the same policies.
@@ -104,6 +109,9 @@ describe('import round trip', () => {
     expect(back.policies[0]?.config).toEqual(strip(given.cachePolicies.get('2a1b3c4d-1111-4222-8333-444455556666')));
     expect(back.policies[1]?.config).toEqual(strip(given.originRequestPolicies.get('3b2c4d5e-2222-4333-8444-555566667777')));
     expect(back.policies[2]?.config).toEqual(strip(given.responseHeadersPolicies.get('4c3d5e6f-3333-4444-8555-666677778888')));
+    expect(back.policies[3]).toEqual({ kind: 'KeyGroup', id: '5e6f7a8b-4444-4555-8666-777788889999', config: given.keyGroups.get('5e6f7a8b-4444-4555-8666-777788889999') });
+    const { CallerReference: _ref, ...key } = given.publicKeys.get('K2JCJMDEHXQW5F') ?? {};
+    expect(back.policies[4]).toMatchObject({ kind: 'PublicKey', id: 'K2JCJMDEHXQW5F', config: key });
     const origins = (d: Obj): unknown[] =>
       items(d.Origins).map((o) => {
         const x = isObj(o) ? o : {};
@@ -112,5 +120,8 @@ describe('import round trip', () => {
       });
     expect(origins(dc)).toEqual(origins(original));
     expect(items(dc.CustomErrorResponses)).toEqual(items(original.CustomErrorResponses));
+    expect(dc.OriginGroups).toEqual(original.OriginGroups);
+    expect(dc.Restrictions).toEqual(original.Restrictions);
+    expect(dc.HttpVersion).toBe(original.HttpVersion);
   });
 });
