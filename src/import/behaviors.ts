@@ -47,7 +47,7 @@ function mapAssociations(b: Obj, at: string, registry: FunctionRegistry, sink: M
     if (id !== undefined) assoc[event] = { function: id, includeBody: bool(a.IncludeBody) === true };
   }
   // CloudFront Functions: viewer events only; the config loader says so for any other, naming the
-  // field (docs/cloudfront-reference.md §20).
+  // field (docs/cloudfront-reference.md §21).
   for (const raw of items(b.FunctionAssociations)) {
     const a = obj(raw) ?? {};
     const event = str(a.EventType);
@@ -92,7 +92,7 @@ export function mapBehaviors(dc: Obj, ctx: MapContext, registries: Registries, s
     const cached = strings(b.CachedMethods ?? obj(allowedRaw)?.CachedMethods);
     if (cached.length > 0) behavior.cachedMethods = cached;
     behavior.compress = bool(b.Compress) === true;
-    // docs/cloudfront-reference.md §15; allow-all is edgeproxy's default too, so it makes no field.
+    // docs/cloudfront-reference.md §16; allow-all is edgeproxy's default too, so it makes no field.
     const vpp = str(b.ViewerProtocolPolicy);
     if (vpp !== undefined && vpp !== 'allow-all') {
       if ((VIEWER_PROTOCOL_POLICIES as readonly string[]).includes(vpp)) behavior.viewerProtocolPolicy = vpp as ViewerProtocolPolicy;

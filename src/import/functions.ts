@@ -1,7 +1,7 @@
 // The functions a distribution's behaviors name, each defined once however many behaviors share it:
 // Lambda@Edge (LambdaFunctionAssociations[].LambdaFunctionARN) and CloudFront Functions
 // (FunctionAssociations[].FunctionARN, docs/cloudfront-reference.md §20), with the key value
-// stores a CloudFront Function reads (§21). Code comes from the template (inline code, a CDK asset)
+// stores a CloudFront Function reads (§27). Code comes from the template (inline code, a CDK asset)
 // or from --function-map; a store's data from the template's CDK asset or from --kvs-map.
 
 import { readFileSync } from 'node:fs';

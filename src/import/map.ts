@@ -71,7 +71,7 @@ function mapCustomErrorResponses(list: unknown, sink: MapSink): NonNullable<Conf
 }
 
 /**
- * HttpVersion and ViewerCertificate (docs/cloudfront-reference.md §15): the HTTP versions the HTTPS
+ * HttpVersion and ViewerCertificate (docs/cloudfront-reference.md §16): the HTTP versions the HTTPS
  * listener offers; an HTTPS listener with a self-signed localhost certificate when a behavior
  * redirects to or requires HTTPS — else nothing could reach that behavior — instead of the ACM or
  * IAM certificate, which stays in AWS.

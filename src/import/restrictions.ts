@@ -1,5 +1,5 @@
 // DistributionConfig.Restrictions.GeoRestriction → edgeproxy's restrictions.geoRestriction
-// (docs/cloudfront-reference.md §16). The API lists countries as `Items` (with Quantity),
+// (docs/cloudfront-reference.md §17). The API lists countries as `Items` (with Quantity),
 // CloudFormation as `Locations`. `none` maps to nothing.
 
 import type { ConfigInput } from '../config/schema.js';

@@ -106,7 +106,7 @@ describe('edgeproxy --distribution (built CLI)', () => {
     const printed: unknown = JSON.parse(r.stdout);
     const direct = await importDistribution({
       file: FILE,
-      originMap: parseOriginMap([`api.example.com=${origin.url}`, `assets.example.com=${origin.url}`]),
+      originMap: parseOriginMap([`api.example.com=${origin.url}`, `assets.example.com=${origin.url}`, `backup.example.com=${origin.url}`]),
       functionMap: parseFunctionMap(functionMaps),
       kvsMap: parseKvsMap([`${GREET}=${path.join(DIR, 'greetings.kvs.json')}`]),
       policyFiles: [path.join(DIR, 'policies')],
