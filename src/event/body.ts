@@ -2,7 +2,7 @@
 // (1 KB = 1024 bytes), as AWS's Lambda quotas do (6 MB payload = 6,291,456 bytes);
 // see docs/decisions.md.
 
-import { EdgeError } from '../errors.js';
+import { EdgeError } from '../rules/errors.js';
 import type { CfBody } from './types.js';
 
 type BodyEventType = 'viewer-request' | 'origin-request';

@@ -1,31 +1,16 @@
 // CloudFront's rules for what a Lambda@Edge function may return (docs/cloudfront-reference.md §2.2, §2.3, §3.1–§3.6).
 // Every violation throws EdgeError('LambdaValidationError') naming the exact field. Runs after
 // every function call: tables are module constants, the checks are plain loops.
+// The shared checks are in validate-common.ts, the origin's in validate-origin.ts. Imported by the
+// function workers too (they validate there): no host modules.
 
-import { isIP } from 'node:net';
 import { STATUS_CODES } from 'node:http';
-import { EdgeError } from '../errors.js';
-import type { CfCustomOrigin, CfHeaderEntry, CfHeaders, CfOrigin, CfRequest, CfResponse, CfS3Origin } from './types.js';
-import {
-  checkHeaderValue,
-  checkLowerToken,
-  defaultHeaderKey,
-  HAS_UPPER,
-  NOT_TOKEN,
-  sameTokenIgnoringCase,
-  setOwn,
-  toWireValue,
-} from './headers.js';
+import type { CfHeaderEntry, CfHeaders, CfRequest, CfResponse } from './types.js';
+import { defaultHeaderKey, checkHeaderValue, toWireValue } from './headers.js';
 import { checkBodyResult, describe, isStrictBase64 } from './body.js';
-import {
-  isDeniedOriginCustomHeader,
-  isDisallowedHeader,
-  isOriginPort,
-  isOriginSslProtocol,
-  MAX_ORIGIN_PATH_LENGTH,
-  MAX_URL_LENGTH,
-  percentEncodeNonAscii,
-} from '../rules/cloudfront.js';
+import { MAX_URL_LENGTH, percentEncodeNonAscii } from '../rules/cloudfront.js';
+import { badTargetChar, checkHeaders, fail, hasNonAscii, hf, isObject, type Obj, own } from './validate-common.js';
+import { checkOrigin } from './validate-origin.js';
 
 type RequestEventType = 'viewer-request' | 'origin-request';
 export type ResponseEventType = 'origin-response' | 'viewer-response';
@@ -76,21 +61,7 @@ export const READ_ONLY: Readonly<Record<RequestEventType | ResponseEventType, re
   'viewer-response': ['warning', 'via', 'content-length', 'content-encoding', 'transfer-encoding'],
 };
 
-/** DNS name: labels of letters, digits, `-` (and `_`, seen in real service names), dot-separated. */
-const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
 const STATUS_STRING = /^[0-9]{3}$/;
-
-function fail(field: string, message: string): never {
-  throw new EdgeError('LambdaValidationError', message, { field });
-}
-
-type Obj = Record<string, unknown>;
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function own(o: Obj, k: string): unknown {
-  return Object.hasOwn(o, k) ? o[k] : undefined;
-}
 
 /**
  * The usual mistakes first, in words: nothing returned, the whole event returned, or the other half
@@ -110,58 +81,8 @@ function asResultObject(eventType: RequestEventType | ResponseEventType, result:
   return result;
 }
 
-const hf = (prefix: string, name: string): string => `${prefix}[${JSON.stringify(name)}]`;
-
 // ---------------------------------------------------------------------------------------------
-// Headers
-
-/**
- * Checks the §1.2 shape and RFC 9110 syntax and returns a fresh copy with every `key` filled.
- * Map keys must be lowercase and each entry's `key` must match its map key ignoring case
- * (docs/cloudfront-reference.md §10.9, decisions). An empty array removes the header. Values with characters above
- * U+00FF are converted to the latin1 view of their UTF-8 bytes (decisions).
- */
-function checkHeaders(value: unknown, prefix: string, before?: CfHeaders): CfHeaders {
-  if (!isObject(value)) fail(prefix, `${prefix} must be an object of lowercase name → [{ key, value }], got ${describe(value)} (AWS rule: headers in events)`);
-  const out: CfHeaders = {};
-  // Field paths are built only on failure: this loop runs for every header of every result.
-  for (const name of Object.keys(value)) {
-    const nameCheck = checkLowerToken(name);
-    if (nameCheck === NOT_TOKEN) fail(hf(prefix, name), `header name ${JSON.stringify(name)} is not a valid HTTP field name (RFC 9110 §5.1)`);
-    if (nameCheck === HAS_UPPER) fail(hf(prefix, name), `header map key ${JSON.stringify(name)} must be lowercase (${JSON.stringify(name.toLowerCase())}) (AWS rule: headers in events)`);
-    const list = value[name];
-    if (!Array.isArray(list)) fail(hf(prefix, name), `header ${defaultHeaderKey(name)} must be an array of { key, value }, got ${describe(list)} (AWS rule: headers in events)`);
-    if (list.length === 0) continue;
-    // Spec §3.1 forbids *adding* one. Events never contain them, but if one slipped into the
-    // input, returning it is not the function's fault.
-    if (isDisallowedHeader(name) && (before === undefined || !Object.hasOwn(before, name))) {
-      fail(hf(prefix, name), `header ${defaultHeaderKey(name)} is disallowed (AWS rule: disallowed headers)`);
-    }
-    const entries: CfHeaderEntry[] = new Array<CfHeaderEntry>(list.length);
-    for (let i = 0; i < list.length; i++) {
-      const e: unknown = list[i];
-      if (!isObject(e)) fail(`${hf(prefix, name)}[${i}]`, `header ${defaultHeaderKey(name)} entry ${i} must be an object { key, value }, got ${describe(e)}`);
-      const v = own(e, 'value');
-      if (typeof v !== 'string') fail(`${hf(prefix, name)}[${i}].value`, `header ${defaultHeaderKey(name)} value must be a string, got ${describe(v)}`);
-      const k = own(e, 'key');
-      if (k !== undefined && k !== name) {
-        if (typeof k !== 'string') fail(`${hf(prefix, name)}[${i}].key`, `header ${defaultHeaderKey(name)} key must be a string, got ${describe(k)}`);
-        // `name` is a checked lowercase token here, so a key of the same letters is a token too.
-        if (!sameTokenIgnoringCase(k, name)) {
-          fail(`${hf(prefix, name)}[${i}].key`, `header key ${JSON.stringify(k)} does not match its map key ${JSON.stringify(name)} (AWS rule: headers in events)`);
-        }
-      }
-      const chk = checkHeaderValue(v);
-      let wire = v;
-      if (typeof chk === 'number') {
-        fail(`${hf(prefix, name)}[${i}].value`, `header ${defaultHeaderKey(name)} value has a forbidden control character 0x${chk.toString(16).padStart(2, '0')} (RFC 9110 §5.5)`);
-      } else if (chk === 'wide') wire = toWireValue(v);
-      entries[i] = { key: typeof k === 'string' ? k : defaultHeaderKey(name), value: wire };
-    }
-    setOwn(out, name, entries);
-  }
-  return out;
-}
+// Read-only headers and sizes
 
 function sameValues(a: readonly CfHeaderEntry[] | undefined, b: readonly CfHeaderEntry[] | undefined): boolean {
   const la = a?.length ?? 0;
@@ -256,24 +177,6 @@ const EMPTY = Buffer.alloc(0);
 // ---------------------------------------------------------------------------------------------
 // URI and query string
 
-/**
- * Index of the first char that cannot appear in a request target even percent-encoded-aware:
- * controls, space, DEL, `#` (docs/cloudfront-reference.md §3.5); -1 when fine. Chars above `~` are percent-encoded as
- * UTF-8 instead (docs/cloudfront-reference.md §3.5: changed values are sent as UTF-8).
- */
-function badTargetChar(s: string): number {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c <= 32 || c === 127 || c === 35) return i;
-  }
-  return -1;
-}
-
-function hasNonAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 126) return true;
-  return false;
-}
-
 function encodeNonAscii(s: string, field: string): string {
   return percentEncodeNonAscii(s) ?? fail(field, `${field} has an unpaired UTF-16 surrogate`);
 }
@@ -291,116 +194,6 @@ function checkQuerystring(v: unknown): string {
   const bad = badTargetChar(v);
   if (bad !== -1) fail('querystring', `querystring has a forbidden character ${JSON.stringify(v[bad])} at ${bad}: no spaces, control characters or "#" (AWS rule: URI and query string)`);
   return hasNonAscii(v) ? encodeNonAscii(v, 'querystring') : v;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Origin (origin-request)
-
-function isValidDomain(d: string): boolean {
-  // A local emulator must reach 127.0.0.1, ::1 and localhost, which CloudFront forbids (decisions).
-  return isIP(d) !== 0 || HOSTNAME.test(d);
-}
-
-function checkPath(v: unknown, field: string, before: string | undefined): string {
-  if (typeof v !== 'string') fail(field, `path must be a string, got ${describe(v)} (AWS rule: request.origin)`);
-  if (v === before || v === '') return v;
-  if (v.charCodeAt(0) !== 47 || v.endsWith('/') || v.length > MAX_ORIGIN_PATH_LENGTH || badTargetChar(v) !== -1 || hasNonAscii(v)) {
-    fail(field, `path must be "" or start with "/", have no trailing "/", be URL-encoded and ≤ 255 chars, got ${describe(v)} (AWS rule: request.origin)`);
-  }
-  return v;
-}
-
-function checkIntRange(v: unknown, field: string, min: number, max: number, before: number | undefined, what: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) fail(field, `${what} must be an integer, got ${describe(v)} (AWS rule: request.origin)`);
-  if (v !== before && (v < min || v > max)) fail(field, `${what} must be ${min}–${max}, got ${v} (AWS rule: request.origin)`);
-  return v;
-}
-
-function checkCustomHeaders(v: unknown, prefix: string, before: CfHeaders | undefined, requestHeaders: CfHeaders): CfHeaders {
-  const out = checkHeaders(v ?? {}, prefix, before);
-  for (const name in out) {
-    const field = hf(prefix, name);
-    const configured = before !== undefined && Object.hasOwn(before, name);
-    if (!configured && isDeniedOriginCustomHeader(name)) {
-      fail(field, `${defaultHeaderKey(name)} cannot be an origin custom header (AWS rule: headers CloudFront adds, removes or replaces)`);
-    }
-    if (Object.hasOwn(requestHeaders, name) && (requestHeaders[name]?.length ?? 0) > 0) {
-      fail(field, `origin custom header ${defaultHeaderKey(name)} is also in request.headers (AWS rule: request.origin)`);
-    }
-  }
-  return out;
-}
-
-function checkOrigin(v: unknown, before: CfOrigin | undefined, requestHeaders: CfHeaders): CfOrigin {
-  if (!isObject(v)) fail('origin', `origin must be an object with one of "custom" or "s3", got ${describe(v)} (AWS rule: request.origin)`);
-  const custom = own(v, 'custom');
-  const s3 = own(v, 's3');
-  if ((custom === undefined) === (s3 === undefined)) fail('origin', 'origin must have exactly one of "custom" or "s3" (AWS rule: request.origin)');
-  if (custom !== undefined) {
-    const b = before !== undefined && 'custom' in before ? before.custom : undefined;
-    return { custom: checkCustom(custom, b, requestHeaders) };
-  }
-  const b = before !== undefined && 's3' in before ? before.s3 : undefined;
-  return { s3: checkS3(s3, b, requestHeaders) };
-}
-
-function checkCustom(v: unknown, before: CfCustomOrigin | undefined, requestHeaders: CfHeaders): CfCustomOrigin {
-  const p = 'origin.custom';
-  if (!isObject(v)) fail(p, `origin.custom must be an object, got ${describe(v)} (AWS rule: request.origin)`);
-  const domainName = own(v, 'domainName');
-  if (typeof domainName !== 'string' || (domainName !== before?.domainName && !isValidDomain(domainName))) {
-    fail(`${p}.domainName`, `domainName must be a DNS name (≤ 253 chars) or an IP address, got ${describe(domainName)} (AWS rule: request.origin)`);
-  }
-  const protocol = own(v, 'protocol');
-  if (protocol !== 'http' && protocol !== 'https') fail(`${p}.protocol`, `protocol must be "http" or "https", got ${describe(protocol)} (AWS rule: request.origin)`);
-  const port = own(v, 'port');
-  if (typeof port !== 'number' || !Number.isInteger(port)) fail(`${p}.port`, `port must be an integer, got ${describe(port)} (AWS rule: request.origin)`);
-  if (port !== before?.port && !isOriginPort(port)) {
-    fail(`${p}.port`, `port must be 80, 443 or 1024–65535, got ${port} (AWS rule: request.origin)`);
-  }
-  const sslProtocols = own(v, 'sslProtocols');
-  if (!Array.isArray(sslProtocols) || sslProtocols.length === 0 || !sslProtocols.every((s) => typeof s === 'string' && isOriginSslProtocol(s))) {
-    fail(`${p}.sslProtocols`, `sslProtocols must be a non-empty array of "TLSv1.2", "TLSv1.1", "TLSv1", "SSLv3", got ${describe(sslProtocols)} (AWS rule: request.origin)`);
-  }
-  return {
-    customHeaders: checkCustomHeaders(own(v, 'customHeaders'), `${p}.customHeaders`, before?.customHeaders, requestHeaders),
-    domainName,
-    keepaliveTimeout: checkIntRange(own(v, 'keepaliveTimeout'), `${p}.keepaliveTimeout`, 1, 60, before?.keepaliveTimeout, 'keepaliveTimeout'),
-    path: checkPath(own(v, 'path'), `${p}.path`, before?.path),
-    port,
-    protocol,
-    readTimeout: checkIntRange(own(v, 'readTimeout'), `${p}.readTimeout`, 4, 60, before?.readTimeout, 'readTimeout'),
-    sslProtocols: sslProtocols as string[],
-  };
-}
-
-function checkS3(v: unknown, before: CfS3Origin | undefined, requestHeaders: CfHeaders): CfS3Origin {
-  const p = 'origin.s3';
-  if (!isObject(v)) fail(p, `origin.s3 must be an object, got ${describe(v)} (AWS rule: request.origin)`);
-  const domainName = own(v, 'domainName');
-  if (
-    typeof domainName !== 'string' ||
-    (domainName !== before?.domainName && (domainName.length > 128 || domainName !== domainName.toLowerCase() || !isValidDomain(domainName)))
-  ) {
-    fail(`${p}.domainName`, `domainName must be a lowercase DNS name ≤ 128 chars, got ${describe(domainName)} (AWS rule: request.origin)`);
-  }
-  const authMethod = own(v, 'authMethod');
-  if (authMethod !== 'origin-access-identity' && authMethod !== 'none') {
-    fail(`${p}.authMethod`, `authMethod must be "origin-access-identity" or "none", got ${describe(authMethod)} (AWS rule: request.origin)`);
-  }
-  const region = own(v, 'region');
-  if (region !== undefined && typeof region !== 'string') fail(`${p}.region`, `region must be a string, got ${describe(region)} (AWS rule: request.origin)`);
-  if (authMethod === 'origin-access-identity' && (region === undefined || region === '')) {
-    fail(`${p}.region`, 'region is required when authMethod is "origin-access-identity" (AWS rule: request.origin)');
-  }
-  const base = {
-    customHeaders: checkCustomHeaders(own(v, 'customHeaders'), `${p}.customHeaders`, before?.customHeaders, requestHeaders),
-    domainName,
-    path: checkPath(own(v, 'path'), `${p}.path`, before?.path),
-  };
-  if (authMethod === 'origin-access-identity') return { ...base, authMethod, region: region as string };
-  // A region given with authMethod "none" is ignored, as CloudFront only reads it for an OAI.
-  return { ...base, authMethod };
 }
 
 // ---------------------------------------------------------------------------------------------
