@@ -38,7 +38,7 @@ function threadCpu(pid: number): Map<number, ThreadCpu> {
   return out;
 }
 
-/** Per-request µs: the main thread, the function workers (threads named edgeproxy:…), everything else. */
+/** Per-request µs: the main thread, the function workers (threads named ep:<function>, worker.ts), everything else. */
 function split(pid: number, before: Map<number, ThreadCpu>, after: Map<number, ThreadCpu>, requests: number): { main: number; workers: number; other: number } {
   let main = 0;
   let workers = 0;
@@ -46,7 +46,7 @@ function split(pid: number, before: Map<number, ThreadCpu>, after: Map<number, T
   for (const [tid, a] of after) {
     const d = a.us - (before.get(tid)?.us ?? 0);
     if (tid === pid) main += d;
-    else if (a.name.startsWith('edgeproxy:') || a.name.startsWith('[edgeproxy')) workers += d;
+    else if (a.name.startsWith('ep:')) workers += d;
     else other += d;
   }
   return { main: main / requests, workers: workers / requests, other: other / requests };

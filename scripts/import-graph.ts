@@ -26,7 +26,23 @@ export type ImportGraph = ReadonlyMap<string, ModuleNode>;
 
 /** The directory of the worker side, and the host modules it may import (the thread boundary's protocol). */
 export const WORKER_DIR = 'src/runtime/worker/';
-export const WORKER_SHARED: readonly string[] = ['src/runtime/protocol.ts', 'src/runtime/ring.ts', 'src/runtime/cff-protocol.ts'];
+export const WORKER_SHARED: readonly string[] = [
+  'src/runtime/protocol.ts',
+  'src/runtime/ring.ts',
+  'src/runtime/cff-protocol.ts',
+  'src/runtime/edge-protocol.ts',
+  // The Lambda@Edge event and CloudFront's result rules: the workers build the one and apply the other.
+  'src/event/build.ts',
+  'src/event/types.ts',
+  'src/event/headers.ts',
+  'src/event/body.ts',
+  'src/event/result-diff.ts',
+  'src/event/validate-result.ts',
+  'src/event/validate-common.ts',
+  'src/event/validate-origin.ts',
+  'src/rules/cloudfront.ts',
+  'src/rules/errors.ts',
+];
 
 /** The modules that implement a step (src/pipeline/<step>.ts), from the transition table. */
 export const STAGE_FILES: readonly string[] = STEPS.map((s) => `src/pipeline/${s}.ts`);

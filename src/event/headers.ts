@@ -2,7 +2,7 @@
 // (docs/cloudfront-reference.md §1.2), plus the header tables every other event module shares. Runs on every request:
 // no per-call regexes, lookups are Sets and a char table built once at module load.
 
-import { TCHAR } from '../rules/cloudfront.js';
+import { isDisallowedHeader, TCHAR } from '../rules/cloudfront.js';
 import type { CfHeaderEntry, CfHeaders } from './types.js';
 
 /**
@@ -52,6 +52,27 @@ export function rawToCfHeaders(raw: readonly RawHeaderItem[], skip?: (lower: str
   }
   if (authority !== undefined && h.host === undefined) h.host = [{ key: 'host', value: authority }];
   return h;
+}
+
+/** Headers a viewer sends to inject CloudFront-* values (docs/cloudfront-reference.md §7); never shown to functions. */
+export const OVERRIDE_PREFIX = 'x-edgeproxy-';
+
+export function isOverrideHeader(lower: string): boolean {
+  // Cheap gate before startsWith: 'x' then '-' then 'e'.
+  return lower.charCodeAt(0) === 120 && lower.charCodeAt(2) === 101 && lower.startsWith(OVERRIDE_PREFIX);
+}
+
+function hiddenFromFunctions(lower: string): boolean {
+  return isDisallowedHeader(lower) || isOverrideHeader(lower);
+}
+
+/**
+ * The viewer's raw header lines as the viewer-request event shows them: disallowed ones are never
+ * present (docs/cloudfront-reference.md §3.1), nor any `x-edgeproxy-*` header. The proxy converts
+ * them for itself and the function's worker converts the same lines for the event (event/build.ts).
+ */
+export function viewerEventHeaders(raw: readonly RawHeaderItem[]): CfHeaders {
+  return rawToCfHeaders(raw, hiddenFromFunctions);
 }
 
 /**

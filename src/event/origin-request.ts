@@ -178,6 +178,15 @@ function customTemplate(o: ResolvedOrigin): { origin: CfCustomOrigin; customName
   return t;
 }
 
+/**
+ * `request.origin.custom` of every origin request to `o`: one object per origin, shared, never changed
+ * (a function gets its own copy in its worker; a result that changes it comes back as a new object),
+ * so a miss copies nothing and its JSON is made once (pipeline/invoke.ts).
+ */
+export function sharedCustomOrigin(o: ResolvedOrigin): CfCustomOrigin {
+  return customTemplate(o).origin;
+}
+
 /** A fresh `origin.custom` for the event (fresh so a consumer may mutate it). */
 export function customOriginFor(o: ResolvedOrigin): CfCustomOrigin {
   const t = customTemplate(o).origin;
@@ -284,7 +293,7 @@ export function buildOriginRequest(viewer: CfRequest, ctx: OriginRequestContext)
     uri: viewer.uri,
     querystring: selectQueryStringUnion(viewer.querystring, cp.queryStrings, orp?.queryStrings ?? NONE),
     headers,
-    origin: { custom: customOriginFor(origin) },
+    origin: { custom: sharedCustomOrigin(origin) },
   };
   return req;
 }

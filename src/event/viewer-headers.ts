@@ -5,8 +5,8 @@
 
 import type { ResolvedBehavior, ViewerHeaderValues } from '../config/types.js';
 import type { CfHeaders } from './types.js';
-import { CLOUDFRONT_HEADER_KEYS, isDisallowedHeader } from '../rules/cloudfront.js';
-import { defaultHeaderKey, getHeader, rawToCfHeaders, setOwn } from './headers.js';
+import { CLOUDFRONT_HEADER_KEYS } from '../rules/cloudfront.js';
+import { defaultHeaderKey, getHeader, isOverrideHeader, OVERRIDE_PREFIX, setOwn, viewerEventHeaders } from './headers.js';
 import type { TlsFacts } from '../viewer/tls-facts.js';
 
 export interface ViewerInfo {
@@ -50,17 +50,6 @@ export function wantedCloudFrontHeaders(behavior: ResolvedBehavior): string[] {
   return [...out];
 }
 
-const OVERRIDE_PREFIX = 'x-edgeproxy-';
-
-function isOverrideHeader(lower: string): boolean {
-  // Cheap gate before startsWith: 'x' then '-' then 'e'.
-  return lower.charCodeAt(0) === 120 && lower.charCodeAt(2) === 101 && lower.startsWith(OVERRIDE_PREFIX);
-}
-
-function hiddenFromFunctions(lower: string): boolean {
-  return isDisallowedHeader(lower) || isOverrideHeader(lower);
-}
-
 /**
  * The viewer's header lines as the viewer-request event shows them: disallowed ones are never present
  * (docs/cloudfront-reference.md §3.1), nor any `x-edgeproxy-*` header; those carry the overrides: lowercase name without the
@@ -78,7 +67,7 @@ export function viewerHeadersFromRaw(raw: readonly string[]): { headers: CfHeade
     const key = lower.slice(OVERRIDE_PREFIX.length);
     if (!Object.hasOwn(overrides, key)) setOwn(overrides, key, raw[i + 1] as string);
   }
-  return { headers: rawToCfHeaders(raw, hiddenFromFunctions), overrides };
+  return { headers: viewerEventHeaders(raw), overrides };
 }
 
 // Device heuristics. CloudFront's device database is not public; these are simple documented

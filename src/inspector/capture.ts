@@ -27,8 +27,8 @@ export interface FunctionCapture {
   readonly trigger: Trigger;
   readonly functionId: string;
   readonly kind: FunctionRecord['kind'];
-  /** The event text sent to the worker. */
-  readonly eventJson: string;
+  /** The event text: for Lambda@Edge, the JSON of the event its worker built and the function received. */
+  eventJson: string;
   /** JSON of the returned value; undefined until (unless) it returned. */
   resultJson: string | undefined;
   version: string | undefined;

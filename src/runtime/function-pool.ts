@@ -11,7 +11,7 @@ import type { Batch } from './batch.js';
 import type { CodeRef } from './code-types.js';
 import { DEFAULT_FUNCTION_VERSION } from './identity.js';
 import { MIB } from './memory.js';
-import { elapsed, failure, initFailure, notRun, parseResult } from './outcome.js';
+import { edgeResult, elapsed, failure, initFailure, notRun, parseResult } from './outcome.js';
 import type { PlatformLog } from './platform-log.js';
 import { decodeWorkerMessage, encodeInvoke, ERROR_TYPES, type LogLevel, timeoutMessage, type WorkerToHost } from './protocol.js';
 import { INIT_TIMEOUT_MS, type InitResult, type Invocation, type InvocationPool, Slot, type SlotOwner } from './slot.js';
@@ -288,7 +288,11 @@ export class FunctionPool implements InvocationPool, SlotOwner {
         if (inv === undefined || inv.id !== msg.id || slot.state !== 'busy') return;
         slot.finish();
         const durationMs = elapsed(inv);
-        const outcome: InvokeOutcome = msg.ok ? parseResult(msg.result, durationMs) : failure('error', msg.errorType, msg.errorMessage, durationMs);
+        const outcome: InvokeOutcome = msg.ok
+          ? inv.req.edge === true
+            ? edgeResult(msg.result, durationMs)
+            : parseResult(msg.result, durationMs)
+          : failure('error', msg.errorType, msg.errorMessage, durationMs);
         if (!msg.ok && msg.stack !== undefined && !outcome.ok) outcome.stack = msg.stack;
         this.host.settle(inv, outcome);
         const next = slot.current;

@@ -1,6 +1,7 @@
 // The outcomes the runtime builds itself (the worker sends the others): failures, throttles, and what a
 // worker that did not load reports to whoever waited for it.
 
+import { decodeEdgeAnswer } from './edge-protocol.js';
 import { ERROR_TYPES } from './protocol.js';
 import type { InitResult, Invocation } from './slot.js';
 import type { InvokeFailure, InvokeOutcome, ThrottleReason } from './types.js';
@@ -20,6 +21,15 @@ export function parseResult(json: string, durationMs: number): InvokeOutcome {
     return { ok: true, result: JSON.parse(json) as unknown, durationMs };
   } catch {
     return failure('error', ERROR_TYPES.stringify, 'the worker sent a result that is not JSON', durationMs);
+  }
+}
+
+/** The outcome of a Lambda@Edge `done`: the worker's answer (edge-protocol.ts), already validated there. */
+export function edgeResult(answer: string, durationMs: number): InvokeOutcome {
+  try {
+    return { ok: true, result: decodeEdgeAnswer(answer), durationMs };
+  } catch {
+    return failure('error', ERROR_TYPES.stringify, 'the worker sent an answer that is not JSON', durationMs);
   }
 }
 

@@ -52,6 +52,7 @@ import { codeKey, FunctionPool, type PoolHost, type PoolSettings } from './funct
 import { describeLoadFailure, fileProblem, functionWhere } from './load-diagnosis.js';
 import { elapsed, failure, initFailure, notRun, throttled } from './outcome.js';
 import { PlatformLog } from './platform-log.js';
+import { EDGE_MARK } from './edge-protocol.js';
 import { ERROR_TYPES } from './protocol.js';
 import type { RingReader } from './ring.js';
 import type { Invocation } from './slot.js';
@@ -127,6 +128,9 @@ class Runtime implements EdgeRuntime, PoolHost {
     try {
       const e = req.event;
       event = typeof e === 'string' ? e : JSON.stringify(e);
+      // Only a packed edge call starts with EDGE_MARK (edge-protocol.ts); JSON text never does, and a
+      // payload that is not JSON stays not JSON.
+      if (req.edge !== true && event.startsWith(EDGE_MARK)) event = ` ${event}`;
     } catch (e) {
       event = '';
       unserializable = String(e);

@@ -13,6 +13,11 @@ export interface InvokeRequest {
    * start (pipeline/invoke.ts eventJson) and only serializes the request and response per call.
    */
   event: CfEvent | string;
+  /**
+   * `event` is a packed Lambda@Edge call (edge-protocol.ts packEdgeCall): the worker builds the event,
+   * validates the result for the trigger, and the outcome's `result` is its EdgeAnswer.
+   */
+  edge?: boolean;
   /** The CloudFront request id (X-Amz-Cf-Id); also context.awsRequestId's log prefix. */
   requestId: string;
   /** Milliseconds the function may run (docs/cloudfront-reference.md §3.7). */

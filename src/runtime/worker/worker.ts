@@ -1,19 +1,20 @@
 // The entry of a function worker thread: loads one user module and runs its handler, one invocation
 // at a time, the way Lambda's Node.js runtime interface client does (docs/cloudfront-reference.md §2.1, §2.4, §9.5).
-// Imports nothing from the proxy: node builtins and ../protocol.js only.
+// Imports nothing from the proxy: node builtins, the thread-boundary modules (../protocol.js,
+// ../ring.js, ../edge-protocol.js) and the event rules both sides share (src/event/, via ./edge.js).
 
+import { writeFileSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { format, types } from 'node:util';
+import { format } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
+import { EDGE_MARK, unpackEdgeCall } from '../edge-protocol.js';
 import {
   allocationLimitBytes,
   encodeDoneOk,
   encodeWorkerMessage,
   ERROR_TYPES,
   decodeInvokes,
-  type InitErrorMessage,
   type Invoke,
   isWorkerInit,
   type LogLevel,
@@ -21,12 +22,22 @@ import {
   type WorkerToHost,
 } from '../protocol.js';
 import { RingWriter } from '../ring.js';
+import { edgeAnswer, edgeEvent, type EdgeEvent } from './edge.js';
+import { type ErrorInfo, errorInfo } from './errors.js';
+import { type Callback, type Handler, load } from './load.js';
 
 if (parentPort === null) throw new Error('edgeproxy: worker.js must run inside a worker thread');
 if (!isWorkerInit(workerData)) throw new Error('edgeproxy: worker.js started without a valid WorkerInit as workerData');
 const port = parentPort;
 const init = workerData;
-const SELF = fileURLToPath(import.meta.url);
+
+// The OS thread's name (Linux: top -H, /proc/<pid>/task/*/comm) says which function runs in it, so a
+// profile or `node dist/bench/threads.js` can tell the proxy's main thread from its function workers.
+try {
+  writeFileSync('/proc/thread-self/comm', `ep:${init.context.functionName}`.slice(0, 15));
+} catch {
+  // not Linux, or /proc not mounted: the name stays Node's
+}
 
 // ---- isolation, installed before user code loads (docs/runtime.md, isolation) ----
 
@@ -104,8 +115,6 @@ function memoryHighWater(): number {
   return memHigh;
 }
 
-type Callback = (err?: unknown, result?: unknown) => void;
-type Handler = (event: unknown, context: unknown, callback: Callback) => unknown;
 
 // Everything goes through the ring, in order (ring.ts); the host hears of it by one wake message per look.
 const ring = new RingWriter(init.ring, (m) => port.postMessage(m));
@@ -130,36 +139,6 @@ console.debug = logger('DEBUG');
 // Lambda's trace level prints the message only, not a stack (LogPatch.js).
 console.trace = logger('TRACE');
 
-// ---- errors, shaped like Lambda's toRapidResponse (Errors.js) ----
-
-interface ErrorInfo {
-  errorType: string;
-  errorMessage: string;
-  stack?: string;
-}
-
-function isErrorLike(e: unknown): e is Error {
-  if (types.isNativeError(e)) return true;
-  if (typeof e !== 'object' || e === null) return false;
-  const o = e as { name?: unknown; message?: unknown; stack?: unknown };
-  return typeof o.name === 'string' && typeof o.message === 'string' && typeof o.stack === 'string';
-}
-
-function errorInfo(e: unknown): ErrorInfo {
-  try {
-    if (isErrorLike(e)) {
-      const info: ErrorInfo = { errorType: String(e.name), errorMessage: String(e.message) };
-      if (typeof e.stack === 'string') info.stack = e.stack;
-      return info;
-    }
-    return { errorType: typeof e, errorMessage: String(e) };
-  } catch {
-    // A getter that throws, or an object whose toString throws.
-    return { errorType: 'handled', errorMessage: 'the error could not be read (its name, message or toString threw)' };
-  }
-}
-
-/** Lambda's `Invoke Error` log line (CallbackContext.js → Errors.toFormatted). */
 function logInvokeError(info: ErrorInfo): void {
   const stack = info.stack === undefined ? [] : info.stack.split('\n');
   console.error('Invoke Error', `\t${JSON.stringify({ errorType: info.errorType, errorMessage: info.errorMessage, stack })}`);
@@ -215,6 +194,8 @@ const DRAIN_POLL_MAX_MS = 50;
 class Invocation {
   settled = false;
   readonly id: number;
+  /** A Lambda@Edge invocation: its result is validated here and answered in short (edge.ts). */
+  edge: EdgeEvent | undefined;
   constructor(id: number) {
     this.id = id;
   }
@@ -240,7 +221,8 @@ class Invocation {
       return;
     }
     // JSON.stringify(function/symbol) is undefined: nothing serialisable came back.
-    ring.write(encodeDoneOk(this.id, memoryHighWater(), json ?? 'null'));
+    const out = json ?? 'null';
+    ring.write(encodeDoneOk(this.id, memoryHighWater(), this.edge === undefined ? out : edgeAnswer(this.edge, out)));
   }
 
   /** Waits until the loop holds nothing beyond the baseline for DRAIN_CONFIRM_MS, then answers null. */
@@ -306,7 +288,12 @@ function run(handler: Handler, msg: Invoke): void {
   const inv = new Invocation(msg.id);
   let event: unknown;
   try {
-    event = JSON.parse(msg.event);
+    if (msg.event.startsWith(EDGE_MARK)) {
+      const call = unpackEdgeCall(msg.event);
+      if (call === undefined) throw new Error('not a Lambda@Edge invocation the runtime understands');
+      inv.edge = edgeEvent(call);
+      event = inv.edge.event;
+    } else event = JSON.parse(msg.event);
   } catch (e) {
     inv.finish(new Error(`edgeproxy: invocation event is not JSON: ${errorInfo(e).errorMessage}`), null);
     return;
@@ -328,77 +315,6 @@ function run(handler: Handler, msg: Invoke): void {
     callback(e);
   }
   if (!inv.settled) inv.watchDrain();
-}
-
-// ---- loading (docs/cloudfront-reference.md §2.1: CommonJS and ES modules, via import()) ----
-
-function exportNames(mod: Record<string, unknown>): string[] {
-  const own = Object.keys(mod);
-  const def = mod['default'];
-  // import() of CommonJS gives { default: module.exports, ...names Node detected }: list module.exports.
-  if (typeof def === 'object' && def !== null && !Array.isArray(def)) {
-    const inner = Object.keys(def);
-    if (own.every((k) => k === 'default' || inner.includes(k))) return inner;
-  }
-  return own;
-}
-
-/** `path:line` from a V8 syntax-error stack (CommonJS puts it on the first line). */
-function syntaxLocation(e: unknown): string | undefined {
-  if (!isErrorLike(e) || typeof e.stack !== 'string') return undefined;
-  const first = e.stack.split('\n', 1)[0] ?? '';
-  const m = /^(file:\/\/\S+|\/\S+|[A-Za-z]:\\\S+):(\d+)$/.exec(first);
-  if (!m || m[1] === undefined) return undefined;
-  const file = m[1].startsWith('file:') ? fileURLToPath(m[1]) : m[1];
-  return `${file}:${m[2]}`;
-}
-
-function loadError(e: unknown): InitErrorMessage {
-  const info = errorInfo(e);
-  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
-  // Our own path in Node's "imported from" would only confuse the user.
-  const text = `${info.errorType}: ${info.errorMessage.replace(` imported from ${SELF}`, '')}`;
-  if (info.errorType === 'SyntaxError') {
-    const m: InitErrorMessage = { t: 'init-error', errorType: ERROR_TYPES.syntax, errorMessage: text };
-    const location = syntaxLocation(e);
-    if (location !== undefined) m.location = location;
-    return m;
-  }
-  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || code === 'ERR_UNKNOWN_FILE_EXTENSION') {
-    return { t: 'init-error', errorType: ERROR_TYPES.importModule, errorMessage: text };
-  }
-  // Anything the module's top level threw is reported as itself, as Lambda does.
-  return { t: 'init-error', errorType: info.errorType, errorMessage: info.errorMessage };
-}
-
-async function load(): Promise<Handler | undefined> {
-  const started = performance.now();
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(pathToFileURL(init.file).href)) as Record<string, unknown>;
-  } catch (e) {
-    send(loadError(e));
-    return undefined;
-  }
-  let found = mod[init.exportName];
-  if (found === undefined) {
-    const def = mod['default'];
-    if (typeof def === 'object' && def !== null) found = (def as Record<string, unknown>)[init.exportName];
-  }
-  if (typeof found !== 'function') {
-    const m: InitErrorMessage = {
-      t: 'init-error',
-      errorType: ERROR_TYPES.handlerNotFound,
-      // UserFunction.js wording.
-      errorMessage: found === undefined ? `${init.handlerName} is undefined or not exported` : `${init.handlerName} is not a function`,
-      exports: exportNames(mod),
-    };
-    if (found !== undefined) m.exportType = found === null ? 'null' : typeof found;
-    send(m);
-    return undefined;
-  }
-  send({ t: 'ready', initMs: performance.now() - started });
-  return found as Handler;
 }
 
 let handler: Handler | undefined;
@@ -447,7 +363,7 @@ port.on('message', (raw: unknown) => {
 // top-level timers and sockets count as pending work.
 setImmediate(() => {
   baseline = resourceCounts();
-  void load().then((h) => {
+  void load(init, send).then((h) => {
     if (h === undefined) {
       loadFailed = true;
       return;
