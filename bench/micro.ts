@@ -4,6 +4,7 @@
 import { cases as cacheKey } from './micro/cache-key.js';
 import { cases as eventBuild } from './micro/event-build.js';
 import { runCase, type MicroResult } from './micro/harness.js';
+import { cases as hop } from './micro/hop.js';
 import { cases as headers } from './micro/headers.js';
 import { cases as pathPattern } from './micro/path-pattern.js';
 import { cases as ring } from './micro/ring.js';
@@ -12,7 +13,7 @@ import { cases as viewerGuard } from './micro/viewer-guard.js';
 import { fmtFixed, fmtInt, formatTable } from './lib/table.js';
 import { isMain } from './servers/common.js';
 
-const ALL_CASES = [...pathPattern, ...cacheKey, ...headers, ...viewerGuard, ...validate, ...eventBuild, ...ring];
+const ALL_CASES = [...pathPattern, ...cacheKey, ...headers, ...viewerGuard, ...validate, ...eventBuild, ...hop, ...ring];
 
 function renderMicro(results: readonly MicroResult[]): string {
   return formatTable(

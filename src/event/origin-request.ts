@@ -330,9 +330,10 @@ const S3_AS_CUSTOM = {
  * Turns a validated origin request into the fetch: URL = protocol://domain:port + origin path +
  * uri (+ ?querystring). An `s3` origin is fetched as a custom HTTPS origin on its domainName
  * (no S3 request signing in a local emulator). `requestId`, when given, is sent as X-Amz-Cf-Id
- * (docs/cloudfront-reference.md §3.4), which functions never see.
+ * (docs/cloudfront-reference.md §3.4), which functions never see. Request headers named in `omit`
+ * (lowercase) are left out.
  */
-export function originRequestToFetch(req: CfRequest, requestId?: string): OriginFetch {
+export function originRequestToFetch(req: CfRequest, requestId?: string, omit?: ReadonlySet<string>): OriginFetch {
   const o = req.origin;
   if (o === undefined) throw new TypeError('originRequestToFetch: the origin request has no origin');
   const origin: CfCustomOrigin =
@@ -351,7 +352,7 @@ export function originRequestToFetch(req: CfRequest, requestId?: string): Origin
   const host = origin.domainName.includes(':') && !origin.domainName.startsWith('[') ? `[${origin.domainName}]` : origin.domainName;
   const qs = req.querystring;
   const url = `${origin.protocol}://${host}:${origin.port}${origin.path}${req.uri}${qs === '' ? '' : `?${qs}`}`;
-  const headers = cfHeadersToRaw(req.headers);
+  const headers = omit === undefined ? cfHeadersToRaw(req.headers) : rawWithout(req.headers, omit);
   const ch = origin.customHeaders;
   for (const lower in ch) {
     const list = ch[lower];
@@ -360,4 +361,18 @@ export function originRequestToFetch(req: CfRequest, requestId?: string): Origin
   }
   if (requestId !== undefined) headers.push('X-Amz-Cf-Id', requestId);
   return { url, headers, origin };
+}
+
+/** cfHeadersToRaw without the (lowercase) names in `omit`: map keys are lowercase, so no line is lowercased. */
+function rawWithout(h: CfHeaders, omit: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const lower in h) {
+    const list = h[lower];
+    if (list === undefined || omit.has(lower)) continue;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!;
+      out.push(e.key ?? defaultHeaderKey(lower), e.value);
+    }
+  }
+  return out;
 }

@@ -33,7 +33,8 @@ export function diffHeaders(before: CfHeaders, after: CfHeaders): HeaderDiff | u
   for (const name in after) {
     const list = after[name]!;
     if (!Object.hasOwn(before, name)) {
-      (added ??= []).push([name, list]);
+      if (added === undefined) added = [];
+      added.push([name, list]);
       appended = true;
       continue;
     }
@@ -46,10 +47,17 @@ export function diffHeaders(before: CfHeaders, after: CfHeaders): HeaderDiff | u
     // A kept header after a new one, or out of its old order: the diff cannot say it, send all.
     if (appended || at < last) return { f: after };
     last = at;
-    if (!sameEntries(before[name]!, list)) (changed ??= []).push([name, list]);
+    if (!sameEntries(before[name]!, list)) {
+      if (changed === undefined) changed = [];
+      changed.push([name, list]);
+    }
   }
   let removed: string[] | undefined;
-  for (const name in before) if (!Object.hasOwn(after, name)) (removed ??= []).push(name);
+  for (const name in before) {
+    if (Object.hasOwn(after, name)) continue;
+    if (removed === undefined) removed = [];
+    removed.push(name);
+  }
   if (removed === undefined && changed === undefined && added === undefined) return undefined;
   const d: { r?: string[]; c?: Array<[string, CfHeaderEntry[]]>; a?: Array<[string, CfHeaderEntry[]]> } = {};
   if (removed !== undefined) d.r = removed;

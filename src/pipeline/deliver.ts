@@ -12,7 +12,7 @@ import { ttlLeft } from '../cache/freshness.js';
 import { answerRange, ifRangeAllows } from '../cache/range.js';
 import { firstHeader, headerValues, httpDateNow, parseHttpDate } from '../cache/ttl.js';
 import { filterVaryForViewer } from '../cache/vary.js';
-import { cfHeadersToRaw, headerSafe } from '../event/headers.js';
+import { defaultHeaderKey, headerSafe } from '../event/headers.js';
 import type { ResolvedBehavior } from '../config/types.js';
 import type { CfHeaders } from '../event/types.js';
 import type { OriginBody } from '../origin/client.js';
@@ -169,18 +169,22 @@ function originHead(env: Env, ex: Exchange, r: ExchangeResponse): string[] {
   const filterVary = h.vary !== undefined && r.source !== 'viewer-generated' && r.source !== 'error';
   const vary = filterVary ? filterVaryForViewer(headerValues(h, 'vary'), env.facts(ex.behavior).vary) : undefined;
   let varyWritten = false;
-  const raw = cfHeadersToRaw(h);
   const out: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    const lower = name.toLowerCase();
-    if (OURS.has(lower)) continue;
+  // Map keys are the lowercase names (event/headers.ts): no lowercased copy per line, no intermediate list.
+  for (const lower in h) {
+    const list = h[lower];
+    if (list === undefined || OURS.has(lower)) continue;
     if (filterVary && lower === 'vary') {
-      if (!varyWritten && vary !== undefined) out.push(name, vary);
-      varyWritten = true;
+      if (!varyWritten && vary !== undefined && list.length > 0) {
+        out.push(list[0]!.key ?? defaultHeaderKey(lower), vary);
+        varyWritten = true;
+      }
       continue;
     }
-    out.push(name, raw[i + 1] as string);
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!;
+      out.push(e.key ?? defaultHeaderKey(lower), e.value);
+    }
   }
   return out;
 }

@@ -17,16 +17,12 @@ import { type OriginCapture, pairs } from '../inspector/capture.js';
 import { teeRequestBody } from './inspect.js';
 import type { Next } from './steps.js';
 
-/** Removes framing headers: the body we send may differ from the viewer's (replaced by a function). */
-function withoutFraming(raw: string[], keepLength: boolean): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as string).toLowerCase();
-    if (name === 'transfer-encoding' || (!keepLength && name === 'content-length')) continue;
-    out.push(raw[i] as string, raw[i + 1] as string);
-  }
-  return out;
-}
+/**
+ * Framing headers the origin request leaves out: the body we send may differ from the viewer's
+ * (replaced by a function); Content-Length stays for a streamed body, which is the viewer's own.
+ */
+const FRAMING: ReadonlySet<string> = new Set(['transfer-encoding', 'content-length']);
+const TRANSFER_ENCODING: ReadonlySet<string> = new Set(['transfer-encoding']);
 
 /** docs/cloudfront-reference.md §14: the methods an origin group fails over for. */
 const FAILOVER: ReadonlySet<string> = new Set(FAILOVER_METHODS);
@@ -74,15 +70,14 @@ export async function originFetch(env: Env, ex: Exchange): Promise<Next<'origin-
 }
 
 async function fetchOnce(env: Env, ex: Exchange, request: CfRequest): Promise<Next<'origin-fetch'>> {
-  const { headers, origin } = originRequestToFetch(request, ex.requestId);
   const bodyless = request.method === 'GET' || request.method === 'HEAD';
   const c = ex.capture;
   // A method without a body of its own (OPTIONS, DELETE with none) sends none: the viewer's stream may
   // already have been read by a first fetch to an origin group's primary (docs/cloudfront-reference.md §14).
   let body: Buffer | Readable | null = bodyless ? null : ex.requestBody.kind === 'buffer' ? ex.requestBody.buf : viewerSentBody(ex) ? ex.req : null;
+  const { headers: sent, origin } = originRequestToFetch(request, ex.requestId, body !== null && !Buffer.isBuffer(body) ? TRANSFER_ENCODING : FRAMING);
   if (ex.cache) ex.cache.requestTime = env.cache.clock.now();
   const path = `${origin.path}${request.uri}${request.querystring ? `?${request.querystring}` : ''}`;
-  const sent = withoutFraming(headers, body !== null && !Buffer.isBuffer(body));
   // The inspector sees the request as sent and the origin's own answer, before origin-response (docs/inspector.md).
   let seen: OriginCapture | undefined;
   if (c !== undefined) {
