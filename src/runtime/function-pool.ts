@@ -15,7 +15,7 @@ import { edgeResult, elapsed, failure, initFailure, notRun, parseResult } from '
 import type { PlatformLog } from './platform-log.js';
 import { decodeWorkerMessage, encodeInvoke, ERROR_TYPES, type LogLevel, timeoutMessage, type WorkerToHost } from './protocol.js';
 import { INIT_TIMEOUT_MS, type InitResult, type Invocation, type InvocationPool, Slot, type SlotOwner } from './slot.js';
-import type { RingReader } from './ring.js';
+import { type RingReader, RingWriter } from './ring.js';
 import type { FunctionPoolStats, InvokeOutcome } from './types.js';
 
 /** At most this many invocations wait in one worker's backlog; the rest wait in the pool's queue. */
@@ -36,7 +36,7 @@ export interface PoolHost {
    * A new thread loading `code` (worker-start.ts for Lambda's Node.js runtime). The pool only needs it
    * to speak protocol.ts through a ring, so another kind of worker code can be scheduled the same way.
    */
-  startWorker(fn: ResolvedFunction, code: CodeRef): { worker: Worker; ring: RingReader };
+  startWorker(fn: ResolvedFunction, code: CodeRef): { worker: Worker; ring: RingReader; inbox?: SharedArrayBuffer };
 }
 
 /** The runtime's settings, resolved by the config layer (src/config/defaults.ts). */
@@ -161,10 +161,10 @@ export class FunctionPool implements InvocationPool, SlotOwner {
   }
 
   #spawn(code: CodeRef): Slot {
-    const { worker, ring } = this.host.startWorker(this.fn, code);
+    const { worker, ring, inbox } = this.host.startWorker(this.fn, code);
     let onExit: () => void = () => {};
     const exited = new Promise<void>((r) => (onExit = r));
-    const slot = new Slot(this, worker, ring, code, codeKey(code), exited);
+    const slot = new Slot(this, worker, ring, code, codeKey(code), exited, inbox === undefined ? undefined : new RingWriter(inbox, (m) => worker.postMessage(m)));
     this.#started++;
     this.slots.add(slot);
     worker.on('message', (m: unknown) => this.#onMessage(slot, m));

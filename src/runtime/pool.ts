@@ -57,7 +57,7 @@ import { ERROR_TYPES } from './protocol.js';
 import type { RingReader } from './ring.js';
 import type { Invocation } from './slot.js';
 import type { FunctionRuntime, InvokeOutcome, InvokeRequest, RuntimeStats } from './types.js';
-import { startWorker, workerScript } from './worker-start.js';
+import { DEFAULT_INVOKE_CHANNEL, INVOKE_CHANNELS, type InvokeChannel, startWorker, workerScript } from './worker-start.js';
 
 /** How long close() waits for invocations in flight before terminating their workers. */
 const CLOSE_GRACE_MS = 2_000;
@@ -77,6 +77,15 @@ export interface EdgeRuntime extends FunctionRuntime {
    * invocations alike (the Lambda API's PutFunctionConcurrency). The caller checks the account limit.
    */
   setReservedConcurrency(fn: ResolvedFunction, reserved: number | undefined): void;
+}
+
+/**
+ * How invocations reach workers: EDGEPROXY_INVOKE_CHANNEL (message, ring, park) chooses another
+ * than the default, read once per runtime — for measuring them against each other (docs/benchmarks.md).
+ */
+function invokeChannel(): InvokeChannel {
+  const v = process.env.EDGEPROXY_INVOKE_CHANNEL;
+  return v !== undefined && (INVOKE_CHANNELS as readonly string[]).includes(v) ? (v as InvokeChannel) : DEFAULT_INVOKE_CHANNEL;
 }
 
 export function createRuntime(opts: RuntimeOptions): EdgeRuntime {
@@ -99,8 +108,10 @@ class Runtime implements EdgeRuntime, PoolHost {
   #drained: (() => void) | undefined;
   #closing: Promise<void> | undefined;
   readonly #script: string;
+  readonly #channel: InvokeChannel;
 
   constructor(opts: RuntimeOptions, script: string) {
+    this.#channel = invokeChannel();
     this.settings = { maxWorkersPerFunction: opts.maxWorkersPerFunction, idleTimeoutMs: opts.idleTimeoutMs, prewarm: opts.prewarm };
     this.#script = script;
     this.logs = new PlatformLog(opts.log);
@@ -155,9 +166,9 @@ class Runtime implements EdgeRuntime, PoolHost {
     });
   }
 
-  startWorker(fn: ResolvedFunction, code: CodeRef): { worker: Worker; ring: RingReader } {
+  startWorker(fn: ResolvedFunction, code: CodeRef): { worker: Worker; ring: RingReader; inbox?: SharedArrayBuffer } {
     // Without REPORT lines nobody reads the memory high-water mark: the worker skips measuring it.
-    return startWorker(this.#script, fn, code, !this.logs.quiet);
+    return startWorker(this.#script, fn, code, !this.logs.quiet, this.#channel);
   }
 
   settle(inv: Invocation, outcome: InvokeOutcome): void {

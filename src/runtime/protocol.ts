@@ -41,6 +41,13 @@ export interface WorkerInit {
   /** Everything the worker sends goes through this ring (ring.ts), in order. */
   ring: SharedArrayBuffer;
   /**
+   * Invocations come through this ring (ring.ts) instead of as messages, one record each, with a wake
+   * message only when the worker has none pending; absent: by message (docs/runtime.md).
+   */
+  inbox?: SharedArrayBuffer;
+  /** With an inbox: how long (ms) a worker with nothing to run waits in Atomics.wait for the next record before it sleeps in its event loop; 0 = never. */
+  parkMs?: number;
+  /**
    * Whether the host prints REPORT lines, the only use of the memory high-water mark a `done` carries.
    * When it does not (log.level warn, load tests), the worker skips reading the heap statistics: 3 % of
    * its time per invocation in the profile.
@@ -199,6 +206,8 @@ export function isWorkerInit(v: unknown): v is WorkerInit {
     typeof w.context === 'object' &&
     w.context !== null &&
     w.ring instanceof SharedArrayBuffer &&
+    (w.inbox === undefined || w.inbox instanceof SharedArrayBuffer) &&
+    (w.parkMs === undefined || typeof w.parkMs === 'number') &&
     typeof w.reportMemory === 'boolean'
   );
 }

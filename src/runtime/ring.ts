@@ -9,7 +9,9 @@
 
 const HEAD = 0; // the reader's offset into data, in bytes
 const TAIL = 1; // the writer's offset into data, in bytes
-const WAKE = 2; // 1 while a wake message is on its way to the reader
+const WAKE = 2; // 1 while a wake message is on its way to the reader; PARKED while the reader waits in Atomics.wait
+/** The reader is blocked in Atomics.wait on WAKE (a worker with nothing to run): notify, do not post. */
+const PARKED = 2;
 const CTRL_BYTES = 16;
 /** Record header: byte length (−1: wrap to the start), then the sequence number. */
 const HEADER = 8;
@@ -59,10 +61,14 @@ export class RingWriter {
     const seq = ++this.seq;
     if (text.length > this.maxRecord || !this.put(text, seq)) {
       this.post({ seq, text });
+      // A parked reader takes the message once it stops waiting: end its wait now.
+      if (Atomics.load(this.ctrl, WAKE) === PARKED) Atomics.notify(this.ctrl, WAKE);
       return;
     }
     // Published (TAIL) before the flag is tested: a reader that clears the flag afterwards sees it.
-    if (Atomics.compareExchange(this.ctrl, WAKE, 0, 1) === 0) this.post(0);
+    const was = Atomics.compareExchange(this.ctrl, WAKE, 0, 1);
+    if (was === 0) this.post(0);
+    else if (was === PARKED) Atomics.notify(this.ctrl, WAKE);
   }
 
   /** Copies the record in; false when it does not fit now. */
@@ -109,6 +115,18 @@ export class RingReader {
   received(m: unknown): void {
     Atomics.store(this.ctrl, WAKE, 0);
     if (isOverflow(m)) this.overflow.set(m.seq, m.text);
+  }
+
+  /**
+   * Blocks this thread for at most `ms` until the writer publishes a record (never on a thread that
+   * must not block: only a worker with nothing to run parks). Returns at once when a wake message is
+   * already on its way. The caller reads the ring afterwards in any case: a record published while
+   * the wait ended is either read then or announced by a wake message.
+   */
+  park(ms: number): void {
+    if (Atomics.compareExchange(this.ctrl, WAKE, 0, PARKED) !== 0) return;
+    if (Atomics.load(this.ctrl, HEAD) === Atomics.load(this.ctrl, TAIL)) Atomics.wait(this.ctrl, WAKE, PARKED, ms);
+    Atomics.compareExchange(this.ctrl, WAKE, PARKED, 0);
   }
 
   /** The next record in order, or undefined when it has not arrived yet. */

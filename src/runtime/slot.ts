@@ -14,7 +14,7 @@ import type { ResolvedFunction } from '../config/types.js';
 import type { FunctionConcurrency } from './admission.js';
 import type { CodeRef } from './code-types.js';
 import type { InitErrorMessage } from './protocol.js';
-import type { RingReader } from './ring.js';
+import type { RingReader, RingWriter } from './ring.js';
 import type { InvokeOutcome, InvokeRequest } from './types.js';
 
 /** Lambda's init phase limit; loading the module does not count against the function timeout (docs/cloudfront-reference.md §3.7). */
@@ -117,6 +117,8 @@ export class Slot {
     readonly key: string,
     /** Settles when the thread has exited. */
     readonly exited: Promise<void>,
+    /** Invocations go into this ring, one record each, instead of a message per turn (worker-start.ts InvokeChannel). */
+    readonly inbox?: RingWriter,
   ) {
     this.#initTimer = setTimeout(Slot.#onInitTimeout, INIT_TIMEOUT_MS, this);
   }
@@ -216,8 +218,15 @@ export class Slot {
     return new Promise<InitResult>((r) => this.#initWaiters.push(r));
   }
 
-  /** Queues an invocation's message for this turn's batch; true when it is the first (schedule a flush). */
+  /**
+   * Sends an invocation (protocol.ts: Invoke): into the inbox ring at once, or queued for this turn's
+   * batch message; true when it is the batch's first (schedule a flush).
+   */
   post(message: string): boolean {
+    if (this.inbox !== undefined) {
+      this.inbox.write(message);
+      return false;
+    }
     return this.#outbox.push(message) === 1;
   }
 

@@ -33,11 +33,35 @@ export function workerScript(): string {
   return script;
 }
 
-/** A new thread loading `code`; what it sends comes through the returned ring's reader. */
-export function startWorker(script: string, fn: ResolvedFunction, code: CodeRef, reportMemory: boolean): { worker: Worker; ring: RingReader } {
+/**
+ * How invocations reach a worker (docs/benchmarks.md has the measurements): `message`, one string
+ * message per worker per event-loop turn; `ring`, a shared-memory ring with a wake message only when
+ * the worker has none pending; `park`, the ring, and a worker with nothing to run waits in
+ * Atomics.wait for up to PARK_MS before it sleeps in its event loop (the proxy's thread never blocks).
+ */
+export type InvokeChannel = 'message' | 'ring' | 'park';
+export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['message', 'ring', 'park'];
+const PARK_MS = 1;
+/** The channel a runtime uses unless EDGEPROXY_INVOKE_CHANNEL says otherwise (pool.ts). */
+export const DEFAULT_INVOKE_CHANNEL: InvokeChannel = 'park';
+
+/** A new thread loading `code`; what it sends comes through the returned ring's reader, invocations go through `inbox` when there is one. */
+export function startWorker(
+  script: string,
+  fn: ResolvedFunction,
+  code: CodeRef,
+  reportMemory: boolean,
+  channel: InvokeChannel = 'message',
+): { worker: Worker; ring: RingReader; inbox?: SharedArrayBuffer } {
   const context = staticContext(fn, code.version);
   const ring = createRingBuffer();
   const data: WorkerInit = { file: code.file, exportName: code.exportName, handlerName: handlerName(fn, code), context, ring, reportMemory };
+  let inbox: SharedArrayBuffer | undefined;
+  if (channel !== 'message') {
+    inbox = createRingBuffer();
+    data.inbox = inbox;
+    data.parkMs = channel === 'park' ? PARK_MS : 0;
+  }
   const worker = new Worker(script, {
     workerData: data,
     env: lambdaEnv(fn, code, context),
@@ -46,5 +70,5 @@ export function startWorker(script: string, fn: ResolvedFunction, code: CodeRef,
     resourceLimits: heapLimits(fn.memorySize),
     name: `edgeproxy:${fn.id}:${code.version}`,
   });
-  return { worker, ring: new RingReader(ring) };
+  return inbox === undefined ? { worker, ring: new RingReader(ring) } : { worker, ring: new RingReader(ring), inbox };
 }

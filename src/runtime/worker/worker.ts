@@ -21,7 +21,7 @@ import {
   type StaticContext,
   type WorkerToHost,
 } from '../protocol.js';
-import { RingWriter } from '../ring.js';
+import { RingReader, RingWriter } from '../ring.js';
 import { edgeAnswer, edgeEvent, type EdgeEvent } from './edge.js';
 import { type ErrorInfo, errorInfo } from './errors.js';
 import { type Callback, type Handler, load } from './load.js';
@@ -332,6 +332,10 @@ function runNext(): void {
   const next = waiting.shift();
   if (h === undefined || next === undefined) {
     running = false;
+    if (parkMs > 0 && !parkScheduled && h !== undefined) {
+      parkScheduled = true;
+      setImmediate(parkWhileIdle);
+    }
     return;
   }
   running = true;
@@ -352,11 +356,41 @@ function accept(m: Invoke): void {
   if (!running) runNext();
 }
 
-port.on('message', (raw: unknown) => {
-  const items = typeof raw === 'string' ? decodeInvokes(raw) : undefined;
+function take(items: Invoke[] | undefined): void {
   if (items === undefined) return;
   if (handler !== undefined) for (const m of items) accept(m);
   else if (!loadFailed) early.push(...items);
+}
+
+// ---- invocations in: messages, or the inbox ring (worker-start.ts InvokeChannel) ----
+
+const inbox = init.inbox === undefined ? undefined : new RingReader(init.inbox);
+const parkMs = inbox === undefined ? 0 : (init.parkMs ?? 0);
+let parkScheduled = false;
+
+function readInbox(): void {
+  if (inbox === undefined) return;
+  for (let t = inbox.next(); t !== undefined; t = inbox.next()) take(decodeInvokes(t));
+}
+
+/**
+ * Nothing to run: wait in Atomics.wait for the proxy's next record, up to parkMs, instead of going
+ * back to sleep in the event loop, so the proxy notifies instead of posting a wake message. Runs from
+ * an Immediate, once the loop has had its turn; background work of the function waits at most parkMs.
+ */
+function parkWhileIdle(): void {
+  parkScheduled = false;
+  if (inbox === undefined || running || waiting.length > 0) return;
+  inbox.park(parkMs);
+  readInbox();
+}
+
+port.on('message', (raw: unknown) => {
+  if (typeof raw === 'string') take(decodeInvokes(raw));
+  else if (inbox !== undefined) {
+    inbox.received(raw);
+    readInbox();
+  }
 });
 
 // Take the baseline once the port listener exists and before user code runs, so the module's own
