@@ -54,7 +54,13 @@ function split(pid: number, before: Map<number, ThreadCpu>, after: Map<number, T
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { scenario: { type: 'string', default: 'b,c,d,f' }, duration: { type: 'string', default: '5' }, compare: { type: 'string' }, repeat: { type: 'string', default: '1' } },
+    options: {
+      scenario: { type: 'string', default: 'b,c,d,f' },
+      duration: { type: 'string', default: '5' },
+      compare: { type: 'string' },
+      repeat: { type: 'string', default: '1' },
+      channels: { type: 'string' },
+    },
   });
   installChildReaper();
   const names = (values.scenario ?? '').split(',').map((s) => s.trim());
@@ -63,7 +69,9 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'edgeproxy-threads-'));
   process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
   const loadgen = new LoadGenerator();
-  const builds: Array<{ label: string; script: string }> = [{ label: 'this', script: benchScript('servers/edgeproxy.js') }];
+  // --channels message,ring,park: this build once per way invocations reach workers (EDGEPROXY_INVOKE_CHANNEL).
+  const channels = values.channels === undefined ? [undefined] : values.channels.split(',').map((c) => c.trim());
+  const builds: Array<{ label: string; script: string; channel?: string | undefined }> = channels.map((c) => ({ label: c ?? 'this', script: benchScript('servers/edgeproxy.js'), channel: c }));
   if (values.compare !== undefined) builds.push({ label: 'compare', script: join(values.compare, 'dist', 'bench', 'servers', 'edgeproxy.js') });
   process.stdout.write(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   process.stdout.write('scenario  build     req/s   main µs  workers µs  other µs  (per request)\n');
@@ -78,6 +86,9 @@ async function main(): Promise<void> {
         for (const b of builds) {
           const file = join(tmp, `${name}-${b.label}.json`);
           writeFileSync(file, JSON.stringify({ config: s.target.config(origin.server.url), baseDir: FUNCTIONS_DIR }));
+          // The child inherits the environment it is forked with.
+          if (b.channel === undefined) delete process.env.EDGEPROXY_INVOKE_CHANNEL;
+          else process.env.EDGEPROXY_INVOKE_CHANNEL = b.channel;
           const started = await startServer(`edgeproxy ${b.label}`, b.script, [file], 30_000);
           if (!started.ok) throw new Error(started.reason);
           servers.push({ label: b.label, server: started.server });
