@@ -1,13 +1,15 @@
 // buildEvent: a Lambda@Edge event exactly as the proxy builds it for a request. The options become the
 // raw data the proxy reads off the wire (method, target, header lines, client address, the origin's
 // status and header lines), and proxyEvent hands them to the proxy's own builders — the one place this
-// kit calls them, so a change to how the proxy builds events reaches every test.
+// kit calls them, so a change to how the proxy builds events reaches every test. The event itself comes
+// from event/build.ts buildEvent, the builder the function workers use for every invocation.
 
 import { STATUS_CODES } from 'node:http';
 import type { ResolvedBehavior, ResolvedConfig, ResolvedOrigin } from '../config/types.js';
 import { ConfigError } from '../config/errors.js';
 import { makeRequestBody } from '../event/body.js';
-import { eventHeads, eventJson, type EventHeads } from '../event/event-json.js';
+import { buildEvent as buildRawEvent, type RawRequest } from '../event/build.js';
+import { cfHeadersToRaw } from '../event/headers.js';
 import { rawToCfHeadersEndToEnd } from '../event/hop-by-hop.js';
 import { buildOriginRequest } from '../event/origin-request.js';
 import { splitTarget } from '../event/target.js';
@@ -47,16 +49,6 @@ export interface BuiltEvent<T extends EventType = EventType> {
   behavior: ResolvedBehavior;
   /** What the viewer sent, as the proxy read it (a CloudFront Function's event is built from it too). */
   viewer: { request: CfRequest; overrides: Record<string, string>; clientPort: number; httpVersion: string; target: string };
-}
-
-const heads = new WeakMap<ResolvedConfig, { eventHeads: EventHeads }>();
-function headsOf(config: ResolvedConfig): { eventHeads: EventHeads } {
-  let h = heads.get(config);
-  if (h === undefined) {
-    h = { eventHeads: eventHeads(config) };
-    heads.set(config, h);
-  }
-  return h;
 }
 
 /**
@@ -99,9 +91,20 @@ export function proxyEvent<T extends EventType>(
     if (raw.age !== undefined && trigger === 'viewer-response') h.age = [{ key: 'Age', value: String(raw.age) }];
     response = { status: String(raw.status), statusDescription: raw.statusText, headers: h };
   }
-  const json = eventJson(headsOf(config), { requestId }, trigger, request, response);
+  // The lines as the proxy packs them for the function's worker (runtime/edge-protocol.ts), built as the worker builds them.
+  const lines: RawRequest = { clientIp: request.clientIp, method: request.method, uri: request.uri, querystring: request.querystring, headers: cfHeadersToRaw(request.headers) };
+  if (request.origin !== undefined) lines.origin = request.origin;
+  if (request.body !== undefined) lines.body = request.body;
+  const event = buildRawEvent(trigger, {
+    distributionDomainName: config.distributionDomainName,
+    distributionId: config.distributionId,
+    requestId,
+    request: lines,
+    ...(response === undefined ? {} : { response: { status: response.status, statusDescription: response.statusDescription, headers: cfHeadersToRaw(response.headers) } }),
+  });
+  const json = JSON.stringify(event);
   const seen = { request: viewer, overrides, clientPort: raw.clientPort, httpVersion: raw.httpVersion, target: raw.target };
-  return { trigger, event: JSON.parse(json) as EventFor<T>, json, request, response, config, behavior, viewer: seen };
+  return { trigger, event: event as EventFor<T>, json, request, response, config, behavior, viewer: seen };
 }
 
 // ---------------------------------------------------------------------------------------------
