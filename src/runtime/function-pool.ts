@@ -366,6 +366,10 @@ export class FunctionPool implements InvocationPool, SlotOwner {
 
   #raw(slot: Slot, level: LogLevel, chunk: string): void {
     if (this.host.logs.quiet) return;
+    // stdout/stderr come through their own channel: what the worker wrote into the ring before this
+    // chunk (its `ready`, the `done` of the invocation that wrote it) is taken first, so the chunk
+    // carries the request id of the invocation that wrote it.
+    this.#drain(slot);
     const id = slot.rawRequestId();
     const trigger = slot.current?.req.eventType;
     for (const line of chunk.split('\n')) if (line !== '') this.host.logs.functionLine(this.fn.id, trigger, slot.code.version, id, level, line);
