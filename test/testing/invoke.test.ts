@@ -177,3 +177,20 @@ describe('invoke: logs, warm workers, closing', () => {
     await expect(invoke({ file: '/nonexistent/fn.js', trigger: 'viewer-request' })).rejects.toThrow(/file not found: \/nonexistent\/fn\.js/);
   });
 });
+
+describe('invoke with a config', () => {
+  it("a function of the config runs with the config's memory size and timeout, in the config's distribution", async () => {
+    const config = {
+      distributionId: 'ECONFIGTEST',
+      origins: [{ id: 'api', url: 'https://api.example.com/v2' }],
+      functions: [{ id: 'slow', file: FILE, export: 'hangs', memorySize: 256, timeout: 0.3 }],
+      behaviors: [{ pathPattern: '*', origin: 'api', functions: { 'origin-request': 'slow' } }],
+    };
+    const r = await invoke({ file: `${FILE}#hangs`, trigger: 'origin-request', config });
+    expect(r.memorySizeMb).toBe(256);
+    expect(r.event.Records[0].cf.config.distributionId).toBe('ECONFIGTEST');
+    expect(r.event.Records[0].cf.request.origin?.custom?.domainName).toBe('api.example.com');
+    // The config's 0.3 s, not origin-request's 30 s default.
+    expect(r.error?.message).toMatch(/Task timed out after 0\.3\d seconds/);
+  });
+});
