@@ -7,7 +7,7 @@ export interface NotEmulated {
   field: string;
   /** Its value, shortened. */
   value: string;
-  /** "ignored locally", "not mapped yet", or what edgeproxy does instead. */
+  /** "ignored locally", "not emulated", or what edgeproxy does instead. */
   note: string;
 }
 

@@ -115,6 +115,23 @@ describe('import: CloudFormation', () => {
     expect(site.requests.at(-1)?.url).toBe('/members/a');
   });
 
+  it('CloudFormation\'s spellings of origin groups and geo restriction (Locations) map like the API\'s', async () => {
+    const { mapDistribution } = await import('../../src/import/map.js');
+    const dc = {
+      Origins: [{ Id: 'a', DomainName: 'a.example' }, { Id: 'b', DomainName: 'b.example' }],
+      OriginGroups: { Quantity: 1, Items: [{ Id: 'ab', FailoverCriteria: { StatusCodes: { Quantity: 2, Items: [500, 503] } }, Members: { Quantity: 2, Items: [{ OriginId: 'a' }, { OriginId: 'b' }] } }] },
+      Restrictions: { GeoRestriction: { RestrictionType: 'blacklist', Locations: ['KP'] } },
+      DefaultCacheBehavior: { TargetOriginId: 'ab', ViewerProtocolPolicy: 'allow-all', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' },
+    };
+    const r = mapDistribution(dc, { originMap: new Map([['a', 'http://127.0.0.1:1'], ['b', 'http://127.0.0.1:2']]), functionMap: new Map() });
+    expect(r.problems).toEqual([]);
+    expect(r.config.originGroups).toEqual([{ id: 'ab', members: ['a', 'b'], failoverCriteria: { statusCodes: [500, 503] } }]);
+    expect(r.config.restrictions).toEqual({ geoRestriction: { restrictionType: 'blacklist', locations: ['KP'] } });
+    expect(r.config.behaviors?.[0]?.origin).toBe('ab');
+    expect(r.config.listen).toBeUndefined(); // allow-all needs no HTTPS listener
+    expect(r.notEmulated).toEqual([]);
+  });
+
   it('a template store whose data is not beside the template needs --kvs-map, named', async () => {
     const { mapDistribution } = await import('../../src/import/map.js');
     const dc = {
