@@ -12,11 +12,12 @@ import { CONFIG_ERRORS, type ConfigErrorCode } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 import { HELP_TEXT, INVALIDATE_HELP, PUBLISH_HELP, TEST_FUNCTION_HELP, isDemoMode, parseCliArgs, type CliCommand } from './cli-args.js';
 import type { ResolvedConfig } from './config/types.js';
+import type { EdgeProxy } from './proxy.js';
 import { CONFIG_HELP } from './import/cli-args.js';
 import { EVENT_HELP } from './cli/event.js';
 import { INVOKE_HELP } from './cli/invoke.js';
 import { createLogger, type Logger } from './log.js';
-import { behaviorLine, unkeyedQueryWarning } from './observe/start-lines.js';
+import { behaviorLine, httpsLines, unkeyedQueryWarning } from './observe/start-lines.js';
 
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
@@ -119,10 +120,15 @@ function demoHints(url: string, originUrl: string, inspectorUrl: string | undefi
  */
 function banner(
   config: ResolvedConfig,
-  proxy: { url: string; adminUrl: string | undefined; inspectorUrl: string | undefined; lambdaUrl: string | undefined },
+  proxy: { url: string; https: EdgeProxy['https']; adminUrl: string | undefined; inspectorUrl: string | undefined; lambdaUrl: string | undefined },
   opts: { demoOriginUrl: string | undefined; flagsMode: boolean; log: Logger },
 ): void {
   say.info(`edgeproxy listening on ${proxy.url}`, { type: 'start', event: 'listening', url: proxy.url });
+  if (proxy.https !== undefined) {
+    const [first, ...rest] = httpsLines(proxy.https, config.httpVersion);
+    say.info(first ?? '', { type: 'start', event: 'listening-https', url: proxy.https.url });
+    for (const line of rest) say.info(line, { type: 'start', event: 'https-certificate', certFile: proxy.https.selfSigned?.certFile ?? null });
+  }
   for (const b of config.behaviors) {
     say.info(`  ${behaviorLine(config, b)}`, {
       type: 'start',

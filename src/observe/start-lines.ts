@@ -70,9 +70,17 @@ function functionsClause(b: ResolvedBehavior, config?: ResolvedConfig): string |
 /** `* → origin http://127.0.0.1:5173 · cache CachingOptimized (…) · origin request AllViewerExceptHostHeader · viewer-request auth`. */
 export function behaviorLine(config: ResolvedConfig, b: ResolvedBehavior): string {
   const origin = config.origins.get(b.originId);
-  let line = `${b.pathPattern} → origin ${origin?.url ?? b.originId} · cache ${describeCachePolicy(b.cachePolicy)} · origin request ${describeOriginRequestPolicy(b.originRequestPolicy)}`;
+  const group = b.originGroupId === undefined ? undefined : config.originGroups.get(b.originGroupId);
+  // docs/cloudfront-reference.md §14: the group, its primary, and where it fails over to on what.
+  const target =
+    group === undefined
+      ? `origin ${origin?.url ?? b.originId}`
+      : `origin group ${group.id} (${group.primary.url}, failing over to ${group.secondary.url} on ${group.statusCodes.join(', ')} or no answer)`;
+  let line = `${b.pathPattern} → ${target} · cache ${describeCachePolicy(b.cachePolicy)} · origin request ${describeOriginRequestPolicy(b.originRequestPolicy)}`;
   const fns = functionsClause(b, config);
   if (fns !== undefined) line += ` · ${fns}`;
+  // docs/cloudfront-reference.md §16: only a policy that changes what HTTP viewers get is worth a word.
+  if (b.viewerProtocolPolicy !== undefined && b.viewerProtocolPolicy !== 'allow-all') line += ` · ${b.viewerProtocolPolicy}`;
   return line;
 }
 
@@ -119,4 +127,22 @@ export function unkeyedQueryWarning(config: ResolvedConfig, flagsMode: boolean):
     `edgeproxy: the origin gets query strings the cache key leaves out, on behavior${hits.length > 1 ? 's' : ''} ${which}: ` +
     `/app.js?v=1 and /app.js?v=2 share one cached answer; ${fix} (see README "Behind a dev server")`
   );
+}
+
+/**
+ * The HTTPS listener's start lines (docs/cloudfront-reference.md §16): where it listens and, for the
+ * self-signed certificate edgeproxy made, where it is and how to trust it.
+ */
+export function httpsLines(https: { url: string; selfSigned: { certFile: string; fingerprint: string; created: boolean } | undefined }, httpVersion: string): string[] {
+  const versions = httpVersion === 'http1.1' ? 'HTTP/1.1' : 'HTTP/2 and HTTP/1.1';
+  const lines = [`edgeproxy listening on ${https.url} (${versions})`];
+  const self = https.selfSigned;
+  if (self === undefined) return lines;
+  lines.push(
+    `  self-signed certificate for localhost, 127.0.0.1 and ::1 (${self.created ? 'made now' : 'kept from an earlier start'}), SHA-256 ${self.fingerprint}`,
+    `  trust it: curl --cacert ${self.certFile} ${https.url}/`,
+    `            NODE_EXTRA_CA_CERTS=${self.certFile} node …`,
+    `            browsers: import ${self.certFile} as a trusted certificate, or accept the warning once`,
+  );
+  return lines;
 }

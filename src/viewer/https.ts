@@ -82,15 +82,6 @@ export async function loadTlsCredentials(l: ResolvedHttpsListener, stateDir: str
   return { key: Buffer.from(made.key), cert, selfSigned: { certFile, fingerprint: new X509Certificate(cert).fingerprint256, created: true } };
 }
 
-/** How to trust the self-signed certificate, one line each, for the start banner. */
-export function trustHints(url: string, certFile: string): string[] {
-  return [
-    `  curl --cacert ${certFile} ${url}/`,
-    `  NODE_EXTRA_CA_CERTS=${certFile} node …   # Node.js clients`,
-    `  browsers: import ${certFile} as a trusted certificate (or accept the warning once)`,
-  ];
-}
-
 /** Headers HTTP/2 forbids (RFC 9113 §8.2.2); Node throws on them. Lowercase. */
 const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
