@@ -10,6 +10,7 @@ import { rawHeaderValue } from '../event/headers.js';
 import type { Logger } from '../log.js';
 import type { Exchange } from '../pipeline/exchange.js';
 import type { RequestMetrics } from './metrics.js';
+import { tlsFactsOf } from '../viewer/tls-facts.js';
 
 /** The fields, in CloudFront's order (standard-logs-reference, "Log file fields"). */
 export const ACCESS_LOG_FIELDS = [
@@ -78,6 +79,9 @@ export interface AccessRecord {
   csBytes: number;
   timeTakenMs: number;
   forwardedFor?: string | undefined;
+  /** ssl-protocol and ssl-cipher of an HTTPS viewer (`TLSv1.3`, `TLS_AES_128_GCM_SHA256`); absent over HTTP. */
+  sslProtocol?: string | undefined;
+  sslCipher?: string | undefined;
   /** False when the connection closed before the response was complete. */
   completed: boolean;
   /** `1.1`, `1.0`. */
@@ -181,8 +185,8 @@ export function formatAccessLogLine(r: AccessRecord): string {
     String(r.csBytes),
     seconds(r.timeTakenMs),
     logEncode(r.forwardedFor),
-    '-',
-    '-',
+    r.sslProtocol ?? '-',
+    r.sslCipher ?? '-',
     result,
     `HTTP/${r.httpVersion}`,
     '-',
@@ -342,6 +346,7 @@ export function createExchangeObserver(opts: {
     if (accessLog === undefined) return;
     const url = ex.req.url ?? '/';
     const q = url.indexOf('?');
+    const tls = ex.viewerProtocol === 'https' ? tlsFactsOf(ex.req) : undefined;
     accessLog.write({
       end: new Date(),
       edgeLocation: opts.edgeLocation,
@@ -365,6 +370,8 @@ export function createExchangeObserver(opts: {
       csBytes: requestHeadBytes(ex) + bytesIn,
       timeTakenMs: performance.now() - w.startedAt,
       forwardedFor: first(ex.req.headers['x-forwarded-for']),
+      sslProtocol: tls?.version,
+      sslCipher: tls?.cipher,
       completed: res.writableFinished,
       httpVersion: ex.req.httpVersion,
       clientPort: socket.remotePort ?? 0,

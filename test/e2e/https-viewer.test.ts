@@ -13,6 +13,7 @@ import path from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
+import { ACCESS_LOG_FIELDS } from '../../src/observe/access-log.js';
 import { startEdgeProxy } from '../../src/index.js';
 import { memoryLogger } from '../../src/log.js';
 import { FIXTURES, recordedEvent, send, startOrigin, type TestOrigin } from '../helpers.js';
@@ -170,6 +171,32 @@ describe('HTTPS viewer listener', () => {
     }
   });
 
+  it('over HTTP/2: CloudFront’s error page for an unreachable origin, HEAD without a body, 413 for an over-long head, and the session goes on', async () => {
+    const { p, httpsUrl } = await start({ origins: [{ id: 'o', url: 'http://127.0.0.1:1024' }], behaviors: [{ pathPattern: '*', cachePolicy: 'CachingDisabled' }] });
+    const ca = await readFile(p.https?.selfSigned?.certFile ?? '');
+    const session = http2Connect(httpsUrl, { ca, servername: 'localhost' });
+    try {
+      const down = await h2(session, '/down');
+      expect(down.status).toBe(502);
+      expect(down.headers['x-cache']).toBe('Error from cloudfront');
+      expect(down.text).toContain('<H1>502 ERROR</H1>');
+      const head = await h2(session, '/down', { method: 'HEAD' });
+      expect(head.status).toBe(502);
+      expect(head.text).toBe('');
+      const big = await new Promise<number>((resolve, reject) => {
+        const s = session.request({ ':path': '/big', 'x-big': 'a'.repeat(25_000) });
+        s.on('response', (h) => resolve(Number(h[':status'])));
+        s.on('error', reject);
+        s.resume();
+        s.end();
+      });
+      expect(big).toBe(413);
+      expect((await h2(session, '/after')).status).toBe(502);
+    } finally {
+      session.close();
+    }
+  });
+
   it('httpVersion http1.1 keeps the HTTPS listener to HTTP/1.1', async () => {
     const o = await origin();
     const { p, httpsUrl } = await start({ origins: [{ id: 'o', url: o.url }], httpVersion: 'http1.1' });
@@ -207,6 +234,43 @@ describe('HTTPS viewer listener', () => {
     const ev = recordedEvent(r.headers, 'origin-request').Records[0]?.cf.request.headers ?? {};
     expect(ev['cloudfront-forwarded-proto']?.[0]).toEqual({ key: 'CloudFront-Forwarded-Proto', value: 'https' });
     expect(ev['cloudfront-viewer-tls']?.[0]?.value).toMatch(/^TLSv1\.[23]:/);
+  });
+
+  it('a CloudFront Function at viewer-request sees CloudFront-Forwarded-Proto https and the TLS facts', async () => {
+    const o = await origin();
+    const { p, httpsUrl } = await start({
+      origins: [{ id: 'o', url: o.url }],
+      functions: [{ id: 'ev', file: 'cff/events.js', runtime: 'cloudfront-js-1.0' }],
+      behaviors: [{ pathPattern: '*', cachePolicy: 'CachingDisabled', originRequestPolicy: 'AllViewerAndCloudFrontHeaders-2022-06', functions: { 'viewer-request': 'ev' } }],
+    });
+    const ca = await readFile(p.https?.selfSigned?.certFile ?? '');
+    const tls = JSON.parse((await h1(httpsUrl, '/cf/event', ca)).text) as { request: { headers: Record<string, { value: string }> } };
+    expect(tls.request.headers['cloudfront-forwarded-proto']).toEqual({ value: 'https' });
+    expect(tls.request.headers['cloudfront-viewer-tls']?.value).toMatch(/^TLSv1\.[23]:TLS_[A-Z0-9_]+:fullHandshake$/);
+    const plain = JSON.parse((await send(p.url, '/cf/event')).text) as { request: { headers: Record<string, { value: string }> } };
+    expect(plain.request.headers['cloudfront-forwarded-proto']).toEqual({ value: 'http' });
+    expect(plain.request.headers['cloudfront-viewer-tls']).toBeUndefined();
+  });
+
+  it('the standard log has cs-protocol https and the ssl-protocol and ssl-cipher of the connection', async () => {
+    const o = await origin();
+    const file = path.join(stateDir, `access-${Date.now()}.log`);
+    const { p, httpsUrl } = await start({ origins: [{ id: 'o', url: o.url }], log: { accessLog: file } });
+    const ca = await readFile(p.https?.selfSigned?.certFile ?? '');
+    await h1(httpsUrl, '/logged-tls', ca);
+    await send(p.url, '/logged-plain');
+    await p.close();
+    const rows = (await readFile(file, 'utf8'))
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#'))
+      .map((l) => Object.fromEntries(l.split('\t').map((v, i) => [ACCESS_LOG_FIELDS[i], v])));
+    const tls = rows.find((r) => r['cs-uri-stem'] === '/logged-tls');
+    const plain = rows.find((r) => r['cs-uri-stem'] === '/logged-plain');
+    expect(tls?.['cs-protocol']).toBe('https');
+    expect(tls?.['ssl-protocol']).toMatch(/^TLSv1\.[23]$/);
+    expect(tls?.['ssl-cipher']).toMatch(/^TLS_[A-Z0-9_]+$/);
+    expect(plain?.['cs-protocol']).toBe('http');
+    expect(plain?.['ssl-protocol']).toBe('-');
   });
 
   it('uses configured certificate and key files', async () => {
