@@ -197,6 +197,40 @@ describe('HTTPS viewer listener', () => {
     }
   });
 
+  it('survives plain HTTP sent to the HTTPS port and an HTTP/2 client that goes away mid-response', async () => {
+    const slow = await startOrigin((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('part');
+      setTimeout(() => res.end('rest'), 300);
+    });
+    open.push(slow);
+    const { p, httpsUrl } = await start({ origins: [{ id: 'o', url: slow.url }], behaviors: [{ pathPattern: '*', cachePolicy: 'CachingDisabled' }] });
+    const ca = await readFile(p.https?.selfSigned?.certFile ?? '');
+    // Not TLS at all: the connection is closed, nothing else happens.
+    const answer = await raw(httpsUrl.replace('https:', 'http:'), 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(answer.startsWith('HTTP/1.1 200')).toBe(false);
+    const gone = http2Connect(httpsUrl, { ca, servername: 'localhost' });
+    await new Promise<void>((resolve, reject) => {
+      const s = gone.request({ ':path': '/slow' });
+      s.on('data', () => {
+        gone.destroy();
+        resolve();
+      });
+      s.on('error', () => resolve());
+      gone.on('error', reject);
+      s.end();
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const again = http2Connect(httpsUrl, { ca, servername: 'localhost' });
+    try {
+      const r = await h2(again, '/slow');
+      expect(r.status).toBe(200);
+      expect(r.text).toBe('partrest');
+    } finally {
+      again.close();
+    }
+  });
+
   it('httpVersion http1.1 keeps the HTTPS listener to HTTP/1.1', async () => {
     const o = await origin();
     const { p, httpsUrl } = await start({ origins: [{ id: 'o', url: o.url }], httpVersion: 'http1.1' });
