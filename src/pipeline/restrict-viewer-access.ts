@@ -5,7 +5,6 @@
 // the URL the viewer asked for; the rules are in distribution/signed-urls.ts. A refusal is a 403 with
 // CloudFront's XML error; the log line says which check failed.
 
-import type { TLSSocket } from 'node:tls';
 import { checkSignature, signingValuesFromCookies, signingValuesFromQuery } from '../distribution/signed-urls.js';
 import { EdgeError } from '../errors.js';
 import type { Env } from './env.js';
@@ -19,9 +18,8 @@ function cookieHeaders(ex: Exchange): string[] {
 
 /** The URL the policy's Resource is compared with (§15.3): scheme, the Host the viewer used, path, and its own query string. */
 function requestUrl(env: Env, ex: Exchange, query: string): string {
-  const scheme = (ex.req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http';
   const host = ex.receivedHeaders.host?.[0]?.value ?? env.config.distributionDomainName;
-  return `${scheme}://${host}${ex.viewerRequest.uri}${query === '' ? '' : `?${query}`}`;
+  return `${ex.viewerProtocol}://${host}${ex.viewerRequest.uri}${query === '' ? '' : `?${query}`}`;
 }
 
 export function restrictViewerAccess(env: Env, ex: Exchange): StepResult<'restrict-viewer-access'> {

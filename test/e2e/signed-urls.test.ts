@@ -5,12 +5,17 @@
 // wrong IP, tampered) — each a 403 with CloudFront's XML error, before any function runs.
 
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as http2Connect } from 'node:http2';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { getSignedCookies, getSignedUrl } from '@aws-sdk/cloudfront-signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/cache/clock.js';
+import { loadConfig } from '../../src/config/load.js';
+import { startEdgeProxy } from '../../src/index.js';
+import { memoryLogger } from '../../src/log.js';
 import { FIXTURES, type Reply, send, startOrigin, startProxy, type TestOrigin, type TestProxy } from '../helpers.js';
 
 function rsa(): { publicKey: string; privateKey: string } {
@@ -292,6 +297,69 @@ describe('signed URL expiry against the proxy’s clock', () => {
     } finally {
       await p.close();
       await o.close();
+    }
+  });
+});
+
+describe('signed URLs over the HTTPS listener', () => {
+  it('the Resource begins https:// there, over HTTP/1.1 and HTTP/2; a URL signed for http:// is refused', async () => {
+    const o = await startOrigin();
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'edgeproxy-signed-https-'));
+    const config = await loadConfig({
+      object: {
+        listen: { host: '127.0.0.1', port: 0, https: { port: 0 } },
+        origins: [{ id: 'o', url: o.url }],
+        publicKeys: [{ id: 'K1EXAMPLE', encodedKey: K1.publicKey }],
+        keyGroups: [{ id: 'kg', items: ['K1EXAMPLE'] }],
+        behaviors: [{ pathPattern: '*', origin: 'o', trustedKeyGroups: ['kg'] }],
+      },
+      baseDir: FIXTURES,
+    });
+    const log = memoryLogger();
+    const p = await startEdgeProxy({ config, log, stateDir });
+    const session = { close: (): void => {} };
+    try {
+      const httpsUrl = p.https?.url ?? '';
+      const ca = readFileSync(p.https?.selfSigned?.certFile ?? '');
+      const u = new URL(httpsUrl);
+      const h1 = (pathAndQuery: string): Promise<{ status: number; text: string }> =>
+        new Promise((resolve, reject) => {
+          const req = httpsRequest({ host: u.hostname, port: u.port, path: pathAndQuery, ca, servername: 'localhost', agent: false }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+          });
+          req.setTimeout(10_000, () => req.destroy(new Error('https request timed out')));
+          req.on('error', reject);
+          req.end();
+        });
+      const signed = (scheme: string, host = u.host): string => target(getSignedUrl({ url: `${scheme}://${host}/s.txt`, keyPairId: 'K1EXAMPLE', privateKey: K1.privateKey, dateLessThan: hourFromNow() }));
+      expect((await h1(signed('https'))).status).toBe(200);
+      const wrongScheme = await h1(signed('http'));
+      expect(wrongScheme.status).toBe(403);
+      expect(wrongScheme.text).toBe(xml('AccessDenied', 'Access denied'));
+      // The HTTP/2 client names the certificate's host in :authority, which is the Host the Resource has.
+      const h2 = http2Connect(httpsUrl, { ca, servername: 'localhost' });
+      session.close = () => h2.close();
+      const status = await new Promise<number>((resolve, reject) => {
+        const s = h2.request({ ':path': signed('https', `localhost:${u.port}`), ':method': 'GET' });
+        let code = 0;
+        s.on('response', (h) => {
+          code = Number(h[':status']);
+        });
+        s.on('data', () => {});
+        s.on('end', () => resolve(code));
+        s.on('error', reject);
+        s.setTimeout(10_000, () => s.close());
+        s.end();
+      });
+      expect(status).toBe(200);
+      expect(log.lines.some((l) => l.includes('SignatureAccessDenied') && l.includes(`canned policy for https://${u.host}/s.txt`))).toBe(true);
+    } finally {
+      session.close();
+      await p.close();
+      await o.close();
+      rmSync(stateDir, { recursive: true, force: true });
     }
   });
 });
