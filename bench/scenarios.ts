@@ -15,6 +15,9 @@ interface EdgeConfigInput {
     cachePolicy: string;
   }>;
   listen: { host: string; port: number };
+  /** Scenario b-capture: the inspector capturing every request (docs/inspector.md). */
+  inspector?: { capture: boolean };
+  admin?: { port: number };
 }
 
 export type ServerRole =
@@ -74,7 +77,7 @@ const FN = {
 type Fn = { id: string; file: string; runtime?: string };
 type Assoc = NonNullable<EdgeConfigInput['behaviors'][number]['functions']>;
 
-function edge(label: string, fns: Fn[], functions: Assoc, cachePolicy = 'CachingOptimized'): Extract<ServerRole, { kind: 'edgeproxy' }> {
+function edge(label: string, fns: Fn[], functions: Assoc, cachePolicy = 'CachingOptimized', capture = false): Extract<ServerRole, { kind: 'edgeproxy' }> {
   return {
     kind: 'edgeproxy',
     label,
@@ -83,6 +86,7 @@ function edge(label: string, fns: Fn[], functions: Assoc, cachePolicy = 'Caching
       functions: fns.map((f) => (f.runtime === undefined ? { id: f.id, file: f.file } : { id: f.id, file: f.file, runtime: f.runtime })),
       behaviors: [{ pathPattern: '*', origin: 'origin', functions, cachePolicy }],
       listen: { host: '127.0.0.1', port: 0 },
+      ...(capture ? { inspector: { capture: true }, admin: { port: 0 } } : {}),
     }),
   };
 }
@@ -201,6 +205,16 @@ export const SCENARIOS: readonly Scenario[] = [
     request: get('/nostore/1024'),
     primeForHit: false,
     expectXCache: '',
+  },
+  {
+    name: 'b-capture',
+    title: "scenario b with the inspector capturing every request, against b without it (baseline): capture's cost",
+    target: edge('edgeproxy+capture', [FN.vreq, FN.vres], { 'viewer-request': 'vreq', 'viewer-response': 'vres' }, 'CachingOptimized', true),
+    baseline: edge('edgeproxy', [FN.vreq, FN.vres], { 'viewer-request': 'vreq', 'viewer-response': 'vres' }),
+    request: get('/cache/1024'),
+    primeForHit: true,
+    expectXCache: 'Hit',
+    optIn: true,
   },
   {
     name: 'h-cff',

@@ -42,7 +42,7 @@ export interface FunctionCapture {
   readonly logs: string[];
 }
 
-/** Collects up to `limit` bytes of a body while counting all of it. */
+/** Collects up to `limit` bytes of a body while counting all of it; the preview is made when asked for. */
 export class BodySink {
   private readonly chunks: Buffer[] = [];
   private kept = 0;
@@ -53,9 +53,10 @@ export class BodySink {
   chunk(c: Buffer): void {
     this.size += c.length;
     if (this.kept >= this.limit) return;
-    const part = c.length <= this.limit - this.kept ? c : c.subarray(0, this.limit - this.kept);
-    // A copy: the stream may reuse its buffers, and the ring must not keep a large one alive for a slice.
-    this.chunks.push(Buffer.from(part));
+    // A whole chunk is kept as it is (bodies are not written to after they are sent); a slice of a
+    // larger one is copied, so the ring never keeps a big buffer alive for its first bytes.
+    const part = c.length <= this.limit - this.kept ? c : Buffer.from(c.subarray(0, this.limit - this.kept));
+    this.chunks.push(part);
     this.kept += part.length;
   }
 
@@ -76,10 +77,29 @@ export function previewOf(kept: Buffer, size: number | undefined, contentType: s
   return { size, text: kept.toString(text ? 'utf8' : 'base64'), encoding: text ? 'utf8' : 'base64', truncated: size !== undefined && kept.length < size };
 }
 
-/** What the pipeline knows at the end of an exchange, as plain data (src/pipeline/inspect.ts builds it). */
-export interface FinishData {
+/** What the list row needs, known when the exchange ends. */
+export interface FinishFacts {
   readonly method: string;
   readonly target: string;
+  readonly status: number;
+  readonly xCache: string | undefined;
+  readonly durationMs: number;
+  /** The pipeline answered with an error. */
+  readonly failed: boolean;
+}
+
+/**
+ * The end of an exchange as the pipeline hands it over (src/pipeline/inspect.ts): the row's facts,
+ * and the rest built on first use from a snapshot of plain values (never the request, response or
+ * socket), so a finished exchange costs little until someone looks at it.
+ */
+export interface Finish {
+  readonly facts: FinishFacts;
+  details(): FinishData;
+}
+
+/** The rest of the record, built when it is first read. */
+export interface FinishData {
   readonly httpVersion: string;
   readonly rawHeaders: readonly string[];
   readonly clientIp: string;
@@ -89,7 +109,6 @@ export interface FinishData {
   readonly steps: readonly StepTiming[];
   readonly response: ViewerResponseRecord;
   readonly error: { readonly code: string; readonly message: string } | undefined;
-  readonly durationMs: number;
 }
 
 /** The origin exchange as origin-fetch saw it. */
@@ -189,29 +208,15 @@ function parse(json: string | undefined): unknown {
   }
 }
 
-/** A finished exchange in the ring: its list row now, its full record on first use. */
+/** A finished exchange in the ring: its list row and full record, each made on first use. */
 export class StoredExchange {
-  readonly summary: ExchangeSummary;
+  private row: ExchangeSummary | undefined;
   private built: ExchangeRecord | undefined;
 
   constructor(
     private readonly c: ExchangeCapture,
-    private readonly d: FinishData,
-  ) {
-    this.summary = {
-      id: c.id,
-      requestId: c.requestId,
-      startedAt: new Date(c.startedWall).toISOString(),
-      method: d.method,
-      target: d.target,
-      status: d.response.status,
-      xCache: d.response.xCache,
-      durationMs: Math.round(d.durationMs * 1000) / 1000,
-      functions: c.functions.map((f) => ({ trigger: f.trigger, functionId: f.functionId, ok: f.ok })),
-      hasError: d.error !== undefined || c.functions.some((f) => !f.ok),
-      replayOf: c.replayOf,
-    };
-  }
+    private readonly f: Finish,
+  ) {}
 
   get id(): string {
     return this.c.id;
@@ -221,13 +226,33 @@ export class StoredExchange {
     return this.c.requestId;
   }
 
+  get summary(): ExchangeSummary {
+    const { c, f } = this;
+    this.row ??= {
+      id: c.id,
+      requestId: c.requestId,
+      startedAt: new Date(c.startedWall).toISOString(),
+      method: f.facts.method,
+      target: f.facts.target,
+      status: f.facts.status,
+      xCache: f.facts.xCache,
+      durationMs: Math.round(f.facts.durationMs * 1000) / 1000,
+      functions: c.functions.map((fn) => ({ trigger: fn.trigger, functionId: fn.functionId, ok: fn.ok })),
+      hasError: f.facts.failed || c.functions.some((fn) => !fn.ok),
+      replayOf: c.replayOf,
+    };
+    return this.row;
+  }
+
   record(): ExchangeRecord {
     this.built ??= this.build();
     return this.built;
   }
 
   private build(): ExchangeRecord {
-    const { c, d } = this;
+    const c = this.c;
+    const d = this.f.details();
+    const summary = this.summary;
     const functionRuns: FunctionRecord[] = c.functions.map((f) => {
       const event = parse(f.eventJson);
       const result = parse(f.resultJson);
@@ -253,8 +278,8 @@ export class StoredExchange {
         ? undefined
         : { method: o.method, url: o.url, headers: o.headers, status: o.status, responseHeaders: o.responseHeaders, ttfbMs: o.ttfbMs, bodySize: c.originBodySize, error: o.error };
     return {
-      ...this.summary,
-      request: { method: d.method, target: d.target, httpVersion: d.httpVersion, headers: pairs(d.rawHeaders), clientIp: d.clientIp, body: c.requestBody },
+      ...summary,
+      request: { method: summary.method, target: summary.target, httpVersion: d.httpVersion, headers: pairs(d.rawHeaders), clientIp: d.clientIp, body: c.requestBody },
       behavior: d.behavior,
       functionRuns,
       skipped: d.skipped,

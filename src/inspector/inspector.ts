@@ -5,7 +5,7 @@
 // does nothing for it.
 
 import type { LogFields, Logger } from '../log.js';
-import { ExchangeCapture, type FinishData, StoredExchange } from './capture.js';
+import { ExchangeCapture, type Finish, StoredExchange } from './capture.js';
 import type { ExchangeSummary } from './record.js';
 import { BoundedRing } from './ring.js';
 
@@ -54,13 +54,15 @@ export class Inspector {
     return c;
   }
 
-  end(c: ExchangeCapture, d: FinishData): StoredExchange {
+  end(c: ExchangeCapture, f: Finish): StoredExchange {
     if (this.running.get(c.requestId) === c) this.running.delete(c.requestId);
-    for (const f of c.functions) if (f.awsRequestId !== undefined) this.byAwsId.delete(f.awsRequestId);
-    const stored = new StoredExchange(c, d);
+    for (const fn of c.functions) if (fn.awsRequestId !== undefined) this.byAwsId.delete(fn.awsRequestId);
+    const stored = new StoredExchange(c, f);
     this.ring.push(stored, c.bytes());
-    const e: InspectorEvent = { type: 'exchange', summary: stored.summary };
-    for (const s of this.subscribers) s(e);
+    if (this.subscribers.size > 0) {
+      const e: InspectorEvent = { type: 'exchange', summary: stored.summary };
+      for (const s of this.subscribers) s(e);
+    }
     return stored;
   }
 

@@ -106,6 +106,14 @@ describe('the inspector page in headless Chromium', () => {
     expect(await card.locator('pre').first().textContent()).not.toContain('x-inspected');
     expect(await page.locator('#detail').textContent()).toContain('Miss');
     await page.screenshot({ path: path.join(DOCS, 'inspector-detail.png') });
+
+    // Copy as curl: the command on the clipboard re-sends the same request.
+    await browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(proxy.inspectorUrl as string).origin });
+    await page.locator('#curl').click();
+    await page.locator('.toast', { hasText: 'curl command copied' }).waitFor({ timeout: 5_000 });
+    const curl = await page.evaluate(() => navigator.clipboard.readText());
+    expect(curl).toMatch(/^curl -i 'http:\/\/127\.0\.0\.1:\d+\/blog\/hello\?ref=docs' /);
+    expect(curl).toContain("-H 'User-Agent: Mozilla/5.0 (inspector test)'");
     await card.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(DOCS, 'inspector-diff.png') });
 

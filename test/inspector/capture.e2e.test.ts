@@ -263,6 +263,16 @@ describe('inspector capture through the real pipeline', () => {
     expect(JSON.parse(bad.text)).toMatchObject({ error: { code: 'InvalidArgument', field: 'headers[0]' } });
   });
 
+  it('a request body streamed to the origin is seen on its way, with its size', async () => {
+    const body = `name=${'x'.repeat(100)}`;
+    const r = await send(proxy.url, '/replay/form', { method: 'POST', headers: ['Content-Type', 'application/x-www-form-urlencoded'], body });
+    expect(r.status).toBe(200);
+    expect(origin.requests.at(-1)?.body.toString()).toBe(body);
+    const rec = await recordOf(proxy, r.headers['x-amz-cf-id'] as string);
+    expect(rec.request.body).toEqual({ size: body.length, text: body, encoding: 'utf8', truncated: false });
+    expect(rec.request.method).toBe('POST');
+  });
+
   it('a CloudFront Function at viewer-request: its event, result, diff and console lines', async () => {
     const r = await send(proxy.url, '/cff/thing');
     expect(r.status).toBe(200);

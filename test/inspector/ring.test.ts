@@ -53,18 +53,18 @@ describe('BoundedRing', () => {
 
 describe('the inspector ring by bytes', () => {
   const finish = {
-    method: 'GET',
-    target: '/',
-    httpVersion: '1.1',
-    rawHeaders: [],
-    clientIp: '127.0.0.1',
-    behavior: { pathPattern: '*', originId: 'o', cachePolicy: 'CachingOptimized', originRequestPolicy: undefined, responseHeadersPolicy: undefined },
-    cache: undefined,
-    skipped: [],
-    steps: [],
-    response: { status: 200, statusText: 'OK', headers: [], body: undefined, xCache: 'Miss', completed: true },
-    error: undefined,
-    durationMs: 1,
+    facts: { method: 'GET', target: '/', status: 200, xCache: 'Miss', durationMs: 1, failed: false },
+    details: () => ({
+      httpVersion: '1.1',
+      rawHeaders: [],
+      clientIp: '127.0.0.1',
+      behavior: { pathPattern: '*', originId: 'o', cachePolicy: 'CachingOptimized', originRequestPolicy: undefined, responseHeadersPolicy: undefined },
+      cache: undefined,
+      skipped: [],
+      steps: [],
+      response: { status: 200, statusText: 'OK', headers: [], body: undefined, xCache: 'Miss', completed: true },
+      error: undefined,
+    }),
   };
 
   it('an exchange with big events counts them, and the byte bound drops older exchanges', () => {
