@@ -29,8 +29,16 @@ export interface FunctionCapture {
   readonly kind: FunctionRecord['kind'];
   /** The event text: for Lambda@Edge, the JSON of the event its worker built and the function received. */
   eventJson: string;
-  /** JSON of the returned value; undefined until (unless) it returned. */
+  /** JSON of the returned value, as the function returned it; undefined until (unless) it returned. */
   resultJson: string | undefined;
+  /**
+   * The returned value itself, when no JSON of it came (a call whose worker answered with the whole
+   * result): the host's own copy, which validation reads without changing; serialized only when the
+   * record is built.
+   */
+  result: unknown;
+  /** Memory size in MB (Lambda@Edge), for the lifecycle lines made when the log kept none. */
+  memorySizeMb: number | undefined;
   version: string | undefined;
   cold: boolean;
   initDurationMs: number | undefined;
@@ -158,6 +166,8 @@ export class ExchangeCapture {
       kind,
       eventJson,
       resultJson: undefined,
+      result: undefined,
+      memorySizeMb: undefined,
       version: undefined,
       cold: false,
       initDurationMs: undefined,
@@ -188,7 +198,8 @@ export class ExchangeCapture {
   bytes(): number {
     let n = 2048;
     for (const f of this.functions) {
-      n += f.eventJson.length + (f.resultJson?.length ?? 0) + 256;
+      // A result is about its event's size: counted so without serializing it.
+      n += f.eventJson.length * (f.resultJson === undefined && f.result !== undefined ? 2 : 1) + (f.resultJson?.length ?? 0) + 256;
       for (const l of f.logs) n += l.length;
     }
     n += this.requestBody?.text.length ?? 0;
@@ -197,6 +208,30 @@ export class ExchangeCapture {
     if (this.viewerHead !== undefined) for (const s of this.viewerHead) n += s.length;
     return n;
   }
+}
+
+/** The value as JSON would carry it (what the function's result is on the wire). */
+function roundTrip(v: unknown): unknown {
+  if (v === undefined) return undefined;
+  try {
+    return JSON.parse(JSON.stringify(v)) as unknown;
+  } catch {
+    return String(v);
+  }
+}
+
+/**
+ * START / END / REPORT for a run whose lines the log did not build (`--log-level warn` builds none):
+ * the same text from the run's own facts; Max Memory Used is not measured then, and console lines are not kept.
+ */
+function lifecycleLines(f: FunctionCapture): string[] {
+  if (f.awsRequestId === undefined) return [];
+  const id = f.awsRequestId;
+  const d = f.durationMs ?? 0;
+  let report = `REPORT RequestId: ${id}\tDuration: ${d.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(d))} ms`;
+  if (f.memorySizeMb !== undefined) report += `\tMemory Size: ${f.memorySizeMb} MB`;
+  if (f.initDurationMs !== undefined) report += `\tInit Duration: ${f.initDurationMs.toFixed(2)} ms`;
+  return [`START RequestId: ${id} Version: ${f.version ?? '$LATEST'}`, `END RequestId: ${id}`, report, '(the log level drops info lines: console lines and Max Memory Used were not kept)'];
 }
 
 function parse(json: string | undefined): unknown {
@@ -255,7 +290,8 @@ export class StoredExchange {
     const summary = this.summary;
     const functionRuns: FunctionRecord[] = c.functions.map((f) => {
       const event = parse(f.eventJson);
-      const result = parse(f.resultJson);
+      const result = f.resultJson === undefined ? roundTrip(f.result) : parse(f.resultJson);
+      const returned = f.resultJson !== undefined || f.result !== undefined;
       return {
         trigger: f.trigger,
         functionId: f.functionId,
@@ -268,8 +304,8 @@ export class StoredExchange {
         result,
         ok: f.ok,
         error: f.error,
-        diff: f.resultJson === undefined ? undefined : diffResult(f.trigger, event, result),
-        logs: f.logs,
+        diff: returned ? diffResult(f.trigger, event, result) : undefined,
+        logs: f.logs.length > 0 || f.kind !== 'lambda@edge' ? f.logs : lifecycleLines(f),
       };
     });
     const o = c.origin;

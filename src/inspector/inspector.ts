@@ -128,8 +128,10 @@ export class Inspector {
   }
 
   /**
-   * The logger the function runtime writes to while capturing: every line still goes to `base`; the
-   * per-invocation lines are built even when `base` drops info lines, so a capture has them.
+   * The logger the function runtime writes to while capturing: every line still goes to `base`, and
+   * the functions' lines are filed under their exchange. When `base` drops info lines the runtime
+   * builds none (no cost for the capture either); the record then shows START / END / REPORT made
+   * from the run's own facts.
    */
   logTap(base: Logger): Logger {
     const look = (msg: string, fields: LogFields | undefined): void => {
@@ -154,7 +156,7 @@ export class Inspector {
       }
     };
     return {
-      quietInfo: false,
+      quietInfo: base.quietInfo === true,
       info: (msg, fields) => {
         base.info(msg, fields);
         look(msg, fields);

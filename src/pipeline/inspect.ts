@@ -31,8 +31,9 @@ export function noteOutcome(f: FunctionCapture, o: InvokeOutcome): void {
   f.durationMs = o.durationMs;
   f.cold = o.initDurationMs !== undefined;
   f.initDurationMs = o.initDurationMs;
+  if (f.awsRequestId === undefined) f.awsRequestId = o.awsRequestId;
   if (o.ok) {
-    f.resultJson = o.result === undefined ? undefined : JSON.stringify(o.result);
+    f.result = o.result;
   } else {
     f.ok = false;
   }

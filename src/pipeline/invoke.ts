@@ -50,6 +50,7 @@ async function invokeFunction(
   const code = env.code?.resolve(assoc.functionId, assoc.qualifier);
   // The inspector keeps the exact event text and, below, the returned value (docs/inspector.md).
   const captured = ex.capture?.fn(eventType, assoc.functionId, 'lambda@edge', capturedEvent ?? event);
+  if (captured !== undefined) captured.memorySizeMb = fn.memorySize;
   const req = { fn, eventType, event, edge, requestId: ex.requestId, timeoutMs };
   const outcome = await env.runtime.invoke(code === undefined ? req : { ...req, code });
   if (captured !== undefined) {
@@ -58,6 +59,8 @@ async function invokeFunction(
     if (edge && outcome.ok) {
       const a = outcome.result as EdgeAnswer;
       if (a.ev !== undefined) captured.eventJson = a.ev;
+      // The worker's answer is not the function's result: only its raw JSON is.
+      captured.result = undefined;
       captured.resultJson = a.raw;
     }
   }
