@@ -14,6 +14,12 @@ import { send, startOrigin, startProxy, type TestOrigin, type TestProxy } from '
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/inspector/', import.meta.url));
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
+/**
+ * docs/inspector.md's screenshots are taken on every run; they replace the committed ones only with
+ * UPDATE_SCREENSHOTS=1 (or when one is missing), so a test run leaves the working tree as it was.
+ */
+const SHOTS = ['inspector-list.png', 'inspector-detail.png', 'inspector-diff.png'];
+const UPDATE = process.env.UPDATE_SCREENSHOTS === '1' || SHOTS.some((f) => !existsSync(path.join(DOCS, f)));
 const CHROMIUM = process.env.EDGEPROXY_CHROMIUM ?? '/usr/bin/chromium';
 
 describe('the inspector page in headless Chromium', () => {
@@ -22,6 +28,7 @@ describe('the inspector page in headless Chromium', () => {
   let browser: BrowserContext;
   let page: Page;
   let profile: string;
+  let shots: string;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
@@ -44,6 +51,7 @@ describe('the inspector page in headless Chromium', () => {
       FIXTURES,
     );
     profile = mkdtempSync(path.join(tmpdir(), 'edgeproxy-chromium-'));
+    shots = UPDATE ? DOCS : mkdtempSync(path.join(tmpdir(), 'edgeproxy-shots-'));
     // A fresh profile (--user-data-dir) per run: playwright passes it for a persistent context.
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -69,6 +77,7 @@ describe('the inspector page in headless Chromium', () => {
     await proxy?.close();
     await origin?.close();
     if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+    if (shots !== undefined && shots !== DOCS) rmSync(shots, { recursive: true, force: true });
   });
 
   it('live list, detail with the diff highlighted, replay, HAR download', async () => {
@@ -91,7 +100,7 @@ describe('the inspector page in headless Chromium', () => {
     await expect.poll(() => page.locator('#list tbody tr', { hasText: 'LambdaValidationError' }).count()).toBe(1);
     // The new-row highlight fades in 1.2 s: the screenshot shows the list as it stays.
     await page.waitForTimeout(1300);
-    await page.screenshot({ path: path.join(DOCS, 'inspector-list.png') });
+    await page.screenshot({ path: path.join(shots, 'inspector-list.png') });
 
     // Open it: the viewer-request function's header is marked as added, in the changes and in the result JSON.
     await row.click();
@@ -105,7 +114,7 @@ describe('the inspector page in headless Chromium', () => {
     // The event as received has no such header.
     expect(await card.locator('pre').first().textContent()).not.toContain('x-inspected');
     expect(await page.locator('#detail').textContent()).toContain('Miss');
-    await page.screenshot({ path: path.join(DOCS, 'inspector-detail.png') });
+    await page.screenshot({ path: path.join(shots, 'inspector-detail.png') });
 
     // Copy as curl: the command on the clipboard re-sends the same request.
     await browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(proxy.inspectorUrl as string).origin });
@@ -115,7 +124,7 @@ describe('the inspector page in headless Chromium', () => {
     expect(curl).toMatch(/^curl -i 'http:\/\/127\.0\.0\.1:\d+\/blog\/hello\?ref=docs' /);
     expect(curl).toContain("-H 'User-Agent: Mozilla/5.0 (inspector test)'");
     await card.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: path.join(DOCS, 'inspector-diff.png') });
+    await page.screenshot({ path: path.join(shots, 'inspector-diff.png') });
 
     // Replay: a new exchange appears and is opened.
     await page.locator('#replay').click();
@@ -133,5 +142,11 @@ describe('the inspector page in headless Chromium', () => {
     expect(har.log.entries.filter((e) => e._edgeproxy.replayOf !== undefined)).toHaveLength(1);
     // Nothing the page loaded came from anywhere but the admin listener.
     expect(failed).toEqual([]);
+    // The screenshots are real PNGs of a laptop-sized window.
+    for (const f of SHOTS) {
+      const png = readFileSync(path.join(shots, f));
+      expect(png.subarray(1, 4).toString('latin1'), f).toBe('PNG');
+      expect(png.readUInt32BE(16), `${f} width`).toBe(1440);
+    }
   }, 60_000);
 });
