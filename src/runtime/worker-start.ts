@@ -42,8 +42,12 @@ export function workerScript(): string {
 export type InvokeChannel = 'message' | 'ring' | 'park';
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['message', 'ring', 'park'];
 const PARK_MS = 1;
-/** The channel a runtime uses unless EDGEPROXY_INVOKE_CHANNEL says otherwise (pool.ts). */
-export const DEFAULT_INVOKE_CHANNEL: InvokeChannel = 'park';
+/**
+ * The channel a runtime uses unless EDGEPROXY_INVOKE_CHANNEL says otherwise (pool.ts). `message`: under
+ * load a ring wakes the worker more often than one message per turn does — the worker clears the
+ * flag between two invocations of the same turn, and the next write posts again (docs/benchmarks.md).
+ */
+export const DEFAULT_INVOKE_CHANNEL: InvokeChannel = 'message';
 
 /** A new thread loading `code`; what it sends comes through the returned ring's reader, invocations go through `inbox` when there is one. */
 export function startWorker(
