@@ -47,6 +47,8 @@ export interface FunctionCapture {
   error: FunctionError | undefined;
   /** The run's awsRequestId (Lambda@Edge): its log lines carry it. */
   awsRequestId: string | undefined;
+  /** Why the run used the function's previous code: its file's last save did not load. */
+  staleCode: string | undefined;
   readonly logs: string[];
 }
 
@@ -175,6 +177,7 @@ export class ExchangeCapture {
       ok: true,
       error: undefined,
       awsRequestId: undefined,
+      staleCode: undefined,
       logs: [],
     };
     this.functions.push(f);
@@ -305,6 +308,7 @@ export class StoredExchange {
         ok: f.ok,
         error: f.error,
         diff: returned ? diffResult(f.trigger, event, result) : undefined,
+        staleCode: f.staleCode,
         logs: f.logs.length > 0 || f.kind !== 'lambda@edge' ? f.logs : lifecycleLines(f),
       };
     });

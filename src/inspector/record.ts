@@ -105,6 +105,8 @@ export interface FunctionRecord {
   readonly error: FunctionError | undefined;
   /** Event → result; undefined when there is no result to compare. */
   readonly diff: FunctionDiff | undefined;
+  /** Set when the run used the function's previous code because its file's last save did not load: the load error. */
+  readonly staleCode: string | undefined;
   /** The function's console lines and its START/END/REPORT lines, in order, as the text log prints them. */
   readonly logs: readonly string[];
 }

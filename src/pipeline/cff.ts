@@ -60,6 +60,7 @@ async function run(env: Env, ex: Exchange, fn: ResolvedFunction, eventType: View
   const outcome = await host.invoke({ fn, eventType, nowMs: now, rawQuery: rawQuery(ex), eventJson, requestId: ex.requestId });
   if (captured !== undefined) {
     captured.version = fn.cff?.runtime;
+    captured.staleCode = host.reloadProblem(fn.id);
     if (outcome.ok) {
       const e = outcome.envelope;
       captured.durationMs = e.ms;

@@ -50,7 +50,10 @@ async function invokeFunction(
   const code = env.code?.resolve(assoc.functionId, assoc.qualifier);
   // The inspector keeps the exact event text and, below, the returned value (docs/inspector.md).
   const captured = ex.capture?.fn(eventType, assoc.functionId, 'lambda@edge', capturedEvent ?? event);
-  if (captured !== undefined) captured.memorySizeMb = fn.memorySize;
+  if (captured !== undefined) {
+    captured.memorySizeMb = fn.memorySize;
+    captured.staleCode = env.code?.reloadProblem(assoc.functionId);
+  }
   const req = { fn, eventType, event, edge, requestId: ex.requestId, timeoutMs };
   const outcome = await env.runtime.invoke(code === undefined ? req : { ...req, code });
   if (captured !== undefined) {

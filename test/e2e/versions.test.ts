@@ -155,10 +155,11 @@ describe('versions and aliases through the proxy', () => {
     expect((await send(proxy.url, '/a')).text).toBe('one');
   });
 
-  it('says so in a response header, with inspector headers on, while a broken save is not serving', async () => {
+  it('says so in a response header and in the inspector while a broken save is not serving', async () => {
     const { dir, stateDir } = await project();
     const { proxy, log } = await proxyFor(dir, stateDir, {
-      inspector: { headers: true },
+      admin: { port: 0 },
+      inspector: { headers: true, capture: true },
       functions: [PLAIN],
       behaviors: [{ pathPattern: '*', origin: 'o', functions: { 'viewer-request': 'plain' } }],
     });
@@ -171,6 +172,18 @@ describe('versions and aliases through the proxy', () => {
     const stale = await send(proxy.url, '/a');
     expect(stale.text).toBe('one');
     expect(stale.headers['x-edgeproxy-stale-code']).toBe(`"plain" serves the previous code: ${path.join(dir, 'plain-dep.mjs')}:1:21: Unexpected ";"`);
+    // The inspector's record of that exchange shows the same on the function's run; the first run has none.
+    const runs = async (cfId: unknown): Promise<Array<{ functionId: string; staleCode?: string }>> => {
+      for (let i = 0; i < 100; i++) {
+        const rows = JSON.parse((await send(proxy.adminUrl as string, '/inspector/api/exchanges')).text) as { exchanges: Array<{ id: string; requestId: string }> };
+        const row = rows.exchanges.find((e) => e.requestId === cfId);
+        if (row !== undefined) return (JSON.parse((await send(proxy.adminUrl as string, `/inspector/api/exchanges/${row.id}`)).text) as { functionRuns: Array<{ functionId: string; staleCode?: string }> }).functionRuns;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`no exchange ${String(cfId)} in the inspector`);
+    };
+    expect((await runs(first.headers['x-amz-cf-id']))[0]?.staleCode).toBeUndefined();
+    expect((await runs(stale.headers['x-amz-cf-id']))[0]).toMatchObject({ functionId: 'plain', staleCode: `${path.join(dir, 'plain-dep.mjs')}:1:21: Unexpected ";"` });
 
     await writeFile(path.join(dir, 'plain-dep.mjs'), "export const BODY = 'two';\n");
     let fixed = stale;

@@ -265,6 +265,7 @@ function functionCard(run) {
       h('span', { class: 'tag' }, `Duration ${ms(run.durationMs)}`),
     ),
     e ? h('div', { class: 'error-box' }, `${e.code} (${e.status})${e.field ? ` — field ${e.field}` : ''}\n${e.message}`) : null,
+    run.staleCode ? h('div', { class: 'error-box stale' }, `Ran the previous code: the file's last save did not load.\n${run.staleCode}`) : null,
     changesTable(run.diff),
     h('div', { class: 'cols' }, h('div', {}, h('h3', {}, 'Event (exactly as received)'), jsonView(run.event, marker(run, 'event'))), h('div', {}, h('h3', {}, 'Result (exactly as returned)'), jsonView(run.result, marker(run, 'result')))),
     run.logs.length > 0 ? h('details', { open: true }, h('summary', {}, `Log lines (${run.logs.length})`), h('pre', { class: 'logs' }, run.logs.join('\n'))) : h('p', { class: 'hint' }, 'No log lines.'),
