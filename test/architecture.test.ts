@@ -7,7 +7,10 @@ import {
   cycles,
   type ImportGraph,
   importGraph,
+  largeModules,
+  MAX_MODULE_LINES,
   type ModuleNode,
+  ONE_CONCEPT_MODULES,
   STAGE_FILES,
   stageEdges,
   summary,
@@ -88,5 +91,21 @@ describe('the rules find what they are for', () => {
       { from: 'src/runtime/worker/worker.ts', to: 'undici' },
       { from: 'src/runtime/protocol.ts', to: 'src/errors.ts' },
     ]);
+  });
+});
+
+describe('module size (one job per file)', () => {
+  it(`no module of src/ is over ${MAX_MODULE_LINES} lines unless it is listed as one concept, with why`, () => {
+    expect(largeModules(graph)).toEqual([]);
+  });
+
+  it('every module listed as one concept exists and is still past the limit', async () => {
+    const { readFileSync } = await import('node:fs');
+    for (const [file, why] of Object.entries(ONE_CONCEPT_MODULES)) {
+      expect(graph.has(file), `${file} is listed but not in src/`).toBe(true);
+      expect(why.length).toBeGreaterThan(20);
+      const lines = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8').split('\n').length - 1;
+      expect(lines, `${file} is under the limit now: drop it from ONE_CONCEPT_MODULES`).toBeGreaterThan(MAX_MODULE_LINES);
+    }
   });
 });

@@ -6,6 +6,10 @@
 import { z } from 'zod';
 import { GEO_RESTRICTION_TYPES, HTTP_VERSIONS, ORIGIN_GROUP_SELECTION_CRITERIA, ORIGIN_SSL_PROTOCOLS, VIEWER_PROTOCOL_POLICIES } from '../rules/cloudfront.js';
 import { lambdaFunctionSchema, lambdaSchema } from './lambda.js';
+import { nonEmpty } from './schema-blocks.js';
+import { keyGroupSchema, publicKeySchema, responseHeadersPolicySchema } from './schema-distribution.js';
+
+export type { ResponseHeadersPolicyInput } from './schema-distribution.js';
 
 // ---- building blocks -------------------------------------------------------------------------
 
@@ -17,7 +21,6 @@ function seconds(max: number) {
     .max(max, { error: `must be at most ${max} seconds` });
 }
 
-const nonEmpty = z.string().min(1, { error: 'must not be empty' });
 
 /** A function's runtime: CloudFront Functions' two, or the Node.js runtimes Lambda@Edge offers. */
 export const FUNCTION_RUNTIMES = ['cloudfront-js-1.0', 'cloudfront-js-2.0', 'nodejs18.x', 'nodejs20.x', 'nodejs22.x'] as const;
@@ -238,71 +241,6 @@ export const cffSchema = z.strictObject({
       region: nonEmpty.optional(),
     })
     .optional(),
-});
-
-/** A custom response headers policy, in the API's ResponseHeadersPolicyConfig shape (docs/cloudfront-reference.md §13). */
-const override = z.boolean();
-export const responseHeadersPolicySchema = z.strictObject({
-  name: nonEmpty.optional(),
-  corsConfig: z
-    .strictObject({
-      accessControlAllowOrigins: z.array(nonEmpty).min(1, { error: 'must list at least one origin (or "*")' }),
-      accessControlAllowHeaders: z.array(nonEmpty).optional(),
-      accessControlAllowMethods: z.array(nonEmpty).optional(),
-      accessControlAllowCredentials: z.boolean(),
-      accessControlExposeHeaders: z.array(nonEmpty).optional(),
-      accessControlMaxAgeSec: z.number().int({ error: 'must be a whole number of seconds' }).min(0, { error: 'must be ≥ 0 seconds' }).optional(),
-      originOverride: override,
-    })
-    .optional(),
-  securityHeadersConfig: z
-    .strictObject({
-      strictTransportSecurity: z
-        .strictObject({
-          accessControlMaxAgeSec: z.number().int({ error: 'must be a whole number of seconds' }).min(0, { error: 'must be ≥ 0 seconds' }),
-          includeSubdomains: z.boolean().optional(),
-          preload: z.boolean().optional(),
-          override,
-        })
-        .optional(),
-      contentSecurityPolicy: z.strictObject({ contentSecurityPolicy: nonEmpty, override }).optional(),
-      contentTypeOptions: z.strictObject({ override }).optional(),
-      frameOptions: z.strictObject({ frameOption: z.enum(['DENY', 'SAMEORIGIN']), override }).optional(),
-      referrerPolicy: z.strictObject({ referrerPolicy: z.string(), override }).optional(),
-      xssProtection: z
-        .strictObject({ protection: z.boolean(), modeBlock: z.boolean().optional(), reportUri: nonEmpty.optional(), override })
-        .optional(),
-    })
-    .optional(),
-  customHeadersConfig: z.array(z.strictObject({ header: nonEmpty, value: z.string(), override })).optional(),
-  removeHeadersConfig: z.array(nonEmpty).optional(),
-  serverTimingHeadersConfig: z
-    .strictObject({
-      enabled: z.boolean(),
-      samplingRate: z.number().min(0, { error: 'must be a percentage 0-100' }).max(100, { error: 'must be a percentage 0-100' }),
-    })
-    .optional(),
-});
-export type ResponseHeadersPolicyInput = z.output<typeof responseHeadersPolicySchema>;
-
-/**
- * A public key for signed URLs and signed cookies, in the API's PublicKey shape (docs/cloudfront-reference.md §15.1):
- * `id` is what a signed URL names in Key-Pair-Id; the key is PEM, inline (EncodedKey) or in a file.
- */
-const publicKeySchema = z.strictObject({
-  id: z.string().regex(/^[A-Z0-9]{1,128}$/, { error: 'must be uppercase letters and digits, like "K2JCJMDEHXQW5F" (a public key ID) or "APKAEIBAERJR2EXAMPLE" (a legacy key pair ID)' }),
-  name: nonEmpty.optional(),
-  encodedKey: nonEmpty.optional(),
-  file: nonEmpty.optional(),
-  comment: z.string().max(128, { error: 'must be at most 128 characters' }).optional(),
-});
-
-/** A key group (KeyGroup: Id, KeyGroupConfig Name / Items / Comment): the public keys a behavior can trust (§15.1). */
-const keyGroupSchema = z.strictObject({
-  id: nonEmpty,
-  name: nonEmpty.optional(),
-  items: z.array(nonEmpty).min(1, { error: 'must list at least one public key id' }),
-  comment: z.string().max(128, { error: 'must be at most 128 characters' }).optional(),
 });
 
 export const behaviorSchema = z.strictObject({
