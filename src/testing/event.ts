@@ -1,14 +1,13 @@
 // buildEvent: a Lambda@Edge event exactly as the proxy builds it for a request. The options become the
 // raw data the proxy reads off the wire (method, target, header lines, client address, the origin's
 // status and header lines), and proxyEvent hands them to the proxy's own builders — the one place this
-// kit calls them, so a change to how the proxy builds events reaches every test. The event itself comes
-// from event/build.ts buildEvent, the builder the function workers use for every invocation.
+// kit calls them, so a change to how the proxy builds events reaches every test.
 
 import { STATUS_CODES } from 'node:http';
 import type { ResolvedBehavior, ResolvedConfig, ResolvedOrigin } from '../config/types.js';
 import { ConfigError } from '../config/errors.js';
 import { makeRequestBody } from '../event/body.js';
-import { buildEvent as buildRawEvent, type RawRequest } from '../event/build.js';
+import { buildEvent as buildWireEvent, type RawRequest, type RawResponse } from '../event/build.js';
 import { cfHeadersToRaw } from '../event/headers.js';
 import { rawToCfHeadersEndToEnd } from '../event/hop-by-hop.js';
 import { buildOriginRequest } from '../event/origin-request.js';
@@ -16,6 +15,7 @@ import { splitTarget } from '../event/target.js';
 import { EVENT_TYPES, type CfRequest, type CfResponse, type EventType } from '../event/types.js';
 import { cloudFrontViewerHeaders, viewerHeadersFromRaw, wantedCloudFrontHeaders } from '../event/viewer-headers.js';
 import { newRequestId } from '../pipeline/run.js';
+import type { EdgePack } from '../runtime/edge-protocol.js';
 import { behaviorFor, distribution } from './distribution.js';
 import type { EventFor, EventOptions, HeaderInput } from './types.js';
 
@@ -47,6 +47,11 @@ export interface BuiltEvent<T extends EventType = EventType> {
   response: CfResponse | undefined;
   config: ResolvedConfig;
   behavior: ResolvedBehavior;
+  /**
+   * The invocation as the proxy packs it for the function's worker (runtime/edge-protocol.ts): raw
+   * facts from which the worker builds `event` itself. Absent for an event given as is.
+   */
+  pack: EdgePack | undefined;
   /** What the viewer sent, as the proxy read it (a CloudFront Function's event is built from it too). */
   viewer: { request: CfRequest; overrides: Record<string, string>; clientPort: number; httpVersion: string; target: string };
 }
@@ -56,7 +61,9 @@ export interface BuiltEvent<T extends EventType = EventType> {
  * proxy's order (docs/cloudfront-reference.md §0): the viewer's headers as viewer-request reads them
  * (disallowed and X-Edgeproxy-* lines left out, §3.1), the origin-side request as origin-request builds
  * it (policies, Host, Via, X-Forwarded-For, CloudFront-* headers, origin.custom: §3.3, §3.4, §6.4), the
- * origin's end-to-end headers (§5.1), the body as includeBody shows it (§1.5), and the event JSON.
+ * origin's end-to-end headers (§5.1), the body as includeBody shows it (§1.5); then the raw facts the
+ * proxy sends the function's worker, and the event built from them by event/build.ts, the builder the
+ * workers use (docs/runtime.md).
  */
 export function proxyEvent<T extends EventType>(
   config: ResolvedConfig,
@@ -91,20 +98,33 @@ export function proxyEvent<T extends EventType>(
     if (raw.age !== undefined && trigger === 'viewer-response') h.age = [{ key: 'Age', value: String(raw.age) }];
     response = { status: String(raw.status), statusDescription: raw.statusText, headers: h };
   }
-  // The lines as the proxy packs them for the function's worker (runtime/edge-protocol.ts), built as the worker builds them.
-  const lines: RawRequest = { clientIp: request.clientIp, method: request.method, uri: request.uri, querystring: request.querystring, headers: cfHeadersToRaw(request.headers) };
-  if (request.origin !== undefined) lines.origin = request.origin;
-  if (request.body !== undefined) lines.body = request.body;
-  const event = buildRawEvent(trigger, {
+  // The viewer's own lines at viewer-request (the worker drops what the event hides), as the proxy packs them.
+  const asReceived = trigger === 'viewer-request';
+  const rawRequest: RawRequest = { clientIp: request.clientIp, method: request.method, uri: request.uri, querystring: request.querystring, headers: asReceived ? raw.rawHeaders : cfHeadersToRaw(request.headers) };
+  if (asReceived) rawRequest.asReceived = true;
+  if (request.origin !== undefined) rawRequest.origin = request.origin;
+  if (request.body !== undefined) rawRequest.body = request.body;
+  const rawResponse: RawResponse | undefined = response === undefined ? undefined : { status: response.status, statusDescription: response.statusDescription, headers: cfHeadersToRaw(response.headers) };
+  const o = { distributionDomainName: config.distributionDomainName, distributionId: config.distributionId, requestId, request: rawRequest };
+  const event = buildWireEvent(trigger, rawResponse === undefined ? o : { ...o, response: rawResponse }) as EventFor<T>;
+  const pack: EdgePack = {
+    eventType: trigger,
     distributionDomainName: config.distributionDomainName,
     distributionId: config.distributionId,
     requestId,
-    request: lines,
-    ...(response === undefined ? {} : { response: { status: response.status, statusDescription: response.statusDescription, headers: cfHeadersToRaw(response.headers) } }),
-  });
-  const json = JSON.stringify(event);
+    capture: true,
+    clientIp: rawRequest.clientIp,
+    method: rawRequest.method,
+    uri: rawRequest.uri,
+    querystring: rawRequest.querystring,
+    headers: rawRequest.headers,
+    asReceived,
+    originJson: request.origin === undefined ? '' : JSON.stringify(request.origin),
+    bodyJson: request.body === undefined ? '' : JSON.stringify(request.body),
+    response: rawResponse,
+  };
   const seen = { request: viewer, overrides, clientPort: raw.clientPort, httpVersion: raw.httpVersion, target: raw.target };
-  return { trigger, event: event as EventFor<T>, json, request, response, config, behavior, viewer: seen };
+  return { trigger, event, json: JSON.stringify(event), request, response, config, behavior, pack, viewer: seen };
 }
 
 // ---------------------------------------------------------------------------------------------

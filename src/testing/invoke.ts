@@ -19,6 +19,7 @@ import { validateRequestResult, validateResponseResult } from '../event/validate
 import { failureOf } from '../pipeline/invoke.js';
 import { createCodeSource, type CodeRef, type LocalCodeSource } from '../runtime/code.js';
 import { CffHost } from '../runtime/cff-host.js';
+import { type EdgeAnswer, packEdgeCall } from '../runtime/edge-protocol.js';
 import { createRuntime, type EdgeRuntime } from '../runtime/pool.js';
 import { invokeCff } from './cff.js';
 import { diffRequest, diffResponse } from './diff.js';
@@ -177,11 +178,12 @@ export class Invoker implements AsyncDisposable {
     const awsRequestId = randomUUID();
     this.#logs.open(awsRequestId, o.print ?? this.#opts.print === true);
     const code = target.code;
-    const outcome = await runtime.invoke(
-      code === undefined
-        ? { fn: target.fn, eventType: trigger, event: built.json, requestId: built.event.Records[0].cf.config.requestId, timeoutMs, awsRequestId }
-        : { fn: target.fn, eventType: trigger, event: built.json, requestId: built.event.Records[0].cf.config.requestId, timeoutMs, code, awsRequestId },
-    );
+    // A built event goes as the proxy sends it: packed raw facts, from which the worker builds the event
+    // and checks the result (edge-protocol.ts); with capture it returns the event it built and the
+    // result as the handler returned it. A given event goes as JSON, as the Lambda Invoke API sends one.
+    const call = built.pack === undefined ? { event: built.json, edge: false } : { event: packEdgeCall(built.pack), edge: true };
+    const req = { fn: target.fn, eventType: trigger, ...call, requestId: built.event.Records[0].cf.config.requestId, timeoutMs, awsRequestId };
+    const outcome = await runtime.invoke(code === undefined ? req : { ...req, code });
     const { lines, memoryUsedMb } = this.#logs.take(awsRequestId);
     const base = {
       trigger,
@@ -199,7 +201,12 @@ export class Invoker implements AsyncDisposable {
       const error = errorOf(new EdgeError(f.code, f.message, { stage: trigger }));
       return { ...base, ok: false, result: undefined, diff: [], error, viewer: errorOutcome(error) };
     }
-    return { ...base, ...judge(built, outcome.result) };
+    if (!call.edge) return { ...base, ...judge(built, outcome.result) };
+    const answer = outcome.result as EdgeAnswer;
+    // The event the worker built and gave the handler, and what the handler returned, unvalidated.
+    const event = answer.ev === undefined ? built.event : (JSON.parse(answer.ev) as EventFor<T>);
+    const result: unknown = answer.raw === undefined ? undefined : JSON.parse(answer.raw);
+    return { ...base, event, ...judge(built, result) };
   }
 
   async #invokeCff<T extends EventType>(host: CffHost, fn: ResolvedFunction, trigger: T, built: BuiltEvent<T>, nowMs: number | undefined): Promise<InvokeResult<T>> {
@@ -222,7 +229,7 @@ export class Invoker implements AsyncDisposable {
     const request = JSON.parse(JSON.stringify(cf.request)) as CfRequest;
     const { behavior } = behaviorFor(config, typeof request.uri === 'string' ? request.uri : '/', o.behavior);
     const viewer = { request, overrides: {}, clientPort: 0, httpVersion: '1.1', target: request.querystring === '' ? request.uri : `${request.uri}?${request.querystring}` };
-    return { trigger, event, json: JSON.stringify(o.event), request, response: response && (JSON.parse(JSON.stringify(response)) as CfResponse), config, behavior, viewer };
+    return { trigger, event, json: JSON.stringify(o.event), request, response: response && (JSON.parse(JSON.stringify(response)) as CfResponse), config, behavior, pack: undefined, viewer };
   }
 
   /** Ends every worker; later invoke() calls fail. Idempotent. */

@@ -3,7 +3,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeWorkers, createInvoker, invoke } from '../../src/testing/index.js';
+import { buildEvent, closeWorkers, createInvoker, invoke } from '../../src/testing/index.js';
 
 const FILE = fileURLToPath(new URL('../fixtures/testing/verdicts.mjs', import.meta.url));
 const at = (exportName: string): string => `${FILE}#${exportName}`;
@@ -22,6 +22,20 @@ describe('invoke: valid results', () => {
     expect(r.durationMs).toBeGreaterThan(0);
     expect(r.memorySizeMb).toBe(128);
     expect(r.memoryUsedMb).toBeGreaterThan(0);
+  });
+
+  it('the event is the one the worker built from the packed request, equal to buildEvent\'s for the same request', async () => {
+    for (const trigger of ['viewer-request', 'origin-request', 'origin-response', 'viewer-response'] as const) {
+      const o = { uri: '/p?q=1', headers: { Cookie: 'a=1', 'X-Edgeproxy-CloudFront-Viewer-Country': 'FR' }, body: 'hi', includeBody: trigger.endsWith('request') };
+      const r = await invoke({ file: at(trigger.endsWith('request') ? 'passThrough' : 'addResponseHeader'), trigger, ...o });
+      expect(r.ok, trigger).toBe(true);
+      const requestId = r.event.Records[0].cf.config.requestId;
+      const built = await buildEvent(trigger, { ...o, requestId });
+      // The origin's Date line is made per call.
+      const strip = (e: unknown): unknown => JSON.parse(JSON.stringify(e), (k, v: unknown) => (k === 'date' ? undefined : v));
+      expect(strip(r.event), trigger).toEqual(strip(built));
+      expect(r.event.Records[0].cf.request.headers['x-edgeproxy-cloudfront-viewer-country'], trigger).toBeUndefined();
+    }
   });
 
   it('the diff lists each change: uri, a header added, one removed', async () => {
